@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -67,13 +68,27 @@ public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>, ISpa
     /// <returns>The digest.</returns>
     public static Hash256 Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(first);
-        hash.AppendData(second);
-        Span<byte> digest = stackalloc byte[SizeBytes];
-        hash.GetHashAndReset(digest);
-        return new Hash256(digest);
+        // One-shot hashing of a concatenated copy beats an IncrementalHash (which allocates) for the small inputs
+        // this is used for (Merkle leaves, domain-tagged digests); large inputs go through a pooled buffer.
+        int length = first.Length + second.Length;
+        byte[]? rented = length > MaxStackConcatBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> buffer = rented is null ? stackalloc byte[MaxStackConcatBytes] : rented;
+        try
+        {
+            first.CopyTo(buffer);
+            second.CopyTo(buffer[first.Length..]);
+            return Compute(buffer[..length]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
+
+    private const int MaxStackConcatBytes = 512;
 
     /// <summary>Writes the 32 digest bytes to <paramref name="destination"/>.</summary>
     /// <param name="destination">At least 32 bytes.</param>

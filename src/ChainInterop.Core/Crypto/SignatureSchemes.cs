@@ -13,7 +13,9 @@ public static class SignatureSchemes
         new(LibsodiumEd25519.TryCreate, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly Lazy<ISignatureScheme> LazyDefaultEd25519 =
-        new(ChooseEd25519, LazyThreadSafetyMode.ExecutionAndPublication);
+        new(
+            () => ChooseEd25519(Environment.GetEnvironmentVariable(Ed25519BackendEnvironmentVariable), () => Ed25519Libsodium),
+            LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>
     /// The default Ed25519 scheme: libsodium when it loads (see <see cref="Ed25519Libsodium"/>), otherwise
@@ -63,14 +65,16 @@ public static class SignatureSchemes
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown signature algorithm."),
     };
 
-    private static ISignatureScheme ChooseEd25519()
+    /// <summary>The default-backend decision: <c>managed</c> (any case, trimmed) forces managed; anything else prefers libsodium.</summary>
+    /// <param name="choice">The value of <see cref="Ed25519BackendEnvironmentVariable"/>, or null.</param>
+    /// <param name="libsodium">Loads libsodium; only called when the choice allows it, so a forced-managed process never loads it.</param>
+    internal static ISignatureScheme ChooseEd25519(string? choice, Func<ISignatureScheme?> libsodium)
     {
-        string? choice = Environment.GetEnvironmentVariable(Ed25519BackendEnvironmentVariable);
         if (string.Equals(choice?.Trim(), "managed", StringComparison.OrdinalIgnoreCase))
         {
             return Ed25519Managed;
         }
 
-        return Ed25519Libsodium ?? Ed25519Managed;
+        return libsodium() ?? Ed25519Managed;
     }
 }

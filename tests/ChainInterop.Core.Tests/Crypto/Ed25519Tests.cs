@@ -50,6 +50,27 @@ public sealed class Ed25519Tests
     }
 
     [Fact]
+    public void Backend_environment_variable_managed_forces_managed_C1()
+    {
+        ISignatureScheme fake = SignatureSchemes.EcdsaP256; // any non-null stand-in for "libsodium loaded"
+        bool loaded = false;
+        ISignatureScheme? Load()
+        {
+            loaded = true;
+            return fake;
+        }
+
+        Assert.Same(SignatureSchemes.Ed25519Managed, SignatureSchemes.ChooseEd25519("managed", Load));
+        Assert.Same(SignatureSchemes.Ed25519Managed, SignatureSchemes.ChooseEd25519(" Managed ", Load));
+        Assert.False(loaded, "forcing managed must not load libsodium");
+        Assert.Same(fake, SignatureSchemes.ChooseEd25519(null, Load));
+        Assert.Same(fake, SignatureSchemes.ChooseEd25519("libsodium", Load));
+        Assert.Same(fake, SignatureSchemes.ChooseEd25519("", Load));
+        Assert.Same(SignatureSchemes.Ed25519Managed, SignatureSchemes.ChooseEd25519(null, () => null));
+        Assert.Equal("CHAININTEROP_ED25519_BACKEND", SignatureSchemes.Ed25519BackendEnvironmentVariable);
+    }
+
+    [Fact]
     public void Schemes_report_sizes_C1()
     {
         foreach (ISignatureScheme scheme in AllEd25519())
@@ -405,6 +426,9 @@ public sealed class Ed25519Tests
 
             bool expected = managed.Verify(pk, message, s);
             Assert.Equal(expected, sodium.Verify(pk, message, s));
+
+            // The shared rule is libsodium 1.0.18's own: raw crypto_sign_verify_detached gives the same answer.
+            Assert.Equal(expected, ((Ed25519Scheme)sodium).VerifyCofactorless(pk, message, s));
             accepted += expected ? 1 : 0;
         }
 

@@ -98,7 +98,8 @@ internal static class CodecTestSupport
             return sb.ToString();
         });
 
-    public static Gen<Node> Trees { get; } = Gen.Sized(size => TreeOfDepth(Math.Min(size, 6)));
+    /// <summary>Value trees whose total node count is bounded by the FsCheck size (at most about 60).</summary>
+    public static Gen<Node> Trees { get; } = Gen.Sized(size => TreeOfSize(Math.Min(size, 60), 0));
 
     private static Gen<Node> Leaves { get; } = Gen.OneOf(
         Gen.Constant<Node>(new NilNode()),
@@ -108,18 +109,19 @@ internal static class CodecTestSupport
         Strings.Select(s => (Node)new StrNode(s)),
         ByteArrays.Select(b => (Node)new BinNode(b)));
 
-    private static Gen<Node> TreeOfDepth(int depth)
+    private static Gen<Node> TreeOfSize(int size, int depth)
     {
-        if (depth <= 0)
+        if (size <= 1 || depth >= 6)
         {
             return Leaves;
         }
 
-        Gen<Node> child = TreeOfDepth(depth - 1);
         return Gen.Frequency(
-            (3, Leaves),
-            (1, Gen.Choose(0, 20).SelectMany(n => Gen.ArrayOf(child, n)).Select(items => (Node)new ArrayNode(items))),
-            (1, Gen.Choose(0, 18).SelectMany(n => Gen.ArrayOf(child.Zip(child), n)).Select(pairs => (Node)new MapNode(pairs))));
+            (2, Leaves),
+            (1, Gen.Choose(0, Math.Min(size, 17)).SelectMany(n => Gen.ArrayOf(TreeOfSize(size / (n + 1), depth + 1), n))
+                .Select(items => (Node)new ArrayNode(items))),
+            (1, Gen.Choose(0, Math.Min(size / 2, 17)).SelectMany(n => Gen.ArrayOf(TreeOfSize(size / (2 * n + 1), depth + 1).Zip(TreeOfSize(size / (2 * n + 1), depth + 1)), n))
+                .Select(pairs => (Node)new MapNode(pairs))));
     }
 
     // ---- segmented sequences ---------------------------------------------------------------------

@@ -18,8 +18,6 @@ namespace ChainInterop.Codec;
 /// </remarks>
 public ref struct CanonicalWriter
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly IBufferWriter<byte> _output;
     private long _bytesWritten;
 
@@ -350,21 +348,18 @@ public ref struct CanonicalWriter
 
     private void WriteLongString(ReadOnlySpan<char> value)
     {
-        int length;
-        try
-        {
-            length = StrictUtf8.GetByteCount(value);
-        }
-        catch (EncoderFallbackException e)
-        {
-            throw new ArgumentException("The text has a lone surrogate, so it has no UTF-8 form.", nameof(value), e);
-        }
-
+        // GetByteCount counts a lone surrogate as the 3-byte replacement character; FromUtf16 below
+        // refuses it before anything is committed with Advance.
+        int length = Encoding.UTF8.GetByteCount(value);
         int header = StringHeaderSize(length);
         Span<byte> span = _output.GetSpan(header + length);
+        OperationStatus status = Utf8.FromUtf16(value, span.Slice(header, length), out _, out int written, replaceInvalidSequences: false);
+        if (status != OperationStatus.Done || written != length)
+        {
+            ThrowLoneSurrogate(nameof(value));
+        }
+
         WriteStringHeader(span, length);
-        int written = Encoding.UTF8.GetBytes(value, span[header..]);
-        System.Diagnostics.Debug.Assert(written == length, "GetByteCount and GetBytes disagree");
         Advance(header + length);
     }
 

@@ -1,0 +1,319 @@
+using System.Buffers;
+using System.Text;
+using ChainInterop.Codec;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace ChainInterop.Tests.Codec;
+
+/// <summary>Helpers shared by the codec tests.</summary>
+internal static class CodecTestSupport
+{
+    public const int PropertyRuns = 500;
+
+    public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
+
+    public static string ToHex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+
+    public delegate void WriteAction(ref CanonicalWriter writer);
+
+    public delegate T ReadFunc<T>(ref CanonicalReader reader);
+
+    public static byte[] Write(WriteAction action)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new CanonicalWriter(buffer);
+        action(ref writer);
+        Assert.Equal(buffer.WrittenCount, writer.BytesWritten);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads one value with <paramref name="read"/>, checks nothing is left, returns it.</summary>
+    public static T ReadAll<T>(byte[] bytes, ReadFunc<T> read, CodecLimits? limits = null)
+    {
+        var reader = new CanonicalReader(bytes, limits);
+        T value = read(ref reader);
+        Assert.Equal(bytes.Length, reader.Consumed);
+        reader.EnsureEnd();
+        return value;
+    }
+
+    public static CodecException Fails(byte[] bytes, ReadFunc<object?> read, CodecLimits? limits = null) =>
+        Assert.Throws<CodecException>(() =>
+        {
+            var reader = new CanonicalReader(bytes, limits);
+            read(ref reader);
+            reader.EnsureEnd();
+        });
+
+    public static CodecException Fails(ReadOnlySequence<byte> bytes, ReadFunc<object?> read, CodecLimits? limits = null) =>
+        Assert.Throws<CodecException>(() =>
+        {
+            var reader = new CanonicalReader(bytes, limits);
+            read(ref reader);
+            reader.EnsureEnd();
+        });
+
+    public static void AssertError(CodecException e, CodecError error, long offset)
+    {
+        Assert.True(e.Error == error && e.Offset == offset, $"expected {error} at {offset}, got {e.Error} at {e.Offset}: {e.Message}");
+    }
+
+    public static void ForAll<T>(Gen<T> gen, Action<T> body, int runs = PropertyRuns) =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(runs), Prop.ForAll(gen.ToArbitrary(), body));
+
+    // ---- generators ------------------------------------------------------------------------------
+
+    public static Gen<byte> Bytes { get; } = Gen.Choose(0, 255).Select(i => (byte)i);
+
+    public static Gen<byte[]> ByteArrays { get; } = Gen.Choose(0, 300).SelectMany(n => Gen.ArrayOf(Bytes, n));
+
+    /// <summary>Unsigned values spread over every magnitude (each encoding size equally likely).</summary>
+    public static Gen<ulong> UInt64s { get; } =
+        Gen.Zip(Gen.Choose(int.MinValue, int.MaxValue), Gen.Choose(int.MinValue, int.MaxValue))
+            .Zip(Gen.Choose(0, 64))
+            .Select(t => t.Item2 == 64 ? 0UL : (((ulong)(uint)t.Item1.Item1 << 32) | (uint)t.Item1.Item2) >> t.Item2);
+
+    public static Gen<long> Int64s { get; } = UInt64s.Zip(Gen.Elements(true, false))
+        .Select(t => t.Item2 ? (long)t.Item1 : ~(long)(t.Item1 >> 1));
+
+    private static Gen<int> CodePoints { get; } = Gen.Frequency(
+        (6, Gen.Choose(0x20, 0x7e)),
+        (1, Gen.Choose(0, 0x7ff)),
+        (1, Gen.Choose(0x800, 0xffff).Where(c => c is < 0xd800 or > 0xdfff)),
+        (1, Gen.Choose(0x10000, 0x10ffff)));
+
+    public static Gen<string> Strings { get; } = Gen.Frequency(
+            (3, Gen.Choose(0, 40)),
+            (1, Gen.Choose(40, 400)))
+        .SelectMany(n => Gen.ArrayOf(CodePoints, n))
+        .Select(cps =>
+        {
+            var sb = new StringBuilder();
+            foreach (int cp in cps)
+            {
+                sb.Append(new Rune(cp).ToString());
+            }
+
+            return sb.ToString();
+        });
+
+    /// <summary>Value trees whose total node count is bounded by the FsCheck size (at most about 60).</summary>
+    public static Gen<Node> Trees { get; } = Gen.Sized(size => TreeOfSize(Math.Min(size, 60), 0));
+
+    private static Gen<Node> Leaves { get; } = Gen.OneOf(
+        Gen.Constant<Node>(new NilNode()),
+        Gen.Elements(true, false).Select(b => (Node)new BoolNode(b)),
+        UInt64s.Select(v => (Node)new UIntNode(v)),
+        Int64s.Select(v => (Node)new IntNode(v)),
+        Strings.Select(s => (Node)new StrNode(s)),
+        ByteArrays.Select(b => (Node)new BinNode(b)));
+
+    private static Gen<Node> TreeOfSize(int size, int depth)
+    {
+        if (size <= 1 || depth >= 6)
+        {
+            return Leaves;
+        }
+
+        return Gen.Frequency(
+            (2, Leaves),
+            (1, Gen.Choose(0, Math.Min(size, 17)).SelectMany(n => Gen.ArrayOf(TreeOfSize(size / (n + 1), depth + 1), n))
+                .Select(items => (Node)new ArrayNode(items))),
+            (1, Gen.Choose(0, Math.Min(size / 2, 17)).SelectMany(n => Gen.ArrayOf(TreeOfSize(size / (2 * n + 1), depth + 1).Zip(TreeOfSize(size / (2 * n + 1), depth + 1)), n))
+                .Select(pairs => (Node)new MapNode(pairs))));
+    }
+
+    // ---- segmented sequences ---------------------------------------------------------------------
+
+    public static ReadOnlySequence<byte> Split(byte[] data, params int[] cuts)
+    {
+        var bounds = cuts.Where(c => c > 0 && c < data.Length).Distinct().Order().ToList();
+        bounds.Add(data.Length);
+        Segment? first = null;
+        Segment? last = null;
+        int from = 0;
+        foreach (int to in bounds)
+        {
+            var segment = new Segment(data.AsMemory(from, to - from));
+            if (first is null)
+            {
+                first = last = segment;
+            }
+            else
+            {
+                last = last!.Append(segment);
+            }
+
+            from = to;
+        }
+
+        if (first is null)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        // Add an empty segment at the end too: readers must cope with it.
+        last = last!.Append(new Segment(ReadOnlyMemory<byte>.Empty));
+        return new ReadOnlySequence<byte>(first, 0, last, 0);
+    }
+
+    public static ReadOnlySequence<byte> OneBytePerSegment(byte[] data) =>
+        Split(data, Enumerable.Range(1, Math.Max(0, data.Length - 1)).ToArray());
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(Segment next)
+        {
+            next.RunningIndex = RunningIndex + Memory.Length;
+            Next = next;
+            return next;
+        }
+    }
+}
+
+/// <summary>A generic MessagePack value tree for property tests.</summary>
+internal abstract record Node
+{
+    public abstract void Write(ref CanonicalWriter writer);
+
+    public byte[] Encode() => CodecTestSupport.Write((ref CanonicalWriter w) => Write(ref w));
+
+    /// <summary>Reads any canonical value back into a tree (typed reads driven by PeekType).</summary>
+    public static Node Read(ref CanonicalReader reader)
+    {
+        switch (reader.PeekType())
+        {
+            case CanonicalType.Nil:
+                reader.ReadNil();
+                return new NilNode();
+            case CanonicalType.Boolean:
+                return new BoolNode(reader.ReadBoolean());
+            case CanonicalType.Integer:
+            {
+                var probe = reader;
+                long signed;
+                try
+                {
+                    signed = probe.ReadInt64();
+                }
+                catch (CodecException e) when (e.Error == CodecError.ValueOutOfRange)
+                {
+                    return new UIntNode(reader.ReadUInt64());
+                }
+
+                if (signed < 0)
+                {
+                    reader = probe;
+                    return new IntNode(signed);
+                }
+
+                return new UIntNode(reader.ReadUInt64());
+            }
+
+            case CanonicalType.String:
+                return new StrNode(reader.ReadString());
+            case CanonicalType.Binary:
+                return new BinNode(reader.ReadBinaryArray());
+            case CanonicalType.Array:
+            {
+                int count = reader.ReadArrayHeader();
+                var items = new Node[count];
+                for (int i = 0; i < count; i++)
+                {
+                    items[i] = Read(ref reader);
+                }
+
+                return new ArrayNode(items);
+            }
+
+            case CanonicalType.Map:
+            {
+                int count = reader.ReadMapHeader();
+                var pairs = new (Node, Node)[count];
+                for (int i = 0; i < count; i++)
+                {
+                    Node key = Read(ref reader);
+                    pairs[i] = (key, Read(ref reader));
+                }
+
+                return new MapNode(pairs);
+            }
+
+            default:
+                reader.Skip();
+                throw new InvalidOperationException("Skip should have rejected floats and extensions.");
+        }
+    }
+}
+
+internal sealed record NilNode : Node
+{
+    public override void Write(ref CanonicalWriter writer) => writer.WriteNil();
+}
+
+internal sealed record BoolNode(bool Value) : Node
+{
+    public override void Write(ref CanonicalWriter writer) => writer.WriteBoolean(Value);
+}
+
+internal sealed record UIntNode(ulong Value) : Node
+{
+    public override void Write(ref CanonicalWriter writer) => writer.WriteUInt64(Value);
+}
+
+internal sealed record IntNode(long Value) : Node
+{
+    public override void Write(ref CanonicalWriter writer) => writer.WriteInt64(Value);
+}
+
+internal sealed record StrNode(string Value) : Node
+{
+    public override void Write(ref CanonicalWriter writer) => writer.WriteString(Value);
+}
+
+internal sealed record BinNode(byte[] Value) : Node
+{
+    public override void Write(ref CanonicalWriter writer) => writer.WriteBinary(Value);
+}
+
+internal sealed record ArrayNode(Node[] Items) : Node
+{
+    public override void Write(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(Items.Length);
+        foreach (Node item in Items)
+        {
+            item.Write(ref writer);
+        }
+    }
+}
+
+/// <summary>A map; keys are sorted by encoded bytes and de-duplicated when written, as canonical form requires.</summary>
+internal sealed record MapNode((Node Key, Node Value)[] Pairs) : Node
+{
+    public override void Write(ref CanonicalWriter writer)
+    {
+        var entries = Pairs
+            .Select(p => (Key: p.Key.Encode(), Value: p.Value.Encode()))
+            .GroupBy(e => Convert.ToHexString(e.Key))
+            .Select(g => g.First())
+            .OrderBy(e => e.Key, ByteOrder.Instance)
+            .ToList();
+        writer.WriteMapHeader(entries.Count);
+        foreach (var (key, value) in entries)
+        {
+            writer.WriteRaw(key);
+            writer.WriteRaw(value);
+        }
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+    }
+}

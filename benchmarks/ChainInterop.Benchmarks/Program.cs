@@ -1,3 +1,12 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Run all: dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --filter '*'
+// The machine is shared and noisy: a short job, and the median column is the figure to quote.
+var config = DefaultConfig.Instance
+    .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithLaunchCount(1))
+    .AddColumn(StatisticColumn.Median)
+    .WithOption(ConfigOptions.JoinSummary, false);
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

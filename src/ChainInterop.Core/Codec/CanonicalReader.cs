@@ -231,6 +231,50 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException">Not a canonical string, over the limit, or invalid UTF-8.</exception>
     public string ReadString()
     {
+        if (_single && TryGetShortStringPayload(out int headerSize, out int payloadLength))
+        {
+            string value = payloadLength == 0 ? string.Empty : DecodeUtf8(_span.Slice(_pos + headerSize, payloadLength), _pos);
+            _pos += headerSize + payloadLength;
+            return value;
+        }
+
+        return ReadStringGeneral();
+    }
+
+    /// <summary>
+    /// The fast path of <see cref="ReadString"/> for contiguous input: a canonical fixstr or str8 header whose payload
+    /// is present and within the limit. Anything else (errors included) is left to the general path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool TryGetShortStringPayload(out int headerSize, out int payloadLength)
+    {
+        int remaining = _span.Length - _pos;
+        if (remaining > 0)
+        {
+            int b = _span[_pos];
+            if ((uint)(b - MessagePackCode.MinFixStr) <= MessagePackCode.MaxFixStrLength)
+            {
+                headerSize = 1;
+                payloadLength = b - MessagePackCode.MinFixStr;
+                return payloadLength < remaining && payloadLength <= _limits.MaxStringLengthBytes;
+            }
+
+            if (b == MessagePackCode.Str8 && remaining > 1)
+            {
+                headerSize = 2;
+                payloadLength = _span[_pos + 1];
+                return payloadLength > MessagePackCode.MaxFixStrLength && payloadLength <= remaining - 2
+                    && payloadLength <= _limits.MaxStringLengthBytes;
+            }
+        }
+
+        headerSize = 0;
+        payloadLength = 0;
+        return false;
+    }
+
+    private string ReadStringGeneral()
+    {
         long start = Consumed;
         Header h = ReadStringHeader(start);
         int length = (int)h.Value;
@@ -300,6 +344,18 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException">Not a canonical binary, or over the limit.</exception>
     public byte[] ReadBinaryArray()
     {
+        // Fast path: a bin8 of 1-255 bytes, present in contiguous input and within the limit.
+        if (_single && _span.Length - _pos > 1 && _span[_pos] == MessagePackCode.Bin8)
+        {
+            int n = _span[_pos + 1];
+            if (n > 0 && n <= _span.Length - _pos - 2 && n <= _limits.MaxBinaryLengthBytes)
+            {
+                byte[] bytes = _span.Slice(_pos + 2, n).ToArray();
+                _pos += 2 + n;
+                return bytes;
+            }
+        }
+
         int length = ReadBinaryHeader(Consumed);
         if (length == 0)
         {
@@ -737,13 +793,19 @@ public ref struct CanonicalReader
 
     private static string DecodeUtf8(ReadOnlySpan<byte> utf8, long start)
     {
-        if (!Utf8.IsValid(utf8))
+        // One pass: the strict decoder transcodes and rejects ill-formed UTF-8 (overlong forms, surrogates, code
+        // points above U+10FFFF, truncated sequences) exactly as Utf8.IsValid would, without a second scan.
+        try
+        {
+            return StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException)
         {
             throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
         }
-
-        return Encoding.UTF8.GetString(utf8);
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static void ValidateUtf8(ReadOnlySequence<byte> utf8, long start)
     {

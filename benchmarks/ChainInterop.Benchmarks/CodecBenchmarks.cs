@@ -12,6 +12,8 @@ namespace ChainInterop.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("codec")]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class CodecBenchmarks : IDisposable
 {
     private readonly BenchPayment _payment = BenchPayment.Sample();
@@ -69,7 +71,7 @@ public class CodecBenchmarks : IDisposable
         return _buffer.WrittenCount;
     }
 
-    [Benchmark]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("decode")]
     public Proto.SignedPayment Protobuf_decode() => Proto.SignedPayment.Parser.ParseFrom(new ReadOnlySequence<byte>(_protobuf));
 
@@ -81,7 +83,7 @@ public class CodecBenchmarks : IDisposable
     [BenchmarkCategory("decode")]
     public BenchPayment? Json_decode() => JsonSerializer.Deserialize(_json, BenchJsonContext.Default.BenchPayment);
 
-    [Benchmark]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("roundtrip")]
     public Proto.SignedPayment Protobuf_encode_decode()
     {

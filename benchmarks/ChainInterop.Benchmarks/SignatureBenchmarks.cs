@@ -9,6 +9,8 @@ namespace ChainInterop.Benchmarks;
 /// call loop in the same process; ECDSA P-256 for comparison.
 /// </summary>
 [BenchmarkCategory("signatures")]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public unsafe class SignatureBenchmarks
 {
     private readonly byte[] _message = Enumerable.Range(0, 64).Select(i => (byte)i).ToArray();
@@ -83,7 +85,7 @@ public unsafe class SignatureBenchmarks
         return _signature[0];
     }
 
-    [Benchmark]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("verify")]
     public int Raw_libsodium_verify()
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using ChainInterop.Codec;
+using ChainInterop.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -124,54 +125,11 @@ internal static class CodecTestSupport
                 .Select(pairs => (Node)new MapNode(pairs))));
     }
 
-    // ---- segmented sequences ---------------------------------------------------------------------
+    // ---- segmented sequences (shared with every parser test) ----------------------------------------
 
-    public static ReadOnlySequence<byte> Split(byte[] data, params int[] cuts)
-    {
-        var bounds = cuts.Where(c => c > 0 && c < data.Length).Distinct().Order().ToList();
-        bounds.Add(data.Length);
-        Segment? first = null;
-        Segment? last = null;
-        int from = 0;
-        foreach (int to in bounds)
-        {
-            var segment = new Segment(data.AsMemory(from, to - from));
-            if (first is null)
-            {
-                first = last = segment;
-            }
-            else
-            {
-                last = last!.Append(segment);
-            }
+    public static ReadOnlySequence<byte> Split(byte[] data, params int[] cuts) => Sequences.Split(data, cuts);
 
-            from = to;
-        }
-
-        if (first is null)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        // Add an empty segment at the end too: readers must cope with it.
-        last = last!.Append(new Segment(ReadOnlyMemory<byte>.Empty));
-        return new ReadOnlySequence<byte>(first, 0, last, 0);
-    }
-
-    public static ReadOnlySequence<byte> OneBytePerSegment(byte[] data) =>
-        Split(data, Enumerable.Range(1, Math.Max(0, data.Length - 1)).ToArray());
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public Segment Append(Segment next)
-        {
-            next.RunningIndex = RunningIndex + Memory.Length;
-            Next = next;
-            return next;
-        }
-    }
+    public static ReadOnlySequence<byte> OneBytePerSegment(byte[] data) => Sequences.OneBytePerSegment(data);
 }
 
 /// <summary>A generic MessagePack value tree for property tests.</summary>

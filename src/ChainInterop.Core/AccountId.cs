@@ -4,13 +4,16 @@ namespace ChainInterop;
 /// Names an account on a ledger, such as an institution's account on an intermediary's account chain (ABC).
 /// </summary>
 /// <remarks>Follows the <see cref="Identifier"/> rule; equality and ordering are ordinal. <c>default</c> names nothing.</remarks>
-public readonly record struct AccountId : IComparable<AccountId>
+public readonly record struct AccountId : IComparable<AccountId>, IIdentifier<AccountId>
 {
     /// <summary>Creates the id from its text.</summary>
     /// <param name="value">1-64 characters from <c>A–Z a–z 0–9 . _ - :</c>, starting with a letter or digit.</param>
     /// <exception cref="ArgumentException"><paramref name="value"/> breaks the <see cref="Identifier"/> rule.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
-    public AccountId(string value) => Value = Identifier.Require(value, "account id", nameof(value));
+    public AccountId(string value) => Value = Identifier.Require(value, Kind, nameof(value));
+
+    /// <inheritdoc />
+    public static string Kind => "account id";
 
     /// <summary>The text of the id; null only for <c>default</c>.</summary>
     public string Value { get; }

@@ -5,7 +5,7 @@ namespace ChainInterop;
 /// 1 to <see cref="MaxLength"/> characters from <c>A–Z 0–9 . _ -</c>, starting with a letter; upper case only, so
 /// <c>usd</c> and <c>USD</c> can never be two different assets.
 /// </summary>
-public readonly record struct AssetCode : IComparable<AssetCode>
+public readonly record struct AssetCode : IComparable<AssetCode>, IIdentifier<AssetCode>
 {
     /// <summary>The longest asset code, in characters.</summary>
     public const int MaxLength = 16;
@@ -26,6 +26,9 @@ public readonly record struct AssetCode : IComparable<AssetCode>
 
         Value = value;
     }
+
+    /// <inheritdoc />
+    public static string Kind => "asset code";
 
     /// <summary>The text of the code; null only for <c>default</c>.</summary>
     public string Value { get; }

@@ -5,13 +5,16 @@ namespace ChainInterop;
 /// certificates and cross-chain messages carry it, so a signature made for one chain never verifies on another.
 /// </summary>
 /// <remarks>Follows the <see cref="Identifier"/> rule; equality and ordering are ordinal. <c>default</c> names nothing.</remarks>
-public readonly record struct ChainId : IComparable<ChainId>
+public readonly record struct ChainId : IComparable<ChainId>, IIdentifier<ChainId>
 {
     /// <summary>Creates the id from its text.</summary>
     /// <param name="value">1-64 characters from <c>A–Z a–z 0–9 . _ - :</c>, starting with a letter or digit.</param>
     /// <exception cref="ArgumentException"><paramref name="value"/> breaks the <see cref="Identifier"/> rule.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
-    public ChainId(string value) => Value = Identifier.Require(value, "chain id", nameof(value));
+    public ChainId(string value) => Value = Identifier.Require(value, Kind, nameof(value));
+
+    /// <inheritdoc />
+    public static string Kind => "chain id";
 
     /// <summary>The text of the id; null only for <c>default</c>.</summary>
     public string Value { get; }

@@ -9,65 +9,77 @@ namespace ChainInterop.Codec;
 /// </summary>
 public static class CanonicalPrimitives
 {
+    /// <summary>Writes any identifier as its text.</summary>
+    /// <typeparam name="T">The identifier type.</typeparam>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The id.</param>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is <c>default</c>.</exception>
+    public static void WriteIdentifier<T>(this ref CanonicalWriter writer, T value)
+        where T : struct, IIdentifier<T>
+    {
+        if (value.Value is null)
+        {
+            throw new ArgumentException($"A default {T.Kind} cannot be encoded.", nameof(value));
+        }
+
+        writer.WriteString(value.Value);
+    }
+
+    /// <summary>Reads any identifier, re-validating its text.</summary>
+    /// <typeparam name="T">The identifier type.</typeparam>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The id.</returns>
+    /// <exception cref="CodecException">Malformed input or text that is not a valid id.</exception>
+    public static T ReadIdentifier<T>(this ref CanonicalReader reader)
+        where T : struct, IIdentifier<T>
+    {
+        long offset = reader.Consumed;
+        return T.TryCreate(reader.ReadString(), out var id) ? id : throw Invalid(offset, T.Kind);
+    }
+
     /// <summary>Writes a chain id.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The id.</param>
-    public static void WriteChainId(this ref CanonicalWriter writer, ChainId value) => writer.WriteString(value.Value);
+    public static void WriteChainId(this ref CanonicalWriter writer, ChainId value) => writer.WriteIdentifier(value);
 
     /// <summary>Reads a chain id.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The id.</returns>
     /// <exception cref="CodecException">Malformed input or an invalid id.</exception>
-    public static ChainId ReadChainId(this ref CanonicalReader reader)
-    {
-        long offset = reader.Consumed;
-        return ChainId.TryCreate(reader.ReadString(), out var id) ? id : throw Invalid(offset, "chain id");
-    }
+    public static ChainId ReadChainId(this ref CanonicalReader reader) => reader.ReadIdentifier<ChainId>();
 
     /// <summary>Writes an institution id.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The id.</param>
-    public static void WriteInstitutionId(this ref CanonicalWriter writer, InstitutionId value) => writer.WriteString(value.Value);
+    public static void WriteInstitutionId(this ref CanonicalWriter writer, InstitutionId value) => writer.WriteIdentifier(value);
 
     /// <summary>Reads an institution id.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The id.</returns>
     /// <exception cref="CodecException">Malformed input or an invalid id.</exception>
-    public static InstitutionId ReadInstitutionId(this ref CanonicalReader reader)
-    {
-        long offset = reader.Consumed;
-        return InstitutionId.TryCreate(reader.ReadString(), out var id) ? id : throw Invalid(offset, "institution id");
-    }
+    public static InstitutionId ReadInstitutionId(this ref CanonicalReader reader) => reader.ReadIdentifier<InstitutionId>();
 
     /// <summary>Writes an account id.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The id.</param>
-    public static void WriteAccountId(this ref CanonicalWriter writer, AccountId value) => writer.WriteString(value.Value);
+    public static void WriteAccountId(this ref CanonicalWriter writer, AccountId value) => writer.WriteIdentifier(value);
 
     /// <summary>Reads an account id.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The id.</returns>
     /// <exception cref="CodecException">Malformed input or an invalid id.</exception>
-    public static AccountId ReadAccountId(this ref CanonicalReader reader)
-    {
-        long offset = reader.Consumed;
-        return AccountId.TryCreate(reader.ReadString(), out var id) ? id : throw Invalid(offset, "account id");
-    }
+    public static AccountId ReadAccountId(this ref CanonicalReader reader) => reader.ReadIdentifier<AccountId>();
 
     /// <summary>Writes an asset code.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The code.</param>
-    public static void WriteAssetCode(this ref CanonicalWriter writer, AssetCode value) => writer.WriteString(value.Value);
+    public static void WriteAssetCode(this ref CanonicalWriter writer, AssetCode value) => writer.WriteIdentifier(value);
 
     /// <summary>Reads an asset code.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The code.</returns>
     /// <exception cref="CodecException">Malformed input or an invalid code.</exception>
-    public static AssetCode ReadAssetCode(this ref CanonicalReader reader)
-    {
-        long offset = reader.Consumed;
-        return AssetCode.TryCreate(reader.ReadString(), out var code) ? code : throw Invalid(offset, "asset code");
-    }
+    public static AssetCode ReadAssetCode(this ref CanonicalReader reader) => reader.ReadIdentifier<AssetCode>();
 
     /// <summary>Writes an amount as its minor units.</summary>
     /// <param name="writer">The writer.</param>

@@ -26,10 +26,13 @@ public sealed class FileStoreOptions
     /// <summary>The directory of the log (required). Physical stores use <c>Path/&lt;chainId&gt;/</c>, a logical store <c>Path/</c>.</summary>
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>A segment file is closed and the next one started before a record would take it past this size, in bytes (at least 1 MiB).</summary>
+    /// <summary>
+    /// A segment file is closed and the next one started before a record would take it past this size, in bytes (at
+    /// least 1 MiB). A single record larger than this gets a segment of its own.
+    /// </summary>
     public long MaxSegmentSizeBytes { get; set; } = DefaultMaxSegmentSizeBytes;
 
-    /// <summary>The largest canonical block accepted by an append, in bytes; must fit a segment with its record overhead.</summary>
+    /// <summary>The largest canonical block accepted by an append, in bytes (default 8 MiB). Recovery reads larger records written under an earlier, larger limit.</summary>
     public int MaxBlockSizeBytes { get; set; } = DefaultMaxBlockSizeBytes;
 
     /// <summary>When appends are fsynced.</summary>
@@ -53,10 +56,10 @@ public sealed class FileStoreOptions
             failures.Add($"FileStoreOptions.MaxSegmentSizeBytes must be at least {MinSegmentSizeBytes} bytes, got {MaxSegmentSizeBytes}.");
         }
 
-        long maxBlock = Math.Min(MaxSegmentSizeBytes, Frame.MaxPayloadSizeBytes) - RecordOverheadBytes;
+        const int maxBlock = Frame.MaxPayloadSizeBytes - RecordOverheadBytes;
         if (MaxBlockSizeBytes <= 0 || MaxBlockSizeBytes > maxBlock)
         {
-            failures.Add($"FileStoreOptions.MaxBlockSizeBytes must be between 1 and {Math.Max(maxBlock, 1)} bytes (a record must fit a segment), got {MaxBlockSizeBytes}.");
+            failures.Add($"FileStoreOptions.MaxBlockSizeBytes must be between 1 and {maxBlock} bytes (a record must fit a frame), got {MaxBlockSizeBytes}.");
         }
 
         if (FlushIntervalMs <= 0)

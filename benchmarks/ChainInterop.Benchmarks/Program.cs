@@ -3,6 +3,14 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
+// Durable store throughput and recovery (C5), a Stopwatch harness because the work is fsync-bound:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --store [--dir PATH] [--runs N] [--recovery-mb N]
+if (args.Contains("--store"))
+{
+    await ChainInterop.Benchmarks.StoreThroughput.RunAsync(args);
+    return;
+}
+
 // Run all: dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --filter '*'
 // The machine is shared and noisy: a short job, and the median column is the figure to quote.
 var config = DefaultConfig.Instance

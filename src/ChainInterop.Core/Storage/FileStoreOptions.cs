@@ -27,6 +27,13 @@ public sealed class FileStoreOptions
     public string Path { get; set; } = string.Empty;
 
     /// <summary>
+    /// How a <see cref="FileBlockStoreProvider"/> lays out several chains: <see cref="StorageIsolation.Physical"/>
+    /// (default) gives each chain its own log in <c>Path/&lt;chainId&gt;/</c>; <see cref="StorageIsolation.Logical"/>
+    /// keeps all chains in one log in <c>Path/</c>, each in its own area.
+    /// </summary>
+    public StorageIsolation Isolation { get; set; } = StorageIsolation.Physical;
+
+    /// <summary>
     /// A segment file is closed and the next one started before a record would take it past this size, in bytes (at
     /// least 1 MiB). A single record larger than this gets a segment of its own.
     /// </summary>
@@ -65,6 +72,11 @@ public sealed class FileStoreOptions
         if (FlushIntervalMs <= 0)
         {
             failures.Add($"FileStoreOptions.FlushIntervalMs must be positive, got {FlushIntervalMs}.");
+        }
+
+        if (!Enum.IsDefined(Isolation))
+        {
+            failures.Add($"FileStoreOptions.Isolation {(int)Isolation} is not a known mode.");
         }
 
         if (!Enum.IsDefined(Durability))

@@ -35,3 +35,43 @@ public class ServiceCollectionTests
 
     private sealed class FixedTime : TimeProvider;
 }
+
+public sealed class FileStoreRegistrationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("chaininterop-di-").FullName;
+
+    [Theory]
+    [InlineData(StorageIsolation.Physical)]
+    [InlineData(StorageIsolation.Logical)]
+    public async Task AddFileStore_gives_durable_stores_in_the_chosen_isolation_mode_C5(StorageIsolation isolation)
+    {
+        var services = new ServiceCollection();
+        services.AddChainInterop().AddInMemoryStore().AddFileStore(_directory, o => o.Isolation = isolation);
+        await using var provider = services.BuildServiceProvider();
+
+        var stores = provider.GetRequiredService<IBlockStoreProvider>();
+        Assert.IsType<FileBlockStoreProvider>(stores);
+        Assert.Equal(isolation, stores.Isolation);
+        Assert.IsType<FileStateSnapshotStore>(provider.GetRequiredService<IStateSnapshotStore>());
+
+        var abc = await stores.OpenAsync(new ChainId("icc-1-abc"));
+        var tbc = await stores.OpenAsync(new ChainId("icc-1-tbc-a"));
+        Assert.Same(abc, await stores.OpenAsync(new ChainId("icc-1-abc")));
+        Assert.NotSame(abc, tbc);
+        // Physical isolation: a directory per chain. Logical: one log for all.
+        Assert.Equal(isolation == StorageIsolation.Physical, Directory.Exists(Path.Combine(_directory, "icc-1-abc")));
+    }
+
+    [Fact]
+    public void Invalid_file_store_options_are_reported_with_their_reasons()
+    {
+        var services = new ServiceCollection();
+        services.AddChainInterop().AddFileStore(_directory, o => o.FlushIntervalMs = 0);
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<FileStoreOptions>>().Value);
+        Assert.Contains("FlushIntervalMs", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -62,6 +62,9 @@ public sealed partial class AccountLedger
         _transfers = new Dictionary<UInt128, TransferRecord>(transferCapacity);
     }
 
+    /// <summary>The account limit in force: <see cref="MaxAccounts"/>, lowered only by tests.</summary>
+    internal int AccountLimit { get; init; } = MaxAccounts;
+
     /// <summary>The number of accounts.</summary>
     public int AccountCount => _accounts.Count;
 
@@ -403,7 +406,7 @@ public sealed partial class AccountLedger
             return LedgerResultCode.AccountExists;
         }
 
-        if (_accounts.Count >= MaxAccounts)
+        if (_accounts.Count >= AccountLimit)
         {
             return LedgerResultCode.LimitExceeded;
         }

@@ -61,10 +61,10 @@ public sealed partial class AccountLedger
                 w.WriteInt64(s.PendingCredits);
             }
 
-            w.WriteArrayHeader(a.HistoryCount);
-            for (int i = 0; i < a.HistoryCount; i++)
+            w.WriteArrayHeader(a.PostingCount);
+            for (int i = 0; i < a.PostingCount; i++)
             {
-                WritePosting(ref w, in a.History[i]);
+                WritePosting(ref w, ToPosting(a, a.Postings[i]));
             }
         }
 
@@ -152,10 +152,11 @@ public sealed partial class AccountLedger
 
         var ledger = new AccountLedger(0) { _hasBlock = hasBlock, _blockTime = blockTime, _nextSequence = nextSequence };
         AccountId previous = default;
+        var postings = new List<(AccountState Account, Posting Posting, long Offset)>();
         for (int i = 0; i < accountCount; i++)
         {
             offset = r.Consumed;
-            var account = ReadAccount(ref r, nextSequence);
+            var account = ReadAccount(ref r, i, nextSequence, postings);
             if (i > 0 && account.Id.CompareTo(previous) <= 0)
             {
                 throw Bad(offset, "accounts not in strictly increasing id order");
@@ -163,7 +164,10 @@ public sealed partial class AccountLedger
 
             previous = account.Id;
             ledger._accounts.Add(account.Id, account);
+            ledger._accountList.Add(account);
         }
+
+        ledger.RebuildLog(postings, nextSequence);
 
         offset = r.Consumed;
         int transferCount = r.ReadArrayHeader();
@@ -214,7 +218,8 @@ public sealed partial class AccountLedger
         }
     }
 
-    private static AccountState ReadAccount(ref CanonicalReader r, long nextSequence)
+    private static AccountState ReadAccount(
+        ref CanonicalReader r, int index, long nextSequence, List<(AccountState Account, Posting Posting, long Offset)> postings)
     {
         r.ReadArrayHeader(AccountFieldCount);
         var id = r.ReadAccountId();
@@ -250,7 +255,7 @@ public sealed partial class AccountLedger
             slots[i] = s;
         }
 
-        var account = new AccountState(id, owner, slots);
+        var account = new AccountState(index, id, owner, slots);
         offset = r.Consumed;
         int historyCount = r.ReadArrayHeader();
         long previous = 0;
@@ -264,7 +269,7 @@ public sealed partial class AccountLedger
             }
 
             previous = p.Sequence;
-            account.Append(p);
+            postings.Add((account, p, offset));
         }
 
         return account;
@@ -290,6 +295,39 @@ public sealed partial class AccountLedger
         }
 
         return new Posting(sequence, transferId, kind, side, account.Slots[slot].Asset, posted, pending, counterparty, pendingId, time);
+    }
+
+    /// <summary>Puts the postings of every account back into one log: their sequence numbers must be exactly 1 to next - 1.</summary>
+    private void RebuildLog(List<(AccountState Account, Posting Posting, long Offset)> postings, long nextSequence)
+    {
+        postings.Sort(static (x, y) => x.Posting.Sequence.CompareTo(y.Posting.Sequence));
+        if (postings.Count != nextSequence - 1)
+        {
+            throw Bad(0, "posting sequence numbers are not exactly 1 to the next sequence");
+        }
+
+        foreach (var (account, p, offset) in postings)
+        {
+            AccountState? counterparty = null;
+            if ((!p.Counterparty.IsDefault && !_accounts.TryGetValue(p.Counterparty, out counterparty)) || p.Sequence != _log.Count + 1)
+            {
+                throw Bad(offset, "posting with an unknown counterparty or a repeated sequence number");
+            }
+
+            long position = _log.Append(new PostingRecord
+            {
+                TransferId = p.TransferId.Value,
+                PendingId = p.PendingId.Value,
+                PostedDelta = p.PostedDelta.MinorUnits,
+                PendingDelta = p.PendingDelta.MinorUnits,
+                BlockTime = p.BlockTimeUnixMs,
+                Counterparty = counterparty?.Index ?? -1,
+                Kind = (byte)p.Kind,
+                Side = (byte)p.Side,
+                Slot = (byte)account.FindSlot(p.Asset),
+            });
+            account.AddPosting(position);
+        }
     }
 
     private static (UInt128 Id, TransferRecord Record) ReadTransfer(ref CanonicalReader r, AccountLedger ledger, long offset)

@@ -37,6 +37,8 @@ public sealed partial class AccountLedger
     private const int ExpiryCompactionSlack = 4096;
 
     private readonly Dictionary<AccountId, AccountState> _accounts = [];
+    private readonly List<AccountState> _accountList = [];
+    private readonly PostingLog _log = new();
     private readonly Dictionary<UInt128, TransferRecord> _transfers;
     private readonly PriorityQueue<UInt128, ExpiryKey> _expiries = new(ExpiryKeyComparer.Instance);
     private readonly List<UInt128> _due = [];
@@ -59,7 +61,7 @@ public sealed partial class AccountLedger
     public AccountLedger(int transferCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(transferCapacity);
-        _transfers = new Dictionary<UInt128, TransferRecord>(transferCapacity);
+        _transfers = new Dictionary<UInt128, TransferRecord>(transferCapacity, TransferIdComparer.Instance);
     }
 
     /// <summary>The account limit in force: <see cref="MaxAccounts"/>, lowered only by tests.</summary>
@@ -244,31 +246,37 @@ public sealed partial class AccountLedger
             return [];
         }
 
-        var history = state.History.AsSpan(0, state.HistoryCount);
-        int lo = 0, hi = history.Length;
-        while (lo < hi)
+        // Positions are sequence - 1, so the first posting after afterSequence is the first position >= afterSequence.
+        var positions = state.Postings.AsSpan(0, state.PostingCount);
+        int start = positions.BinarySearch(Math.Max(afterSequence, 0));
+        start = start < 0 ? ~start : start;
+        var page = new List<Posting>(Math.Min(maxCount, positions.Length - start));
+        for (int i = start; i < positions.Length && page.Count < maxCount; i++)
         {
-            int mid = (lo + hi) >>> 1;
-            if (history[mid].Sequence <= afterSequence)
+            var posting = ToPosting(state, positions[i]);
+            if (asset is not { } only || posting.Asset == only)
             {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        var page = new List<Posting>(Math.Min(maxCount, history.Length - lo));
-        for (int i = lo; i < history.Length && page.Count < maxCount; i++)
-        {
-            if (asset is not { } only || history[i].Asset == only)
-            {
-                page.Add(history[i]);
+                page.Add(posting);
             }
         }
 
         return page;
+    }
+
+    private Posting ToPosting(AccountState account, long position)
+    {
+        ref var r = ref _log[position];
+        return new Posting(
+            position + 1,
+            new TransferId(r.TransferId),
+            (PostingKind)r.Kind,
+            (PostingSide)r.Side,
+            account.Slots[r.Slot].Asset,
+            new Amount(r.PostedDelta),
+            new Amount(r.PendingDelta),
+            r.Counterparty < 0 ? default : _accountList[r.Counterparty].Id,
+            new TransferId(r.PendingId),
+            r.BlockTime);
     }
 
     private static TransferInfo ToInfo(UInt128 id, in TransferRecord r) => new(
@@ -411,8 +419,9 @@ public sealed partial class AccountLedger
             return LedgerResultCode.LimitExceeded;
         }
 
-        var account = new AccountState(c.Account, c.Owner, slots);
+        var account = new AccountState(_accountList.Count, c.Account, c.Owner, slots);
         _accounts.Add(c.Account, account);
+        _accountList.Add(account);
         if (_recording)
         {
             _undo.Add(new UndoEntry { Kind = UndoKind.AccountAdded, Account = account });
@@ -465,8 +474,7 @@ public sealed partial class AccountLedger
         {
             Kind = LedgerCommandKind.Issue, Credit = account, CreditSlot = (byte)slot, Asset = account.Slots[slot].Asset, Amount = amount,
         });
-        Append(account, new Posting(
-            _nextSequence++, c.Id, PostingKind.Issue, PostingSide.Credit, account.Slots[slot].Asset, new(amount), default, default, default, _blockTime));
+        Append(account, PostingKind.Issue, PostingSide.Credit, slot, c.Id.Value, amount, 0, null, 0);
         return LedgerResultCode.Ok;
     }
 
@@ -514,8 +522,7 @@ public sealed partial class AccountLedger
         {
             Kind = LedgerCommandKind.Redeem, Debit = account, DebitSlot = (byte)slot, Asset = account.Slots[slot].Asset, Amount = amount,
         });
-        Append(account, new Posting(
-            _nextSequence++, c.Id, PostingKind.Redeem, PostingSide.Debit, account.Slots[slot].Asset, new(-amount), default, default, default, _blockTime));
+        Append(account, PostingKind.Redeem, PostingSide.Debit, slot, c.Id.Value, -amount, 0, null, 0);
         return LedgerResultCode.Ok;
     }
 
@@ -550,8 +557,8 @@ public sealed partial class AccountLedger
         {
             Kind = LedgerCommandKind.Transfer, Debit = debit, DebitSlot = (byte)ds, Credit = credit, CreditSlot = (byte)cs, Asset = asset, Amount = amount,
         });
-        Append(debit, new Posting(_nextSequence++, c.Id, PostingKind.Transfer, PostingSide.Debit, asset, new(-amount), default, credit.Id, default, _blockTime));
-        Append(credit, new Posting(_nextSequence++, c.Id, PostingKind.Transfer, PostingSide.Credit, asset, new(amount), default, debit.Id, default, _blockTime));
+        Append(debit, PostingKind.Transfer, PostingSide.Debit, ds, c.Id.Value, -amount, 0, credit, 0);
+        Append(credit, PostingKind.Transfer, PostingSide.Credit, cs, c.Id.Value, amount, 0, debit, 0);
         return LedgerResultCode.Ok;
     }
 
@@ -595,8 +602,8 @@ public sealed partial class AccountLedger
         });
         _pendingCount++;
         EnqueueExpiry(c.Id.Value, c.ExpiresAtUnixMs);
-        Append(debit, new Posting(_nextSequence++, c.Id, PostingKind.Reserve, PostingSide.Debit, asset, default, new(amount), credit.Id, default, _blockTime));
-        Append(credit, new Posting(_nextSequence++, c.Id, PostingKind.Reserve, PostingSide.Credit, asset, default, new(amount), debit.Id, default, _blockTime));
+        Append(debit, PostingKind.Reserve, PostingSide.Debit, ds, c.Id.Value, 0, amount, credit, 0);
+        Append(credit, PostingKind.Reserve, PostingSide.Credit, cs, c.Id.Value, 0, amount, debit, 0);
         return LedgerResultCode.Ok;
     }
 
@@ -639,7 +646,6 @@ public sealed partial class AccountLedger
         var debit = p.Debit!;
         var credit = p.Credit!;
         int ds = p.DebitSlot, cs = p.CreditSlot;
-        var asset = p.Asset;
         SaveTransfer(c.PendingId.Value, in p);
         p.State = TransferState.Posted;
         SaveSlot(debit, ds);
@@ -655,8 +661,8 @@ public sealed partial class AccountLedger
         {
             Kind = LedgerCommandKind.Post, Amount = amount, PendingId = c.PendingId.Value, HasRequestedAmount = c.Amount.HasValue,
         });
-        Append(debit, new Posting(_nextSequence++, c.Id, PostingKind.Post, PostingSide.Debit, asset, new(-amount), new(-reserved), credit.Id, c.PendingId, _blockTime));
-        Append(credit, new Posting(_nextSequence++, c.Id, PostingKind.Post, PostingSide.Credit, asset, new(amount), new(-reserved), debit.Id, c.PendingId, _blockTime));
+        Append(debit, PostingKind.Post, PostingSide.Debit, ds, c.Id.Value, -amount, -reserved, credit, c.PendingId.Value);
+        Append(credit, PostingKind.Post, PostingSide.Credit, cs, c.Id.Value, amount, -reserved, debit, c.PendingId.Value);
         return LedgerResultCode.Ok;
     }
 
@@ -763,9 +769,8 @@ public sealed partial class AccountLedger
         debit.Slots[ds].PendingDebits -= reserved;
         credit.Slots[cs].PendingCredits -= reserved;
         _pendingCount--;
-        var pending = new TransferId(pendingId);
-        Append(debit, new Posting(_nextSequence++, causeId, kind, PostingSide.Debit, p.Asset, default, new(-reserved), credit.Id, pending, _blockTime));
-        Append(credit, new Posting(_nextSequence++, causeId, kind, PostingSide.Credit, p.Asset, default, new(-reserved), debit.Id, pending, _blockTime));
+        Append(debit, kind, PostingSide.Debit, ds, causeId.Value, 0, -reserved, credit, pendingId);
+        Append(credit, kind, PostingSide.Credit, cs, causeId.Value, 0, -reserved, debit, pendingId);
     }
 
     private void ExpireDue()
@@ -850,10 +855,25 @@ public sealed partial class AccountLedger
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Append(AccountState account, in Posting posting)
+    /// <summary>Records one balance change of <paramref name="account"/> in the log and its history.</summary>
+    private void Append(
+        AccountState account, PostingKind kind, PostingSide side, int slot, UInt128 transferId, long postedDelta, long pendingDelta,
+        AccountState? counterparty, UInt128 pendingId)
     {
-        account.Append(posting);
+        long position = _log.Append(new PostingRecord
+        {
+            TransferId = transferId,
+            PendingId = pendingId,
+            PostedDelta = postedDelta,
+            PendingDelta = pendingDelta,
+            BlockTime = _blockTime,
+            Counterparty = counterparty?.Index ?? -1,
+            Kind = (byte)kind,
+            Side = (byte)side,
+            Slot = (byte)slot,
+        });
+        _nextSequence++;
+        account.AddPosting(position);
         if (_recording)
         {
             _undo.Add(new UndoEntry { Kind = UndoKind.PostingAdded, Account = account });
@@ -878,9 +898,11 @@ public sealed partial class AccountLedger
                     break;
                 case UndoKind.PostingAdded:
                     u.Account!.RemoveLastPosting();
+                    _log.RemoveLast();
                     break;
                 default:
                     _accounts.Remove(u.Account!.Id);
+                    _accountList.RemoveAt(_accountList.Count - 1);
                     break;
             }
         }

@@ -37,3 +37,20 @@ internal sealed class ExpiryKeyComparer : IComparer<ExpiryKey>
         return c != 0 ? c : x.Id.CompareTo(y.Id);
     }
 }
+
+/// <summary>
+/// Hashes transfer ids by folding their 128 bits (like <see cref="ulong"/>'s own hash): ids that are close (sequential
+/// ids) land in nearby buckets, which keeps the index cache-friendly; ids derived from hashes are uniform already.
+/// </summary>
+internal sealed class TransferIdComparer : IEqualityComparer<UInt128>
+{
+    public static readonly TransferIdComparer Instance = new();
+
+    public bool Equals(UInt128 x, UInt128 y) => x == y;
+
+    public int GetHashCode(UInt128 obj)
+    {
+        ulong folded = (ulong)obj ^ (ulong)(obj >> 64);
+        return (int)folded ^ (int)(folded >> 32);
+    }
+}

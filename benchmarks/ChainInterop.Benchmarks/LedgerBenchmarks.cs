@@ -31,6 +31,16 @@ public class LedgerBenchmarks
     [Params(false, true)]
     public bool Presized { get; set; }
 
+    /// <summary>Whether ids are sequential (locality in the id index) or SHA-256 derived like cross-chain ids (<see cref="TransferId.FromHash"/>, uniformly spread).</summary>
+    [Params(false, true)]
+    public bool HashIds { get; set; }
+
+    private TransferId NextId(ref ulong counter)
+    {
+        ulong n = counter++;
+        return HashIds ? TransferId.FromHash(Crypto.Hash256.Compute(BitConverter.GetBytes(n))) : TransferId.FromUInt64(n);
+    }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -47,11 +57,11 @@ public class LedgerBenchmarks
             {
                 int debit = random.Next(Accounts);
                 int credit = (debit + 1 + random.Next(Accounts - 1)) % Accounts;
-                var reserveId = TransferId.FromUInt64(id++);
+                var reserveId = NextId(ref id);
                 _reserves[b][i] = new ReserveCommand(
                     reserveId, _accounts[debit], _accounts[credit], Assets[random.Next(Assets.Length)],
                     Amount.FromMinorUnits(1 + random.Next(10_000)), long.MaxValue);
-                _posts[b][i] = new PostCommand(TransferId.FromUInt64(id++), reserveId);
+                _posts[b][i] = new PostCommand(NextId(ref id), reserveId);
             }
         }
 

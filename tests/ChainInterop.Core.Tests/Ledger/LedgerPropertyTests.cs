@@ -255,13 +255,6 @@ public class LedgerPropertyTests
     [Fact]
     public void The_generator_reaches_the_interesting_outcomes_S2()
     {
-        var seen = new HashSet<LedgerResultCode>();
-        foreach (var blocks in Blocks.Sample(Runs, 50))
-        {
-            var (results, _) = Replay(blocks);
-            seen.UnionWith(results.Select(r => r.Code));
-        }
-
         LedgerResultCode[] expected =
         [
             LedgerResultCode.Ok, LedgerResultCode.AlreadyApplied, LedgerResultCode.DuplicateId, LedgerResultCode.UnknownAccount,
@@ -270,6 +263,19 @@ public class LedgerPropertyTests
             LedgerResultCode.AlreadyResolved, LedgerResultCode.Expired, LedgerResultCode.AmountExceedsPending,
             LedgerResultCode.BalanceOverflow, LedgerResultCode.NotPending, LedgerResultCode.InvalidCommand,
         ];
+
+        // Rare outcomes may be missing from one random sample; keep sampling (bounded) until every outcome appeared,
+        // so the test fails only when the generator really cannot reach one.
+        var seen = new HashSet<LedgerResultCode>();
+        for (int round = 0; round < 20 && expected.Except(seen).Any(); round++)
+        {
+            foreach (var blocks in Blocks.Sample(Runs, 50))
+            {
+                var (results, _) = Replay(blocks);
+                seen.UnionWith(results.Select(r => r.Code));
+            }
+        }
+
         Assert.Empty(expected.Except(seen));
     }
 

@@ -11,6 +11,14 @@ if (args.Contains("--store"))
     return;
 }
 
+// Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
+if (args.Contains("--paired"))
+{
+    ChainInterop.Benchmarks.PairedRatios.Run(args);
+    return;
+}
+
 // Run all: dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --filter '*'
 // The machine is shared and noisy: a short job, and the median column is the figure to quote.
 var config = DefaultConfig.Instance

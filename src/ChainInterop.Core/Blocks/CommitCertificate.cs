@@ -5,7 +5,7 @@ namespace ChainInterop.Blocks;
 
 /// <summary>
 /// Proof that a quorum of a chain's validators committed a block header (C3): their signatures over
-/// "ChainInterop/commit/v1" ‖ header hash. The domain tag keeps a commit signature from being reused as any other
+/// "ChainInterop/commit/v1" ‖ header hash (<see cref="SignedDigest"/>). The domain tag keeps a commit signature from being reused as any other
 /// kind of signed message; the header hash binds chain id and height.
 /// </summary>
 /// <remarks>
@@ -15,10 +15,8 @@ namespace ChainInterop.Blocks;
 /// </remarks>
 public sealed class CommitCertificate : ICanonicalEncodable<CommitCertificate>
 {
-    /// <summary>Size of the signed payload: domain tag plus header hash.</summary>
-    public const int SigningPayloadSizeBytes = 22 + Hash256.SizeBytes;
-
-    private static ReadOnlySpan<byte> DomainTag => "ChainInterop/commit/v1"u8;
+    /// <summary>The domain tag of commit signatures (see <see cref="SignedDigest"/>).</summary>
+    internal static ReadOnlySpan<byte> DomainTag => "ChainInterop/commit/v1"u8;
 
     private readonly CommitSignature[] _signatures;
 
@@ -33,21 +31,6 @@ public sealed class CommitCertificate : ICanonicalEncodable<CommitCertificate>
 
     /// <summary>The signatures, ordered by signer.</summary>
     public IReadOnlyList<CommitSignature> Signatures => _signatures;
-
-    /// <summary>Writes the bytes a validator signs to commit <paramref name="headerHash"/>.</summary>
-    /// <param name="headerHash">The header hash.</param>
-    /// <param name="destination">At least <see cref="SigningPayloadSizeBytes"/> bytes.</param>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
-    public static void WriteSigningPayload(Hash256 headerHash, Span<byte> destination)
-    {
-        if (destination.Length < SigningPayloadSizeBytes)
-        {
-            throw new ArgumentException($"Need {SigningPayloadSizeBytes} bytes.", nameof(destination));
-        }
-
-        DomainTag.CopyTo(destination);
-        headerHash.WriteTo(destination[DomainTag.Length..]);
-    }
 
     /// <summary>Assembles a certificate from validators' signatures.</summary>
     /// <param name="headerHash">The certified header's hash.</param>
@@ -111,8 +94,6 @@ public sealed class CommitCertificate : ICanonicalEncodable<CommitCertificate>
                 $"certificate is for header {HeaderHash.ToShortString()}, block header is {header.Hash.ToShortString()}");
         }
 
-        Span<byte> payload = stackalloc byte[SigningPayloadSizeBytes];
-        WriteSigningPayload(HeaderHash, payload);
         foreach (var signature in _signatures)
         {
             if (!validators.TryGetPublicKey(signature.Signer, out var key))
@@ -121,7 +102,7 @@ public sealed class CommitCertificate : ICanonicalEncodable<CommitCertificate>
                     $"signer {signature.Signer.ToShortString()} is not a validator of {header.ChainId}");
             }
 
-            if (!key.Verify(payload, signature.Signature))
+            if (!SignedDigest.Verify(key, DomainTag, HeaderHash, signature.Signature))
             {
                 return VerificationResult.Fail(VerificationFailure.InvalidSignature, header.Height,
                     $"signature of {signature.Signer.ToShortString()} does not verify");

@@ -19,7 +19,7 @@ public sealed class CommitSignature
     /// <summary>The validator that signed.</summary>
     public NodeId Signer { get; }
 
-    /// <summary>The signature over <see cref="CommitCertificate.WriteSigningPayload"/> of the header hash.</summary>
+    /// <summary>The signature over "ChainInterop/commit/v1" ‖ header hash (<see cref="SignedDigest"/>).</summary>
     public ReadOnlySpan<byte> Signature => _signature;
 
     /// <summary>Signs a header hash as validator <paramref name="key"/>.</summary>
@@ -30,8 +30,6 @@ public sealed class CommitSignature
     public static CommitSignature Create(PrivateKey key, Hash256 headerHash)
     {
         ArgumentNullException.ThrowIfNull(key);
-        Span<byte> payload = stackalloc byte[CommitCertificate.SigningPayloadSizeBytes];
-        CommitCertificate.WriteSigningPayload(headerHash, payload);
-        return new CommitSignature(NodeId.FromPublicKey(key.PublicKey), key.Sign(payload));
+        return new CommitSignature(NodeId.FromPublicKey(key.PublicKey), SignedDigest.Sign(key, CommitCertificate.DomainTag, headerHash));
     }
 }

@@ -1,0 +1,89 @@
+using ChainInterop.Blocks;
+using ChainInterop.Codec;
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Consensus.Tests;
+
+public class ClientRequestTests
+{
+    private static readonly ChainId Chain = new("ppc-bank-a");
+
+    private static PrivateKey Key(byte seed) => SignatureSchemes.Ed25519.ImportPrivateKey(Enumerable.Repeat(seed, 32).ToArray());
+
+    [Fact]
+    public void A_signed_request_verifies_and_round_trips_the_codec_C1_C2_K2()
+    {
+        using var client = Key(1);
+        var request = ClientRequest.Create(client, Chain, 7, "transfer 100"u8);
+        Assert.True(request.VerifySignature());
+        var bytes = Canonical.Encode(request);
+        var decoded = Canonical.Decode<ClientRequest>(bytes);
+        Assert.Equal(request.Digest, decoded.Digest);
+        Assert.True(decoded.VerifySignature());
+        Assert.Equal(bytes, Canonical.Encode(decoded));
+    }
+
+    [Fact]
+    public void Any_changed_byte_of_a_request_breaks_its_signature_or_its_encoding_C1()
+    {
+        using var client = Key(2);
+        var bytes = Canonical.Encode(ClientRequest.Create(client, Chain, 1, "pay bank-b 5.00"u8));
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            var copy = (byte[])bytes.Clone();
+            copy[i] ^= 0x04;
+            try
+            {
+                Assert.False(Canonical.Decode<ClientRequest>(copy).VerifySignature(), $"byte {i}");
+            }
+            catch (CodecException)
+            {
+                // Not even a request any more: also rejected.
+            }
+        }
+    }
+
+    [Fact]
+    public void A_client_accepts_a_result_after_f_plus_1_matching_signed_replies_K2()
+    {
+        var keys = Enumerable.Range(10, 4).Select(i => Key((byte)i)).ToArray();
+        using var client = Key(3);
+        var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
+        var request = ClientRequest.Create(client, Chain, 5, "x"u8);
+        var collector = new ReplyCollector(validators, request);
+
+        // A Byzantine replica's lie (another height) and a stranger's reply do not count.
+        Assert.False(collector.Add(ClientReply.Create(keys[0], request, height: 99, entryIndex: 0)));
+        using var stranger = Key(77);
+        Assert.False(collector.Add(ClientReply.Create(stranger, request, 3, 0)));
+
+        Assert.False(collector.Add(ClientReply.Create(keys[1], request, 3, 0)));
+        Assert.False(collector.Add(ClientReply.Create(keys[1], request, 3, 0))); // same replica twice
+        Assert.True(collector.Add(ClientReply.Create(keys[2], request, 3, 0)));   // f + 1 = 2 matching
+        Assert.Equal(3ul, collector.Accepted!.Height);
+
+        var other = ClientRequest.Create(client, Chain, 6, "y"u8);
+        Assert.False(new ReplyCollector(validators, other).Add(ClientReply.Create(keys[3], request, 3, 0)));
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_forged_reply_signature_is_ignored_K2()
+    {
+        var keys = Enumerable.Range(20, 4).Select(i => Key((byte)i)).ToArray();
+        using var client = Key(4);
+        var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
+        var request = ClientRequest.Create(client, Chain, 1, "z"u8);
+        var genuine = Canonical.Encode(ClientReply.Create(keys[0], request, 1, 0));
+        genuine[^1] ^= 0x01;
+        Assert.False(new ReplyCollector(validators, request).Add(Canonical.Decode<ClientReply>(genuine)));
+        Assert.False(Canonical.Decode<ClientReply>(genuine).Verify(keys[0].PublicKey));
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+    }
+}

@@ -432,38 +432,14 @@ public sealed partial class AccountLedger
 
     private LedgerResultCode ApplyIssue(IssueCommand c)
     {
-        if (c.Id.IsZero)
+        var code = CheckSingleAccount(c, out var account, out int slot);
+        if (code != LedgerResultCode.Ok)
         {
-            return LedgerResultCode.InvalidCommand;
-        }
-
-        ref var existing = ref CollectionsMarshal.GetValueRefOrNullRef(_transfers, c.Id.Value);
-        if (!Unsafe.IsNullRef(ref existing))
-        {
-            return existing.Kind == LedgerCommandKind.Issue && existing.Credit!.Id == c.Account && existing.Asset == c.Asset
-                && existing.Amount == c.Amount.MinorUnits
-                ? LedgerResultCode.AlreadyApplied
-                : LedgerResultCode.DuplicateId;
+            return code;
         }
 
         long amount = c.Amount.MinorUnits;
-        if (amount <= 0)
-        {
-            return LedgerResultCode.InvalidAmount;
-        }
-
-        if (!_accounts.TryGetValue(c.Account, out var account))
-        {
-            return LedgerResultCode.UnknownAccount;
-        }
-
-        int slot = account.FindSlot(c.Asset);
-        if (slot < 0)
-        {
-            return LedgerResultCode.NoAssociatedAsset;
-        }
-
-        if (!account.Slots[slot].CanReceive(amount))
+        if (!account!.Slots[slot].CanReceive(amount))
         {
             return LedgerResultCode.BalanceOverflow;
         }
@@ -480,38 +456,14 @@ public sealed partial class AccountLedger
 
     private LedgerResultCode ApplyRedeem(RedeemCommand c)
     {
-        if (c.Id.IsZero)
+        var code = CheckSingleAccount(c, out var account, out int slot);
+        if (code != LedgerResultCode.Ok)
         {
-            return LedgerResultCode.InvalidCommand;
-        }
-
-        ref var existing = ref CollectionsMarshal.GetValueRefOrNullRef(_transfers, c.Id.Value);
-        if (!Unsafe.IsNullRef(ref existing))
-        {
-            return existing.Kind == LedgerCommandKind.Redeem && existing.Debit!.Id == c.Account && existing.Asset == c.Asset
-                && existing.Amount == c.Amount.MinorUnits
-                ? LedgerResultCode.AlreadyApplied
-                : LedgerResultCode.DuplicateId;
+            return code;
         }
 
         long amount = c.Amount.MinorUnits;
-        if (amount <= 0)
-        {
-            return LedgerResultCode.InvalidAmount;
-        }
-
-        if (!_accounts.TryGetValue(c.Account, out var account))
-        {
-            return LedgerResultCode.UnknownAccount;
-        }
-
-        int slot = account.FindSlot(c.Asset);
-        if (slot < 0)
-        {
-            return LedgerResultCode.NoAssociatedAsset;
-        }
-
-        if (amount > account.Slots[slot].Available)
+        if (amount > account!.Slots[slot].Available)
         {
             return LedgerResultCode.InsufficientAssets;
         }
@@ -536,12 +488,12 @@ public sealed partial class AccountLedger
         ref var existing = ref CollectionsMarshal.GetValueRefOrNullRef(_transfers, c.Id.Value);
         if (!Unsafe.IsNullRef(ref existing))
         {
-            return existing.Kind == LedgerCommandKind.Transfer && SameLeg(in existing, c.Debit, c.Credit, c.Asset, c.Amount)
+            return existing.Kind == LedgerCommandKind.Transfer && SameLeg(in existing, c)
                 ? LedgerResultCode.AlreadyApplied
                 : LedgerResultCode.DuplicateId;
         }
 
-        var code = CheckLeg(c.Debit, c.Credit, c.Asset, c.Amount, out var debit, out int ds, out var credit, out int cs);
+        var code = CheckLeg(c, out var debit, out int ds, out var credit, out int cs);
         if (code != LedgerResultCode.Ok)
         {
             return code;
@@ -573,7 +525,7 @@ public sealed partial class AccountLedger
         if (!Unsafe.IsNullRef(ref existing))
         {
             return existing.Kind == LedgerCommandKind.Reserve && existing.ExpiresAt == c.ExpiresAtUnixMs
-                && SameLeg(in existing, c.Debit, c.Credit, c.Asset, c.Amount)
+                && SameLeg(in existing, c)
                 ? LedgerResultCode.AlreadyApplied
                 : LedgerResultCode.DuplicateId;
         }
@@ -583,7 +535,7 @@ public sealed partial class AccountLedger
             return LedgerResultCode.Expired;
         }
 
-        var code = CheckLeg(c.Debit, c.Credit, c.Asset, c.Amount, out var debit, out int ds, out var credit, out int cs);
+        var code = CheckLeg(c, out var debit, out int ds, out var credit, out int cs);
         if (code != LedgerResultCode.Ok)
         {
             return code;
@@ -697,33 +649,73 @@ public sealed partial class AccountLedger
 
     // ---- checks and effects -----------------------------------------------------------------------
 
-    private static bool SameLeg(in TransferRecord r, AccountId debit, AccountId credit, AssetCode asset, Amount amount) =>
-        r.Debit!.Id == debit && r.Credit!.Id == credit && r.Asset == asset && r.Amount == amount.MinorUnits;
+    private static bool SameLeg(in TransferRecord r, TwoAccountCommand c) =>
+        r.Debit!.Id == c.Debit && r.Credit!.Id == c.Credit && r.Asset == c.Asset && r.Amount == c.Amount.MinorUnits;
+
+    /// <summary>
+    /// The checks an <see cref="IssueCommand"/> or a <see cref="RedeemCommand"/> passes before its own balance check:
+    /// a non-zero id, not yet recorded (<see cref="LedgerResultCode.AlreadyApplied"/> if the same command was, else
+    /// <see cref="LedgerResultCode.DuplicateId"/>), a positive amount, a known account that holds the asset.
+    /// </summary>
+    /// <returns><see cref="LedgerResultCode.Ok"/>, with <paramref name="account"/> and <paramref name="slot"/> set, or the failure.</returns>
+    private LedgerResultCode CheckSingleAccount(SingleAccountCommand c, out AccountState? account, out int slot)
+    {
+        account = null;
+        slot = -1;
+        if (c.Id.IsZero)
+        {
+            return LedgerResultCode.InvalidCommand;
+        }
+
+        ref var existing = ref CollectionsMarshal.GetValueRefOrNullRef(_transfers, c.Id.Value);
+        if (!Unsafe.IsNullRef(ref existing))
+        {
+            // An issue is recorded on its credit side, a redemption on its debit side.
+            var kind = c.Kind;
+            return existing.Kind == kind
+                && (kind == LedgerCommandKind.Issue ? existing.Credit : existing.Debit)!.Id == c.Account
+                && existing.Asset == c.Asset && existing.Amount == c.Amount.MinorUnits
+                ? LedgerResultCode.AlreadyApplied
+                : LedgerResultCode.DuplicateId;
+        }
+
+        if (c.Amount.MinorUnits <= 0)
+        {
+            return LedgerResultCode.InvalidAmount;
+        }
+
+        if (!_accounts.TryGetValue(c.Account, out account))
+        {
+            return LedgerResultCode.UnknownAccount;
+        }
+
+        slot = account.FindSlot(c.Asset);
+        return slot < 0 ? LedgerResultCode.NoAssociatedAsset : LedgerResultCode.Ok;
+    }
 
     private LedgerResultCode CheckLeg(
-        AccountId debitId, AccountId creditId, AssetCode asset, Amount amount,
-        out AccountState? debit, out int debitSlot, out AccountState? credit, out int creditSlot)
+        TwoAccountCommand c, out AccountState? debit, out int debitSlot, out AccountState? credit, out int creditSlot)
     {
         debit = credit = null;
         debitSlot = creditSlot = -1;
-        long value = amount.MinorUnits;
+        long value = c.Amount.MinorUnits;
         if (value <= 0)
         {
             return LedgerResultCode.InvalidAmount;
         }
 
-        if (debitId == creditId)
+        if (c.Debit == c.Credit)
         {
             return LedgerResultCode.SameAccount;
         }
 
-        if (!_accounts.TryGetValue(debitId, out debit) || !_accounts.TryGetValue(creditId, out credit))
+        if (!_accounts.TryGetValue(c.Debit, out debit) || !_accounts.TryGetValue(c.Credit, out credit))
         {
             return LedgerResultCode.UnknownAccount;
         }
 
-        debitSlot = debit.FindSlot(asset);
-        creditSlot = credit.FindSlot(asset);
+        debitSlot = debit.FindSlot(c.Asset);
+        creditSlot = credit.FindSlot(c.Asset);
         if (debitSlot < 0 || creditSlot < 0)
         {
             return LedgerResultCode.NoAssociatedAsset;

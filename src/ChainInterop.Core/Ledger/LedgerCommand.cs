@@ -59,8 +59,7 @@ public abstract class LedgerCommand : ICanonicalEncodable<LedgerCommand>
         int expected = kind switch
         {
             LedgerCommandKind.OpenAccount => OpenAccountCommand.EncodedFieldCount,
-            LedgerCommandKind.Issue => IssueCommand.EncodedFieldCount,
-            LedgerCommandKind.Redeem => RedeemCommand.EncodedFieldCount,
+            LedgerCommandKind.Issue or LedgerCommandKind.Redeem => SingleAccountCommand.EncodedFieldCount,
             LedgerCommandKind.Transfer => TransferCommand.EncodedFieldCount,
             LedgerCommandKind.Reserve => ReserveCommand.EncodedFieldCount,
             LedgerCommandKind.Post => PostCommand.EncodedFieldCount,
@@ -78,16 +77,11 @@ public abstract class LedgerCommand : ICanonicalEncodable<LedgerCommand>
             case LedgerCommandKind.OpenAccount:
                 return OpenAccountCommand.DecodeFields(ref reader);
             case LedgerCommandKind.Issue:
-                return new IssueCommand(TransferId.Decode(ref reader), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount());
             case LedgerCommandKind.Redeem:
-                return new RedeemCommand(TransferId.Decode(ref reader), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount());
+                return SingleAccountCommand.DecodeFields(kind, ref reader);
             case LedgerCommandKind.Transfer:
-                return new TransferCommand(
-                    TransferId.Decode(ref reader), reader.ReadAccountId(), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount());
             case LedgerCommandKind.Reserve:
-                return new ReserveCommand(
-                    TransferId.Decode(ref reader), reader.ReadAccountId(), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(),
-                    reader.ReadInt64());
+                return TwoAccountCommand.DecodeFields(kind, ref reader);
             case LedgerCommandKind.Post:
                 var id = TransferId.Decode(ref reader);
                 var pending = TransferId.Decode(ref reader);

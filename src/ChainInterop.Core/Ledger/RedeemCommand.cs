@@ -1,15 +1,11 @@
-using ChainInterop.Codec;
-
 namespace ChainInterop.Ledger;
 
 /// <summary>
 /// Debits funds from an account and removes them from the ledger: the intermediary paid backing money out. With <see cref="IssueCommand"/>, the only command that changes the total of an asset on the ledger. Needs the amount to be available.
 /// </summary>
 /// <remarks>Canonical form: <c>[3, id, account, asset, amount]</c>.</remarks>
-public sealed class RedeemCommand : LedgerCommand
+public sealed class RedeemCommand : SingleAccountCommand
 {
-    internal const int EncodedFieldCount = 5;
-
     /// <summary>Creates the command.</summary>
     /// <param name="id">The command's id (not zero).</param>
     /// <param name="account">The account.</param>
@@ -17,42 +13,10 @@ public sealed class RedeemCommand : LedgerCommand
     /// <param name="amount">The amount (positive).</param>
     /// <exception cref="ArgumentException"><paramref name="account"/> or <paramref name="asset"/> is <c>default</c>.</exception>
     public RedeemCommand(TransferId id, AccountId account, AssetCode asset, Amount amount)
+        : base(id, account, asset, amount)
     {
-        if (account.IsDefault || asset.IsDefault)
-        {
-            throw new ArgumentException("The account and the asset must be set.", nameof(account));
-        }
-
-        Id = id;
-        Account = account;
-        Asset = asset;
-        Amount = amount;
     }
 
     /// <inheritdoc />
     public override LedgerCommandKind Kind => LedgerCommandKind.Redeem;
-
-    /// <summary>The command's id.</summary>
-    public TransferId Id { get; }
-
-    /// <summary>The account.</summary>
-    public AccountId Account { get; }
-
-    /// <summary>The asset.</summary>
-    public AssetCode Asset { get; }
-
-    /// <summary>The amount.</summary>
-    public Amount Amount { get; }
-
-    /// <inheritdoc />
-    private protected override int FieldCount => EncodedFieldCount;
-
-    /// <inheritdoc />
-    private protected override void EncodeFields(ref CanonicalWriter writer)
-    {
-        Id.Encode(ref writer);
-        writer.WriteAccountId(Account);
-        writer.WriteAssetCode(Asset);
-        writer.WriteAmount(Amount);
-    }
 }

@@ -9,7 +9,7 @@ namespace ChainInterop.Ledger;
 /// <see cref="ExpiresAtUnixMs"/> releases it (seed 000 Alg. 12).
 /// </summary>
 /// <remarks>Canonical form: <c>[5, id, debit, credit, asset, amount, expiresAtUnixMs]</c>.</remarks>
-public sealed class ReserveCommand : LedgerCommand
+public sealed class ReserveCommand : TwoAccountCommand
 {
     internal const int EncodedFieldCount = 7;
 
@@ -22,37 +22,13 @@ public sealed class ReserveCommand : LedgerCommand
     /// <param name="expiresAtUnixMs">The block time (Unix milliseconds) from which the reservation is released; must be after the block time it is applied at.</param>
     /// <exception cref="ArgumentException">An account or the asset is <c>default</c>.</exception>
     public ReserveCommand(TransferId id, AccountId debit, AccountId credit, AssetCode asset, Amount amount, long expiresAtUnixMs)
+        : base(id, debit, credit, asset, amount)
     {
-        if (debit.IsDefault || credit.IsDefault || asset.IsDefault)
-        {
-            throw new ArgumentException("The accounts and the asset must be set.", nameof(debit));
-        }
-
-        Id = id;
-        Debit = debit;
-        Credit = credit;
-        Asset = asset;
-        Amount = amount;
         ExpiresAtUnixMs = expiresAtUnixMs;
     }
 
     /// <inheritdoc />
     public override LedgerCommandKind Kind => LedgerCommandKind.Reserve;
-
-    /// <summary>The reservation's id.</summary>
-    public TransferId Id { get; }
-
-    /// <summary>The account that pays.</summary>
-    public AccountId Debit { get; }
-
-    /// <summary>The account that receives.</summary>
-    public AccountId Credit { get; }
-
-    /// <summary>The asset.</summary>
-    public AssetCode Asset { get; }
-
-    /// <summary>The amount reserved.</summary>
-    public Amount Amount { get; }
 
     /// <summary>The block time (Unix milliseconds) from which the reservation is released.</summary>
     public long ExpiresAtUnixMs { get; }
@@ -63,11 +39,7 @@ public sealed class ReserveCommand : LedgerCommand
     /// <inheritdoc />
     private protected override void EncodeFields(ref CanonicalWriter writer)
     {
-        Id.Encode(ref writer);
-        writer.WriteAccountId(Debit);
-        writer.WriteAccountId(Credit);
-        writer.WriteAssetCode(Asset);
-        writer.WriteAmount(Amount);
+        base.EncodeFields(ref writer);
         writer.WriteInt64(ExpiresAtUnixMs);
     }
 }

@@ -1,0 +1,364 @@
+using System.Threading.Channels;
+using ChainInterop.Blocks;
+using ChainInterop.Storage;
+using ChainInterop.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ChainInterop.Consensus.Hosting;
+
+/// <summary>
+/// The runtime driver of one replica: feeds it client requests, messages from an <see cref="ITransport"/>, timers
+/// from a <see cref="TimeProvider"/> and blocks read from its <see cref="IBlockStore"/>, one input at a time on one
+/// logical thread (a channel loop), and carries out what it asks: sends, timers, block commits (stored, then handed
+/// to the application), replies. The replica itself stays free of I/O, locks and clocks.
+/// </summary>
+/// <remarks>A failure of the loop (e.g. the store refusing a block) stops the host and is rethrown by <see cref="Completion"/> and by the next <see cref="SubmitAsync"/>.</remarks>
+public sealed partial class ReplicaHost : IAsyncDisposable
+{
+    /// <summary>The most inputs waiting for the replica.</summary>
+    public const int MaxQueuedInputs = 100_000;
+
+    /// <summary>The most replies kept for local clients before the oldest are dropped.</summary>
+    public const int MaxQueuedReplies = 100_000;
+
+    private readonly IReplica _replica;
+    private readonly ValidatorSet _validators;
+    private readonly ITransport _transport;
+    private readonly IBlockStore _store;
+    private readonly Func<Block, CancellationToken, ValueTask>? _onCommitted;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Input> _inputs = Channel.CreateBounded<Input>(new BoundedChannelOptions(MaxQueuedInputs) { SingleReader = true });
+    private readonly Channel<ClientReply> _replies = Channel.CreateBounded<ClientReply>(new BoundedChannelOptions(MaxQueuedReplies)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
+
+    private readonly Effects _effects;
+    private readonly Dictionary<ReplicaTimer, ITimer> _timers = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private Task _pump = Task.CompletedTask;
+
+    /// <summary>Creates the host; call <see cref="Start"/> to run it.</summary>
+    /// <param name="replica">The replica, built from the store's tip.</param>
+    /// <param name="validators">The chain's validators (broadcast goes to every other one).</param>
+    /// <param name="transport">The node's transport.</param>
+    /// <param name="store">The chain's block store: committed blocks are appended here before the application sees them.</param>
+    /// <param name="onCommitted">The application: executes a committed block's entries (e.g. the ledger).</param>
+    /// <param name="timeProvider">The clock and timers; the system clock when null.</param>
+    /// <param name="logger">Loop failures and dropped work.</param>
+    /// <exception cref="ArgumentNullException">A required argument is null.</exception>
+    public ReplicaHost(
+        IReplica replica,
+        ValidatorSet validators,
+        ITransport transport,
+        IBlockStore store,
+        Func<Block, CancellationToken, ValueTask>? onCommitted = null,
+        TimeProvider? timeProvider = null,
+        ILogger<ReplicaHost>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        ArgumentNullException.ThrowIfNull(validators);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(store);
+        _replica = replica;
+        _validators = validators;
+        _transport = transport;
+        _store = store;
+        _onCommitted = onCommitted;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _effects = new Effects();
+    }
+
+    /// <summary>Replies the replica produced for clients of this node.</summary>
+    public ChannelReader<ClientReply> Replies => _replies.Reader;
+
+    /// <summary>Completes when the host stops; faults with the loop's failure if it failed.</summary>
+    public Task Completion => Task.WhenAll(_loop, _pump);
+
+    /// <summary>Starts the replica and the loops.</summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public void Start()
+    {
+        if (!_loop.IsCompleted)
+        {
+            throw new InvalidOperationException("The host is already running.");
+        }
+
+        _inputs.Writer.TryWrite(new StartInput());
+        _loop = Task.Run(() => RunLoopAsync(_stopping.Token));
+        _pump = Task.Run(() => PumpTransportAsync(_stopping.Token));
+    }
+
+    /// <summary>Hands a client request to the replica.</summary>
+    /// <param name="request">The signed request.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in the input queue.</param>
+    /// <returns>A task that completes when the request is queued.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public async ValueTask SubmitAsync(ClientRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_loop.IsFaulted)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        await _inputs.Writer.WriteAsync(new RequestInput(request), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the loops and the timers. The store and the transport belong to the caller.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _inputs.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_loop, _pump).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || _loop.IsFaulted)
+        {
+            // Stopping; a loop failure was already surfaced through Completion and SubmitAsync.
+        }
+
+        lock (_timers)
+        {
+            foreach (var timer in _timers.Values)
+            {
+                timer.Dispose();
+            }
+
+            _timers.Clear();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task PumpTransportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PumpAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (ChannelClosedException)
+        {
+            // The loop stopped (and reports why).
+        }
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var message in _transport.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await _inputs.Writer.WriteAsync(new MessageInput(message.From, message.Payload), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                _effects.Clear();
+                switch (input)
+                {
+                    case StartInput:
+                        _replica.Start(now, _effects);
+                        break;
+                    case RequestInput r:
+                        _replica.OnClientRequest(r.Request, now, _effects);
+                        break;
+                    case MessageInput m:
+                        _replica.OnMessage(m.From, m.Payload, now, _effects);
+                        break;
+                    case TimerInput t:
+                        _replica.OnTimer(t.Timer, now, _effects);
+                        break;
+                    case BlocksLoadedInput b:
+                        _replica.OnBlocksLoaded(b.Requester, b.Blocks, now, _effects);
+                        break;
+                }
+
+                await ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e)
+        {
+            LogLoopFailed(_logger, _replica.ChainId, e);
+            _inputs.Writer.TryComplete(e);
+            await _stopping.CancelAsync().ConfigureAwait(false); // stop the transport pump too, so Completion completes
+            throw;
+        }
+    }
+
+    private async Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var effect in _effects.Items)
+        {
+            switch (effect.Kind)
+            {
+                case EffectKind.Send:
+                    await _transport.SendAsync(effect.Node, effect.Message, cancellationToken).ConfigureAwait(false);
+                    break;
+                case EffectKind.Broadcast:
+                    foreach (var peer in _validators.NodeIds)
+                    {
+                        if (peer != _replica.Id)
+                        {
+                            await _transport.SendAsync(peer, effect.Message, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    break;
+                case EffectKind.SetTimer:
+                    Arm(effect.Timer, effect.Number);
+                    break;
+                case EffectKind.CancelTimer:
+                    Disarm(effect.Timer);
+                    break;
+                case EffectKind.Commit:
+                    // Store first, execute second: after a crash the store is the truth and the application replays it.
+                    await _store.AppendAsync(effect.Block!, cancellationToken).ConfigureAwait(false);
+                    if (_onCommitted is not null)
+                    {
+                        await _onCommitted(effect.Block!, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                case EffectKind.LoadBlocks:
+                    var blocks = new List<Block>();
+                    await foreach (var block in _store.ReadAsync(effect.Number2, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (blocks.Count >= (int)effect.Number)
+                        {
+                            break;
+                        }
+
+                        blocks.Add(block);
+                    }
+
+                    _inputs.Writer.TryWrite(new BlocksLoadedInput(effect.Node, blocks));
+                    break;
+                case EffectKind.Reply:
+                    _replies.Writer.TryWrite(effect.Reply!);
+                    break;
+            }
+        }
+    }
+
+    private void Arm(ReplicaTimer timer, long delayMs)
+    {
+        lock (_timers)
+        {
+            if (_timers.Remove(timer, out var existing))
+            {
+                existing.Dispose();
+            }
+
+            ITimer? created = null;
+            created = _time.CreateTimer(
+                _ =>
+                {
+                    // Only the timer still armed for this value may fire: a re-armed or cancelled one is stale.
+                    lock (_timers)
+                    {
+                        if (!_timers.TryGetValue(timer, out var current) || !ReferenceEquals(current, created))
+                        {
+                            return;
+                        }
+
+                        _timers.Remove(timer);
+                    }
+
+                    _inputs.Writer.TryWrite(new TimerInput(timer));
+                },
+                null,
+                TimeSpan.FromMilliseconds(Math.Max(0, delayMs)),
+                Timeout.InfiniteTimeSpan);
+            _timers[timer] = created;
+        }
+    }
+
+    private void Disarm(ReplicaTimer timer)
+    {
+        lock (_timers)
+        {
+            if (_timers.Remove(timer, out var existing))
+            {
+                existing.Dispose();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Replica host of {ChainId} stopped")]
+    private static partial void LogLoopFailed(ILogger logger, ChainId chainId, Exception exception);
+
+    private abstract record Input;
+
+    private sealed record StartInput : Input;
+
+    private sealed record RequestInput(ClientRequest Request) : Input;
+
+    private sealed record MessageInput(NodeId From, ReadOnlyMemory<byte> Payload) : Input;
+
+    private sealed record TimerInput(ReplicaTimer Timer) : Input;
+
+    private sealed record BlocksLoadedInput(NodeId Requester, IReadOnlyList<Block> Blocks) : Input;
+
+    private enum EffectKind
+    {
+        Send,
+        Broadcast,
+        SetTimer,
+        CancelTimer,
+        Commit,
+        LoadBlocks,
+        Reply,
+    }
+
+    private readonly record struct Effect(
+        EffectKind Kind,
+        NodeId Node = default,
+        ReadOnlyMemory<byte> Message = default,
+        ReplicaTimer Timer = default,
+        long Number = 0,
+        ulong Number2 = 0,
+        Block? Block = null,
+        ClientReply? Reply = null);
+
+    /// <summary>Collects what the replica asks for during one input; the loop carries it out afterwards, in order.</summary>
+    private sealed class Effects : IReplicaEffects
+    {
+        public List<Effect> Items { get; } = [];
+
+        public void Clear() => Items.Clear();
+
+        public void Send(NodeId recipient, ReadOnlyMemory<byte> message) => Items.Add(new Effect(EffectKind.Send, Node: recipient, Message: message));
+
+        public void Broadcast(ReadOnlyMemory<byte> message) => Items.Add(new Effect(EffectKind.Broadcast, Message: message));
+
+        public void SetTimer(ReplicaTimer timer, long delayMs) => Items.Add(new Effect(EffectKind.SetTimer, Timer: timer, Number: delayMs));
+
+        public void CancelTimer(ReplicaTimer timer) => Items.Add(new Effect(EffectKind.CancelTimer, Timer: timer));
+
+        public void Commit(Block block) => Items.Add(new Effect(EffectKind.Commit, Block: block));
+
+        public void LoadBlocks(NodeId requester, ulong fromHeight, int maxCount) =>
+            Items.Add(new Effect(EffectKind.LoadBlocks, Node: requester, Number: maxCount, Number2: fromHeight));
+
+        public void Reply(ClientReply reply) => Items.Add(new Effect(EffectKind.Reply, Reply: reply));
+    }
+}

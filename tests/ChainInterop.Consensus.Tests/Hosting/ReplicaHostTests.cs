@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using ChainInterop.Blocks;
+using ChainInterop.Consensus.Hosting;
+using ChainInterop.Crypto;
+using ChainInterop.Storage;
+using ChainInterop.Transport;
+
+namespace ChainInterop.Consensus.Tests.Hosting;
+
+public class ReplicaHostTests
+{
+    private static readonly ChainId Chain = new("ppc-bank-a");
+
+    /// <summary>A replica whose behaviour the test scripts; it records every input it sees.</summary>
+    private sealed class ScriptedReplica(PrivateKey key) : IReplica
+    {
+        public ConcurrentQueue<string> Seen { get; } = new();
+
+        public Action<IReplicaEffects>? OnStart { get; set; }
+
+        public Action<ReplicaTimer, IReplicaEffects>? Timer { get; set; }
+
+        public Action<NodeId, IReadOnlyList<Block>, IReplicaEffects>? Loaded { get; set; }
+
+        public NodeId Id { get; } = NodeId.FromPublicKey(key.PublicKey);
+
+        public ChainId ChainId => Chain;
+
+        public ulong? CommittedHeight => null;
+
+        public void Start(long nowUnixMs, IReplicaEffects effects)
+        {
+            Seen.Enqueue("start");
+            OnStart?.Invoke(effects);
+        }
+
+        public void OnClientRequest(ClientRequest request, long nowUnixMs, IReplicaEffects effects) => Seen.Enqueue($"request {request.Timestamp}");
+
+        public void OnMessage(NodeId from, ReadOnlyMemory<byte> message, long nowUnixMs, IReplicaEffects effects) =>
+            Seen.Enqueue($"message from {from.ToShortString()}: {System.Text.Encoding.UTF8.GetString(message.Span)}");
+
+        public void OnBlocksLoaded(NodeId requester, IReadOnlyList<Block> blocks, long nowUnixMs, IReplicaEffects effects)
+        {
+            Seen.Enqueue($"loaded {blocks.Count}");
+            Loaded?.Invoke(requester, blocks, effects);
+        }
+
+        public void OnTimer(ReplicaTimer timer, long nowUnixMs, IReplicaEffects effects)
+        {
+            Seen.Enqueue($"timer {timer.Kind} {timer.Subject}");
+            Timer?.Invoke(timer, effects);
+        }
+    }
+
+    private static PrivateKey Key(byte seed) => SignatureSchemes.Ed25519.ImportPrivateKey(Enumerable.Repeat(seed, 32).ToArray());
+
+    private static Block Certified(PrivateKey key, ulong height, Hash256 previous)
+    {
+        var block = Block.Create(Chain, height, previous, 1000 + (long)height, NodeId.FromPublicKey(key.PublicKey), 0, []);
+        return block.WithCertificate(CommitCertificate.Sign(block.Header, [key]));
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task Committed_blocks_are_stored_before_the_application_sees_them_and_timers_fire_K1()
+    {
+        using var key = Key(1);
+        var validators = new ValidatorSet([key.PublicKey]);
+        var store = new InMemoryBlockStore(Chain);
+        var replica = new ScriptedReplica(key);
+        var applied = new ConcurrentQueue<ulong>();
+        replica.OnStart = e => e.SetTimer(new ReplicaTimer(ReplicaTimerKind.Batch, 1), 5);
+        replica.Timer = (t, e) =>
+        {
+            var tip = store.Tip;
+            e.Commit(Certified(key, tip is null ? 0 : tip.Height + 1, tip?.Hash ?? Hash256.Zero));
+            if (t.Subject < 3)
+            {
+                e.SetTimer(new ReplicaTimer(ReplicaTimerKind.Batch, t.Subject + 1), 5);
+            }
+        };
+
+        var network = new InMemoryNetwork();
+        await using var host = new ReplicaHost(replica, validators, network.Connect(replica.Id), store,
+            (block, _) =>
+            {
+                Assert.Equal(block.Hash, store.Tip!.Hash); // stored first
+                applied.Enqueue(block.Height);
+                return ValueTask.CompletedTask;
+            });
+        host.Start();
+        await Eventually(() => applied.Count == 3);
+        Assert.Equal([0ul, 1ul, 2ul], applied);
+        Assert.Contains("timer Batch 3", replica.Seen);
+    }
+
+    [Fact]
+    public async Task A_cancelled_or_rearmed_timer_does_not_fire_its_old_arming()
+    {
+        using var key = Key(2);
+        var replica = new ScriptedReplica(key);
+        replica.OnStart = e =>
+        {
+            e.SetTimer(new ReplicaTimer(ReplicaTimerKind.ViewChange, 1), 20);
+            e.CancelTimer(new ReplicaTimer(ReplicaTimerKind.ViewChange, 1));
+            e.SetTimer(new ReplicaTimer(ReplicaTimerKind.Batch, 7), 5_000);
+            e.SetTimer(new ReplicaTimer(ReplicaTimerKind.Batch, 7), 10);
+            e.SetTimer(new ReplicaTimer(ReplicaTimerKind.Retransmit, 9), 80);
+        };
+
+        await using var host = new ReplicaHost(replica, new ValidatorSet([key.PublicKey]), new InMemoryNetwork().Connect(replica.Id), new InMemoryBlockStore(Chain));
+        host.Start();
+        await Eventually(() => replica.Seen.Contains("timer Retransmit 9"));
+        Assert.DoesNotContain("timer ViewChange 1", replica.Seen);
+        Assert.Single(replica.Seen, s => s == "timer Batch 7");
+    }
+
+    [Fact]
+    public async Task Messages_reach_peers_with_the_authenticated_sender_and_broadcast_skips_the_sender_C6()
+    {
+        using var keyA = Key(3);
+        using var keyB = Key(4);
+        using var keyC = Key(5);
+        var validators = new ValidatorSet([keyA.PublicKey, keyB.PublicKey, keyC.PublicKey]);
+        var network = new InMemoryNetwork();
+        var a = new ScriptedReplica(keyA) { OnStart = e => e.Broadcast("hello"u8.ToArray()) };
+        var b = new ScriptedReplica(keyB);
+        var c = new ScriptedReplica(keyC);
+        await using var hostA = new ReplicaHost(a, validators, network.Connect(a.Id), new InMemoryBlockStore(Chain));
+        await using var hostB = new ReplicaHost(b, validators, network.Connect(b.Id), new InMemoryBlockStore(Chain));
+        await using var hostC = new ReplicaHost(c, validators, network.Connect(c.Id), new InMemoryBlockStore(Chain));
+        hostB.Start();
+        hostC.Start();
+        hostA.Start();
+        string expected = $"message from {a.Id.ToShortString()}: hello";
+        await Eventually(() => b.Seen.Contains(expected) && c.Seen.Contains(expected));
+        Assert.DoesNotContain(a.Seen, s => s.StartsWith("message", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LoadBlocks_is_answered_from_the_store_for_state_transfer_K2()
+    {
+        using var key = Key(6);
+        var store = new InMemoryBlockStore(Chain);
+        var previous = Hash256.Zero;
+        for (ulong h = 0; h < 5; h++)
+        {
+            var block = Certified(key, h, previous);
+            await store.AppendAsync(block);
+            previous = block.Hash;
+        }
+
+        var peer = new NodeId(Hash256.Compute("peer"u8));
+        var replica = new ScriptedReplica(key) { OnStart = e => e.LoadBlocks(peer, 2, maxCount: 2) };
+        IReadOnlyList<Block>? loaded = null;
+        replica.Loaded = (requester, blocks, _) => loaded = requester == peer ? blocks : null;
+        await using var host = new ReplicaHost(replica, new ValidatorSet([key.PublicKey]), new InMemoryNetwork().Connect(replica.Id), store);
+        host.Start();
+        await Eventually(() => loaded is not null);
+        Assert.Equal([2ul, 3ul], loaded!.Select(b => b.Height));
+    }
+
+    [Fact]
+    public async Task A_store_that_refuses_a_commit_stops_the_host_and_the_failure_surfaces()
+    {
+        using var key = Key(7);
+        var replica = new ScriptedReplica(key) { OnStart = e => e.Commit(Certified(key, 5, Hash256.Zero)) };
+        var host = new ReplicaHost(replica, new ValidatorSet([key.PublicKey]), new InMemoryNetwork().Connect(replica.Id), new InMemoryBlockStore(Chain));
+        host.Start();
+        await Assert.ThrowsAsync<ArgumentException>(() => host.Completion);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await host.SubmitAsync(ClientRequest.Create(key, Chain, 1, [])));
+        await host.DisposeAsync();
+    }
+}

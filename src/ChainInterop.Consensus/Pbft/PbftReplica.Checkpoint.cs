@@ -17,6 +17,11 @@ public sealed partial class PbftReplica
     // Our own checkpoint hashes above _stable.
     private readonly SortedDictionary<long, Hash256> _ownCheckpoints = [];
 
+    private bool _retransmitTimerArmed;
+
+    // Our header hash at _stable when we know it (null after a restart or a state-transfer jump).
+    private Hash256? _stableHash;
+
     private bool IsCheckpointHeight(long height) => (height + 1) % _options.CheckpointIntervalBlocks == 0;
 
     private void OnCommittedForCheckpoint(Block block, IReplicaEffects effects)
@@ -31,6 +36,36 @@ public sealed partial class PbftReplica
         effects.Broadcast(Sign(PbftMessageKind.Checkpoint, _view, new CheckpointBody(block.Height, block.Hash)).ToBytes());
         AddCheckpointVote(height, Id, block.Hash);
         CheckStable(height);
+        ArmRetransmitTimer(effects);
+    }
+
+    /// <summary>
+    /// Re-sends our checkpoints that are not stable yet: a lost CHECKPOINT must not freeze the window forever
+    /// (the next checkpoint height may lie beyond it).
+    /// </summary>
+    private void OnRetransmitTimer(IReplicaEffects effects)
+    {
+        _retransmitTimerArmed = false;
+        if (_ownCheckpoints.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (height, hash) in _ownCheckpoints)
+        {
+            effects.Broadcast(Sign(PbftMessageKind.Checkpoint, _view, new CheckpointBody((ulong)height, hash)).ToBytes());
+        }
+
+        ArmRetransmitTimer(effects);
+    }
+
+    private void ArmRetransmitTimer(IReplicaEffects effects)
+    {
+        if (!_retransmitTimerArmed && _ownCheckpoints.Count > 0)
+        {
+            _retransmitTimerArmed = true;
+            effects.SetTimer(new ReplicaTimer(ReplicaTimerKind.Retransmit), StateTransferRetryMs);
+        }
     }
 
     private void OnCheckpoint(PbftMessage message, long now, IReplicaEffects effects)
@@ -38,6 +73,13 @@ public sealed partial class PbftReplica
         var body = message.DecodeBody<CheckpointBody>();
         long height = (long)Math.Min(body.Height, long.MaxValue - 1);
         RecordEvidence(height, message.Sender, effects);
+        if (height <= _stable && !body.IsAnswer && _stableHash is { } stableHash)
+        {
+            // The sender has not seen this checkpoint become stable (it may have lost our CHECKPOINT): tell it ours.
+            effects.Send(message.Sender, Sign(PbftMessageKind.Checkpoint, _view, new CheckpointBody((ulong)_stable, stableHash, IsAnswer: true)).ToBytes());
+            return;
+        }
+
         if (height <= _stable || height > _committed + _options.WindowBlocks || !IsCheckpointHeight(height))
         {
             return;
@@ -77,6 +119,7 @@ public sealed partial class PbftReplica
     private void MakeStable(long height)
     {
         _stable = height;
+        _stableHash = _ownCheckpoints.TryGetValue(height, out var hash) ? hash : null;
         foreach (long h in _slots.Keys.TakeWhile(h => h <= height).ToArray())
         {
             _slots.Remove(h);

@@ -221,6 +221,9 @@ public sealed partial class PbftReplica : IReplica
             case ReplicaTimerKind.StateTransfer:
                 OnStateTransferTimer(effects);
                 break;
+            case ReplicaTimerKind.Retransmit:
+                OnRetransmitTimer(effects);
+                break;
             default:
                 break;
         }

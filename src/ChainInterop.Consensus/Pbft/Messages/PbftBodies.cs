@@ -56,20 +56,24 @@ internal sealed record CommitBody(ulong Height, Hash256 Digest, byte[] CommitSig
     }
 }
 
-/// <summary>CHECKPOINT ⟨n, header hash⟩.</summary>
-internal sealed record CheckpointBody(ulong Height, Hash256 HeaderHash) : ICanonicalEncodable<CheckpointBody>
+/// <summary>
+/// CHECKPOINT ⟨n, header hash⟩. <paramref name="IsAnswer"/> marks a replica's answer with its stable checkpoint to a
+/// peer that is still re-sending an older one; answers are never answered (no ping-pong).
+/// </summary>
+internal sealed record CheckpointBody(ulong Height, Hash256 HeaderHash, bool IsAnswer = false) : ICanonicalEncodable<CheckpointBody>
 {
     public void Encode(ref CanonicalWriter writer)
     {
-        writer.WriteArrayHeader(2);
+        writer.WriteArrayHeader(3);
         writer.WriteUInt64(Height);
         writer.WriteHash256(HeaderHash);
+        writer.WriteBoolean(IsAnswer);
     }
 
     public static CheckpointBody Decode(ref CanonicalReader reader)
     {
-        reader.ReadArrayHeader(2);
-        return new CheckpointBody(reader.ReadUInt64(), reader.ReadHash256());
+        reader.ReadArrayHeader(3);
+        return new CheckpointBody(reader.ReadUInt64(), reader.ReadHash256(), reader.ReadBoolean());
     }
 }
 

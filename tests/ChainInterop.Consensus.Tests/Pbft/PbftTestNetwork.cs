@@ -82,6 +82,15 @@ internal sealed class PbftTestNetwork : IDisposable
         }
     }
 
+    /// <summary>A client sends its request to the chosen replicas only.</summary>
+    public void SubmitTo(ClientRequest request, params int[] nodes)
+    {
+        foreach (int i in nodes.Where(i => !Down[i]))
+        {
+            Replicas[i].OnClientRequest(request, Now, new Effects(this, i));
+        }
+    }
+
     /// <summary>Replaces replica <paramref name="node"/> with a new instance restarted from its last delivered block.</summary>
     public void Restart(int node)
     {

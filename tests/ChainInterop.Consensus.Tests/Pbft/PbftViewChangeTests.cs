@@ -151,4 +151,22 @@ public class PbftViewChangeTests
     {
         public Crypto.Hash256? Value { get; set; }
     }
+
+    [Fact]
+    public void Replicas_without_a_pending_request_join_a_view_change_once_f_plus_1_replicas_ask_for_it_K2()
+    {
+        using var net = new PbftTestNetwork();
+        using var client = ClientKey(15);
+        net.StartAll();
+
+        // The primary swallows forwarded requests; only replicas 2 and 3 heard from the client.
+        net.Intercept = (from, to, bytes) =>
+            to == 0 && Canonical.Decode<PbftMessage>(bytes).Kind == PbftMessageKind.Forward ? null : bytes;
+        net.SubmitTo(Request(client, 1), 2, 3);
+        Assert.True(net.RunUntil(() => net.AllAtLeast(0)));
+        Assert.All(net.Replicas, r => Assert.Equal(1UL, r.View));
+        Assert.Equal(net.Ids[1], net.Committed[0][0].Header.Proposer);
+        Assert.Equal(0, net.Replicas[1].PendingRequestCount);
+        AssertSameChains(net);
+    }
 }

@@ -1,0 +1,47 @@
+using Xunit.Abstractions;
+
+namespace ChainInterop.Simulation;
+
+/// <summary>
+/// The single-authority engine (K1) under crash faults: lost, duplicated, delayed and reordered messages, partitions,
+/// and crash/restart of followers and of the authority. No Byzantine validators: the engine does not claim to survive
+/// a lying authority.
+/// </summary>
+public class SingleAuthoritySimulationTests(ITestOutputHelper output)
+{
+    private static EngineUnderTest Engine => Engines.SingleAuthority;
+
+    [Fact]
+    public void Survives_crash_faults_over_500_seeds()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var results = SeedSweep.Run(Engine, FaultProfile.CrashFaults, SeedSweep.Seeds(500), output.WriteLine);
+        Assert.NotEmpty(results);
+    }
+
+    [Fact]
+    public void Runs_without_faults()
+    {
+        var result = new Simulation(1, Engine, FaultProfile.None).Run();
+        Assert.Equal(15, result.AcceptedRequests);
+        Assert.Equal(0, result.Crashes);
+    }
+
+    [Fact]
+    public void Byzantine_followers_cannot_break_honest_nodes()
+    {
+        // Followers hold no signing power: whatever they send (garbage, replays, flipped bits, wrong keys), the
+        // authority and the honest followers stay safe and live.
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var faults = FaultProfile.CrashFaults with { Byzantine = true, ByzantineFollowers = true };
+        SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), output.WriteLine);
+    }
+}

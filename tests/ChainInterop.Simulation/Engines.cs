@@ -18,8 +18,9 @@ public static class Engines
         ByzantineFaultsApply = false,
         ConfigureOptions = options =>
         {
-            options.MaxBatchRequests = 4;
-            options.BatchDelayMs = 5;
+            // Small batches and a visible batch delay so that full batches, partial batches and paging all happen.
+            options.MaxBatchRequests = 3;
+            options.BatchDelayMs = 20;
             options.ViewChangeTimeoutMs = 400;
             options.MaxStateTransferBlocks = 4;
         },

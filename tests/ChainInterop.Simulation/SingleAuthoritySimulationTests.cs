@@ -11,6 +11,9 @@ public class SingleAuthoritySimulationTests(ITestOutputHelper output)
 {
     private static EngineUnderTest Engine => Engines.SingleAuthority;
 
+    /// <summary>Crash faults with more clients than a batch holds, so batches fill.</summary>
+    private static FaultProfile Faults => FaultProfile.CrashFaults with { ClientCount = 5, RequestsPerClient = 6, ClientThinkMs = 300 };
+
     [Fact]
     public void Survives_crash_faults_over_500_seeds()
     {
@@ -19,7 +22,7 @@ public class SingleAuthoritySimulationTests(ITestOutputHelper output)
             return;
         }
 
-        var results = SeedSweep.Run(Engine, FaultProfile.CrashFaults, SeedSweep.Seeds(500), output.WriteLine);
+        var results = SeedSweep.Run(Engine, Faults, SeedSweep.Seeds(500), output.WriteLine);
         Assert.NotEmpty(results);
     }
 
@@ -41,7 +44,7 @@ public class SingleAuthoritySimulationTests(ITestOutputHelper output)
             return;
         }
 
-        var faults = FaultProfile.CrashFaults with { Byzantine = true, ByzantineFollowers = true };
+        var faults = Faults with { Byzantine = true, ByzantineFollowers = true };
         SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), output.WriteLine);
     }
 }

@@ -79,7 +79,7 @@ public static class SeedSweep
         log?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"{engine.Name}: {seeds.Count} seeds, {failures.Count} failed, {watch.Elapsed.TotalSeconds:F1} s; "
             + $"{ordered.Sum(r => r.Events)} events, {ordered.Sum(r => r.AcceptedRequests)} requests accepted, "
-            + $"{ordered.Sum(r => r.Crashes)} crashes, {ordered.Sum(r => r.Partitions)} partitions, {ordered.Sum(r => r.ByzantineNodes)} Byzantine nodes"));
+            + $"{ordered.Sum(r => r.Crashes)} crashes ({ordered.Sum(r => r.ValidatorCrashes)} of validators), {ordered.Sum(r => r.Partitions)} partitions, {ordered.Sum(r => r.ByzantineNodes)} Byzantine nodes"));
         if (seeds.Count == 1)
         {
             foreach (var r in ordered)

@@ -7,6 +7,7 @@ public sealed partial class Simulation
     // During a partition: which side each node is on; null when the network is whole.
     private bool[]? _partitionSide;
     private int _crashCount;
+    private int _validatorCrashCount;
     private int _partitionCount;
 
     /// <summary>Draws the run's crashes, partitions and Byzantine nodes from the seed.</summary>
@@ -161,6 +162,17 @@ public sealed partial class Simulation
 
     private void RouteReply(SimNode node, ClientReply reply)
     {
+        if (node.Behaviour is not null)
+        {
+            var changed = node.Behaviour.OnReply(reply, node.ByzantineContext!);
+            if (changed is null)
+            {
+                return;
+            }
+
+            reply = changed;
+        }
+
         if (!_clientIndex.TryGetValue(reply.ClientId, out int client) || ClientMessageLost())
         {
             return;

@@ -145,7 +145,7 @@ public sealed partial class Simulation
         }
 
         return new SimulationResult(Seed, Engine.Name, Convert.ToHexStringLower(_trace.GetHashAndReset()), _events, Now,
-            _canonical.Count, _accepted.Count, _crashCount, _partitionCount, _nodes.Count(n => n.Behaviour is not null));
+            _canonical.Count, _accepted.Count, _crashCount, _validatorCrashCount, _partitionCount, _nodes.Count(n => n.Behaviour is not null));
     }
 
     private void Dispatch(SimEvent next)
@@ -294,6 +294,11 @@ public sealed partial class Simulation
         }
 
         _crashCount++;
+        if (node.IsValidator)
+        {
+            _validatorCrashCount++;
+        }
+
         node.Alive = false;
         node.Replica = null;
         node.Effects = null;

@@ -9,10 +9,11 @@ namespace ChainInterop.Simulation;
 /// <param name="Height">Blocks on the agreed chain.</param>
 /// <param name="AcceptedRequests">Requests whose clients accepted f + 1 matching replies.</param>
 /// <param name="Crashes">Node crashes injected.</param>
+/// <param name="ValidatorCrashes">Of those, crashes of validators (for single authority: of the authority).</param>
 /// <param name="Partitions">Partitions injected.</param>
 /// <param name="ByzantineNodes">Byzantine nodes in the run.</param>
 public sealed record SimulationResult(
-    int Seed, string Engine, string TraceHash, long Events, long EndTimeMs, int Height, int AcceptedRequests, int Crashes, int Partitions, int ByzantineNodes);
+    int Seed, string Engine, string TraceHash, long Events, long EndTimeMs, int Height, int AcceptedRequests, int Crashes, int ValidatorCrashes, int Partitions, int ByzantineNodes);
 
 /// <summary>A run broke an invariant or missed liveness. The message says how to reproduce it.</summary>
 public sealed class SimulationFailureException : Exception

@@ -1,4 +1,5 @@
 using ChainInterop.Blocks;
+using ChainInterop.Consensus;
 
 namespace ChainInterop.Simulation;
 
@@ -27,6 +28,12 @@ public interface IByzantineBehaviour
     void OnReceive(NodeId from, ReadOnlyMemory<byte> message, ByzantineContext context)
     {
     }
+
+    /// <summary>The node's replica answers a client: return the reply to send (possibly a forged one), or null to send none.</summary>
+    /// <param name="reply">The honest reply.</param>
+    /// <param name="context">The node's context.</param>
+    /// <returns>What the client receives.</returns>
+    ClientReply? OnReply(ClientReply reply, ByzantineContext context) => reply;
 
     /// <summary>The node's replica sends <paramref name="message"/> to <paramref name="recipient"/>; deliver whatever the behaviour wants.</summary>
     /// <param name="recipient">The intended recipient.</param>

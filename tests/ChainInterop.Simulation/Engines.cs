@@ -1,0 +1,28 @@
+using ChainInterop.Consensus.SingleAuthority;
+
+namespace ChainInterop.Simulation;
+
+/// <summary>The engines the simulator knows. A new engine is one more descriptor here and one suite file.</summary>
+public static class Engines
+{
+    /// <summary>
+    /// The single-authority engine: one validator (the authority, node 0) and three followers. Crash-fault tolerant
+    /// only, so its suites run without Byzantine validators.
+    /// </summary>
+    public static EngineUnderTest SingleAuthority { get; } = new(
+        "single-authority",
+        ValidatorCount: 1,
+        Factory: (setup, last) => new SingleAuthorityReplica(setup.Options, setup.Key, last))
+    {
+        FollowerCount = 3,
+        ByzantineFaultsApply = false,
+        ConfigureOptions = options =>
+        {
+            // Small batches and a visible batch delay so that full batches, partial batches and paging all happen.
+            options.MaxBatchRequests = 3;
+            options.BatchDelayMs = 20;
+            options.ViewChangeTimeoutMs = 400;
+            options.MaxStateTransferBlocks = 4;
+        },
+    };
+}

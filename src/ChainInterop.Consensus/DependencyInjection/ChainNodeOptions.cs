@@ -1,0 +1,24 @@
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Consensus.Hosting;
+
+/// <summary>How this node takes part in one chain: the replica's options and the node's signing key.</summary>
+public sealed class ChainNodeOptions
+{
+    /// <summary>The chain's validators and the protocol's limits.</summary>
+    public ReplicaOptions Replica { get; } = new();
+
+    /// <summary>This node's private key (a validator key, or a follower's own key). Never logged.</summary>
+    public PrivateKey? SigningKey { get; set; }
+
+    /// <summary>Throws unless the options are usable.</summary>
+    /// <exception cref="ArgumentException">Missing key, chain or validators, or invalid limits.</exception>
+    public void Validate()
+    {
+        Replica.Validate();
+        if (SigningKey is null)
+        {
+            throw new ArgumentException($"Chain {Replica.ChainId}: a node needs its signing key (ChainNodeOptions.SigningKey).");
+        }
+    }
+}

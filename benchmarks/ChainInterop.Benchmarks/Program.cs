@@ -11,6 +11,14 @@ if (args.Contains("--store"))
     return;
 }
 
+// PBFT throughput and latency, four replicas in one process, next to the signature bound of the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --consensus [--requests N]
+if (args.Contains("--consensus"))
+{
+    await ChainInterop.Benchmarks.ConsensusThroughput.RunAsync(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
 if (args.Contains("--paired"))

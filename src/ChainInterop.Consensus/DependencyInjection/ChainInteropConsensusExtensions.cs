@@ -1,5 +1,6 @@
 using ChainInterop;
 using ChainInterop.Consensus;
+using ChainInterop.Consensus.Cbft;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Consensus.Pbft;
 using ChainInterop.Consensus.SingleAuthority;
@@ -23,7 +24,7 @@ public static class ChainInteropConsensusExtensions
 {
     /// <summary>
     /// Declares a chain this node takes part in; choose its engine on the returned builder
-    /// (<see cref="AddPbft"/>, <see cref="AddSingleAuthority"/>) and start it with <see cref="ChainNodeFactory"/>.
+    /// (<see cref="AddPbft"/>, <see cref="AddCbft"/>, <see cref="AddSingleAuthority"/>) and start it with <see cref="ChainNodeFactory"/>.
     /// </summary>
     /// <param name="builder">The ChainInterop builder.</param>
     /// <param name="chainId">The chain.</param>
@@ -48,7 +49,26 @@ public static class ChainInteropConsensusExtensions
     /// <param name="chain">The chain's builder.</param>
     /// <returns>The chain's builder.</returns>
     public static IChainBuilder AddPbft(this IChainBuilder chain) =>
-        UseEngine(chain, (options, key, last, loggers) => new PbftReplica(options, key, last, loggers.CreateLogger<PbftReplica>()));
+        UseEngine(chain, (c, _) => ValueTask.FromResult<IReplica>(new PbftReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<PbftReplica>())));
+
+    /// <summary>
+    /// Runs the chain with CBFT (K3): PBFT whose primary changes every block, drawn by credit-weighted roulette from
+    /// committed state, so a primary that censors transactions or fails its round is chosen less and less often.
+    /// The credit scores are rebuilt from the chain's stored blocks when the node starts.
+    /// </summary>
+    /// <param name="chain">The chain's builder.</param>
+    /// <returns>The chain's builder.</returns>
+    public static IChainBuilder AddCbft(this IChainBuilder chain) =>
+        UseEngine(chain, async (c, cancellationToken) =>
+        {
+            var selector = new CbftPrimarySelector(c.Options.Validators!);
+            await foreach (var block in c.Store.ReadAsync(0, cancellationToken).ConfigureAwait(false))
+            {
+                selector.OnCommitted(block);
+            }
+
+            return new PbftReplica(c.Options, c.Key, c.LastCommitted, selector, c.Loggers.CreateLogger<PbftReplica>());
+        });
 
     /// <summary>
     /// Runs the chain with one signing authority (K1's database consistency): crash-fault tolerant only; it cannot
@@ -57,7 +77,7 @@ public static class ChainInteropConsensusExtensions
     /// <param name="chain">The chain's builder.</param>
     /// <returns>The chain's builder.</returns>
     public static IChainBuilder AddSingleAuthority(this IChainBuilder chain) =>
-        UseEngine(chain, (options, key, last, loggers) => new SingleAuthorityReplica(options, key, last, loggers.CreateLogger<SingleAuthorityReplica>()));
+        UseEngine(chain, (c, _) => ValueTask.FromResult<IReplica>(new SingleAuthorityReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<SingleAuthorityReplica>())));
 
     private static IChainBuilder UseEngine(IChainBuilder chain, ReplicaFactory factory)
     {

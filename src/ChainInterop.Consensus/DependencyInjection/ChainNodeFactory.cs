@@ -46,7 +46,7 @@ public sealed class ChainNodeFactory
 
         var store = await stores.OpenAsync(chainId, cancellationToken).ConfigureAwait(false);
         var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
-        var replica = engine(options.Replica, options.SigningKey!, lastCommitted, loggers);
+        var replica = await engine(new ReplicaContext(options.Replica, options.SigningKey!, store, lastCommitted, loggers), cancellationToken).ConfigureAwait(false);
         var host = new ReplicaHost(replica, options.Replica.Validators!, transport, store, application,
             _services.GetService<TimeProvider>(), loggers.CreateLogger<ReplicaHost>());
         host.Start();

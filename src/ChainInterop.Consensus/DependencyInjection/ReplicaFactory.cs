@@ -1,13 +1,20 @@
 using ChainInterop.Blocks;
 using ChainInterop.Crypto;
+using ChainInterop.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ChainInterop.Consensus.Hosting;
 
-/// <summary>Builds the replica of the consensus engine chosen for a chain (PBFT, single authority…), from the store's tip after a restart.</summary>
-/// <param name="options">The replica's options.</param>
-/// <param name="key">The node's key.</param>
-/// <param name="lastCommitted">The last block in the chain's store, or null for a new chain.</param>
-/// <param name="loggerFactory">Loggers for the engine.</param>
+/// <summary>What an engine needs to build (or rebuild, after a restart) a chain's replica.</summary>
+/// <param name="Options">The replica's options.</param>
+/// <param name="Key">The node's key.</param>
+/// <param name="Store">The chain's committed blocks (engines with replicated selection state replay them).</param>
+/// <param name="LastCommitted">The last block in the store, or null for a new chain.</param>
+/// <param name="Loggers">Loggers for the engine.</param>
+public sealed record ReplicaContext(ReplicaOptions Options, PrivateKey Key, IBlockStore Store, Block? LastCommitted, ILoggerFactory Loggers);
+
+/// <summary>Builds the replica of the consensus engine chosen for a chain (PBFT, CBFT, single authority).</summary>
+/// <param name="context">The chain, key and store.</param>
+/// <param name="cancellationToken">Cancels reading the store.</param>
 /// <returns>The replica.</returns>
-public delegate IReplica ReplicaFactory(ReplicaOptions options, PrivateKey key, Block? lastCommitted, ILoggerFactory loggerFactory);
+public delegate ValueTask<IReplica> ReplicaFactory(ReplicaContext context, CancellationToken cancellationToken);

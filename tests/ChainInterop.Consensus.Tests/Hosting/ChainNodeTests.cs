@@ -13,8 +13,10 @@ public class ChainNodeTests
 
     private static PrivateKey Key(int i) => SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(BitConverter.GetBytes(i)).ToArray());
 
-    [Fact]
-    public async Task Four_PBFT_nodes_wired_through_DI_commit_client_requests_over_the_runtime_driver_K1_K2()
+    [Theory]
+    [InlineData("pbft")]
+    [InlineData("cbft")]
+    public async Task Four_BFT_nodes_wired_through_DI_commit_client_requests_over_the_runtime_driver_K1_K2_K3(string engine)
     {
         var keys = Enumerable.Range(0, 4).Select(Key).ToArray();
         var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
@@ -27,14 +29,14 @@ public class ChainNodeTests
             foreach (var key in keys)
             {
                 var services = new ServiceCollection();
-                services.AddChainInterop().AddInMemoryStore()
+                var chain = services.AddChainInterop().AddInMemoryStore()
                     .AddChain(Chain, o =>
                     {
                         o.Replica.Validators = validators;
                         o.Replica.BatchDelayMs = 2;
                         o.SigningKey = key;
-                    })
-                    .AddPbft();
+                    });
+                _ = engine == "cbft" ? chain.AddCbft() : chain.AddPbft();
                 var provider = services.BuildServiceProvider();
                 providers.Add(provider);
                 hosts.Add(await provider.GetRequiredService<ChainNodeFactory>().StartAsync(Chain, network.Connect(NodeId.FromPublicKey(key.PublicKey))));

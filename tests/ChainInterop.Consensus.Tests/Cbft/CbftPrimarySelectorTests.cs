@@ -1,0 +1,139 @@
+using ChainInterop.Blocks;
+using ChainInterop.Codec;
+using ChainInterop.Consensus.Cbft;
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Consensus.Tests.Cbft;
+
+public sealed class CbftPrimarySelectorTests : IDisposable
+{
+    private static readonly ChainId Chain = new("ppc-bank-a");
+    private readonly PrivateKey[] _keys = Enumerable.Range(0, 4).Select(i => SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(BitConverter.GetBytes(i + 500)).ToArray())).ToArray();
+    private readonly PrivateKey _client = SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute("client"u8).ToArray());
+    private readonly ValidatorSet _validators;
+
+    public CbftPrimarySelectorTests() => _validators = new ValidatorSet(_keys.Select(k => k.PublicKey));
+
+    /// <summary>Builds a committed chain where block h is proposed by <paramref name="proposers"/>[h] at time 1000·h, in view <paramref name="views"/>[h].</summary>
+    private List<Block> Chain_(int[] proposers, ulong[]? views = null, Func<int, long[]>? requestTimes = null)
+    {
+        var blocks = new List<Block>();
+        Hash256 previous = Hash256.Zero;
+        for (int h = 0; h < proposers.Length; h++)
+        {
+            var entries = (requestTimes?.Invoke(h) ?? [])
+                .Select(t => (ReadOnlyMemory<byte>)Canonical.Encode(ClientRequest.Create(_client, Chain, (ulong)t, "tx"u8)));
+            var block = Block.Create(Chain, (ulong)h, previous, 1000L * (h + 1), _validators.NodeIds[proposers[h]], views?[h] ?? 0, entries);
+            blocks.Add(block.WithCertificate(CommitCertificate.Sign(block.Header, _keys)));
+            previous = block.Hash;
+        }
+
+        return blocks;
+    }
+
+    [Fact]
+    public void Before_the_first_block_the_primary_is_h_minus_v_mod_N_K3()
+    {
+        var selector = new CbftPrimarySelector(_validators);
+        Assert.Equal(_validators.NodeIds[0], selector.SelectPrimary(_validators, 0, 0, null));
+        Assert.Equal(_validators.NodeIds[3], selector.SelectPrimary(_validators, 1, 0, null)); // (0 − 1) mod 4 = 3
+        Assert.Equal(_validators.NodeIds[1], selector.SelectPrimary(_validators, 2, 3, null)); // (3 − 2) mod 4 = 1
+    }
+
+    [Fact]
+    public void Every_replica_that_committed_the_same_blocks_picks_the_same_primary_K3()
+    {
+        var blocks = Chain_([0, 1, 2, 3, 0, 1]);
+        var one = new CbftPrimarySelector(_validators);
+        var two = new CbftPrimarySelector(_validators);
+        one.Replay(blocks);
+        two.Replay(blocks);
+        for (ulong view = 0; view < 20; view++)
+        {
+            Assert.Equal(one.SelectPrimary(_validators, view, 6, blocks[^1].Header), two.SelectPrimary(_validators, view, 6, blocks[^1].Header));
+        }
+    }
+
+    [Fact]
+    public void A_primary_whose_block_left_out_an_older_transaction_drops_to_a_low_score_K3()
+    {
+        // Block 1 (proposer 1, packed at t = 2000) is followed by block 2 carrying a request from t = 1500.
+        var blocks = Chain_([0, 1, 2, 3], requestTimes: h => h == 2 ? [1500] : []);
+        var selector = new CbftPrimarySelector(_validators);
+        selector.Replay(blocks);
+        Assert.Equal(1.0, selector.ScoreOf(_validators.NodeIds[1]));   // first rating: (10·0 + 1) / 1
+        Assert.Equal(10.0, selector.ScoreOf(_validators.NodeIds[0]));
+        Assert.Equal(10.0, selector.ScoreOf(_validators.NodeIds[2]));
+    }
+
+    [Fact]
+    public void Ratings_are_smoothed_S_equals_S_times_c_minus_1_plus_S_prime_over_c_K3()
+    {
+        // Node 1 proposes blocks 1 and 3; block 2 shows censorship by block 1, block 4 none by block 3.
+        var blocks = Chain_([0, 1, 2, 1, 3], requestTimes: h => h == 2 ? [1500] : []);
+        var selector = new CbftPrimarySelector(_validators);
+        selector.Replay(blocks);
+        Assert.Equal((1.0 + 10.0) / 2, selector.ScoreOf(_validators.NodeIds[1]));
+    }
+
+    [Fact]
+    public void The_primary_of_a_view_that_failed_at_a_height_gets_a_rating_of_1_K3()
+    {
+        var blocks = Chain_([0, 1], views: [0, 0]);
+        var selector = new CbftPrimarySelector(_validators);
+        selector.Replay(blocks);
+        var failedPrimary = selector.SelectPrimary(_validators, 0, 2, blocks[^1].Header);
+        double before = selector.ScoreOf(failedPrimary);
+
+        // Height 2 commits only in view 1: the primary of view 0 at height 2 failed.
+        var next = Block.Create(Chain, 2, blocks[^1].Hash, 3000, _validators.NodeIds[(_validators.IndexOf(failedPrimary) + 1) % 4], 1, []);
+        selector.OnCommitted(next.WithCertificate(CommitCertificate.Sign(next.Header, _keys)));
+        // One more rating of 1, smoothed in: e.g. a node rated 10 once drops to (10 + 1) / 2.
+        Assert.True(selector.ScoreOf(failedPrimary) < before);
+        Assert.True(selector.ScoreOf(failedPrimary) <= (before + 1) / 2 + 1e-9);
+    }
+
+    [Fact]
+    public void A_low_score_node_is_drawn_as_primary_less_often_K3()
+    {
+        var blocks = Chain_([0, 1, 2, 3], requestTimes: h => h == 2 ? [1500] : []);
+        var selector = new CbftPrimarySelector(_validators);
+        selector.Replay(blocks);
+        var censor = _validators.NodeIds[1];
+        int chosen = 0;
+        const int draws = 4000;
+        for (ulong view = 0; view < draws; view++)
+        {
+            if (selector.SelectPrimary(_validators, view, 4, blocks[^1].Header) == censor)
+            {
+                chosen++;
+            }
+        }
+
+        // P = 1 / (10 + 1 + 10 + 10) ≈ 3.2 % (an honest node: 32 %).
+        Assert.InRange(chosen / (double)draws, 0.015, 0.05);
+    }
+
+    [Fact]
+    public void Replaying_the_stored_chain_after_a_restart_restores_the_same_scores_K3()
+    {
+        var blocks = Chain_([0, 1, 2, 3, 2, 1], requestTimes: h => h == 3 ? [100] : []);
+        var live = new CbftPrimarySelector(_validators);
+        foreach (var block in blocks)
+        {
+            live.OnCommitted(block);
+        }
+
+        var restarted = new CbftPrimarySelector(_validators);
+        restarted.Replay(blocks);
+        Assert.All(_validators.NodeIds, n => Assert.Equal(live.ScoreOf(n), restarted.ScoreOf(n)));
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _keys.Append(_client))
+        {
+            key.Dispose();
+        }
+    }
+}

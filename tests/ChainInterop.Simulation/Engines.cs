@@ -38,6 +38,7 @@ public static class Engines
         Factory: (setup, last) => new PbftReplica(setup.Options, setup.Key, last))
     {
         ByzantineFaultsApply = true,
+        DescribeMessage = PbftMessageDescriber.Describe,
         ConfigureOptions = options =>
         {
             options.MaxBatchRequests = 3;

@@ -79,6 +79,9 @@ public sealed partial class Simulation
     /// <summary>The chain's validators.</summary>
     public ValidatorSet Validators => _validators;
 
+    /// <summary>A debug log of every event (e.g. <c>CHAININTEROP_SIM_LOG=path</c> with one seed); null: none.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>The run's only random source.</summary>
     internal Random Random { get; }
 
@@ -131,6 +134,7 @@ public sealed partial class Simulation
 
             Now = at.Time;
             Trace(at.Sequence, next);
+            Log?.Invoke(Describe(next));
             Dispatch(next);
         }
 
@@ -332,7 +336,18 @@ public sealed partial class Simulation
         }
     }
 
-    private void TraceNote(string note) => _trace.AppendData(Encoding.UTF8.GetBytes(note));
+    private string Describe(SimEvent simEvent) => simEvent switch
+    {
+        Deliver d => $"{Now} deliver {d.From}->{d.To} {Engine.DescribeMessage?.Invoke(d.Message) ?? d.Message.Length + " bytes"}",
+        TimerFire t => $"{Now} timer node {t.Node} {t.Timer}{(_nodes[t.Node].Timers.TryGetValue(t.Timer, out long g) && g == t.Generation && _nodes[t.Node].Incarnation == t.Incarnation ? string.Empty : " (stale)")}",
+        _ => $"{Now} {simEvent}",
+    };
+
+    private void TraceNote(string note)
+    {
+        _trace.AppendData(Encoding.UTF8.GetBytes(note));
+        Log?.Invoke($"{Now} note {note}");
+    }
 
     private static PrivateKey DeriveKey(int seed, string role, int index)
     {

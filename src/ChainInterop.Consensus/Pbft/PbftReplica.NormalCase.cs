@@ -141,6 +141,13 @@ public sealed partial class PbftReplica
 
         // A primary proposes n only after committing n − 1.
         RecordEvidence(height - 1, message.Sender, effects);
+        if ((message.View != _view || _viewChanging) && height == _committed + 1)
+        {
+            Observe(message, body);
+            TryAdvance(now, effects);
+            return;
+        }
+
         if (message.View != _view || _viewChanging || height <= _committed || height > WindowTop)
         {
             return;
@@ -192,6 +199,21 @@ public sealed partial class PbftReplica
 
         CheckPrepared(height, message.View, now, effects);
         TryAdvance(now, effects);
+    }
+
+    /// <summary>
+    /// Keeps a well-formed proposal for the next height from another view (or one that arrived while we change
+    /// view) without voting for it: if a quorum of commit signatures for it arrives, it is certified and final.
+    /// </summary>
+    private void Observe(PbftMessage message, PrePrepareBody body)
+    {
+        var slot = GetSlot((long)body.Height);
+        if (slot.Observed.Count < MaxPrePreparesPerHeight && !slot.Observed.ContainsKey(body.Block.Hash)
+            && message.Sender == PrimaryFor(message.View, (long)body.Height, _lastHeader)
+            && IsValidProposal(body.Block, message.View, message.Sender, fromNewView: true))
+        {
+            slot.Observed.Add(body.Block.Hash, body.Block);
+        }
     }
 
     private bool IsValidProposal(Block block, ulong view, NodeId primary, bool fromNewView)
@@ -299,7 +321,8 @@ public sealed partial class PbftReplica
 
         var signature = CommitSignature.Create(_key, digest);
         slot.Commits[(Id, digest)] = new CommitVote(signature) { Valid = true };
-        effects.Broadcast(Sign(PbftMessageKind.Commit, view, new CommitBody((ulong)height, digest, signature.Signature.ToArray())).ToBytes());
+        slot.CommitEnvelope = Sign(PbftMessageKind.Commit, view, new CommitBody((ulong)height, digest, signature.Signature.ToArray())).ToBytes();
+        effects.Broadcast(slot.CommitEnvelope);
         TryAdvance(now, effects);
     }
 
@@ -345,6 +368,12 @@ public sealed partial class PbftReplica
                 var certified = TryCertify(slot);
                 if (certified is null)
                 {
+                    // A quorum of validators signed a COMMIT for one digest, but we lack the block: fetch it.
+                    if (slot.Commits.Keys.GroupBy(k => k.Digest).Any(g => g.Select(k => k.Sender).Distinct().Count() >= _validators.Quorum))
+                    {
+                        RecordEvidence(_committed + 1, Id, effects);
+                    }
+
                     break;
                 }
 
@@ -359,9 +388,11 @@ public sealed partial class PbftReplica
         MaybePropose(force: false, now, effects);
     }
 
-    private (Block Block, long AcceptedAtMs)? TryCertify(Slot slot)
+    private (Block Block, long? AcceptedAtMs)? TryCertify(Slot slot)
     {
-        foreach (var proposal in slot.PrePrepares.Values.DistinctBy(p => p.Block.Hash))
+        var candidates = slot.PrePrepares.Values.Select(p => (p.Block, (long?)p.AcceptedAtMs))
+            .Concat(slot.Observed.Values.Select(b => (Block: b, (long?)null)));
+        foreach (var proposal in candidates.DistinctBy(p => p.Block.Hash))
         {
             var header = proposal.Block.Header;
             var valid = new List<CommitSignature>();
@@ -382,7 +413,7 @@ public sealed partial class PbftReplica
 
             if (valid.Count >= _validators.Quorum)
             {
-                return (proposal.Block.WithCertificate(CommitCertificate.Create(header.Hash, valid)), proposal.AcceptedAtMs);
+                return (proposal.Block.WithCertificate(CommitCertificate.Create(header.Hash, valid)), proposal.Item2);
             }
         }
 
@@ -411,6 +442,7 @@ public sealed partial class PbftReplica
 
         PbftLog.Committed(_logger, ChainId, _view, block.Height, block.Height, executed);
         OnCommittedForCheckpoint(block, effects);
+        AdoptCertifiedView(block.Header.View, effects);
 
         if (_pendingIndex.Count > 0)
         {

@@ -221,15 +221,20 @@ public sealed partial class Simulation
         var last = tip is null ? null : Sync(node.Store.GetAsync(tip.Height));
         var options = new ReplicaOptions { ChainId = _chainId, Validators = _validators };
         Engine.ConfigureOptions?.Invoke(options);
-        var setup = new NodeSetup(node.Index, node.Id, node.Key, options, node.IsValidator);
-        if (node.Behaviour is not null)
-        {
-            setup = node.Behaviour.PrepareSetup(setup, node.ByzantineContext!);
-        }
+        var honest = new NodeSetup(node.Index, node.Id, node.Key, options, node.IsValidator);
+        var setup = node.Behaviour is null ? honest : node.Behaviour.PrepareSetup(honest, node.ByzantineContext!);
 
         try
         {
             node.Replica = Engine.Factory(setup, last);
+        }
+        catch (ArgumentException ex) when (setup != honest)
+        {
+            // The engine refuses the Byzantine node's doctored setup (e.g. PBFT rejects a key outside the validator
+            // set): that node runs no replica and so sends nothing, which is legal Byzantine behaviour.
+            TraceNote($"node {node.Index} refused its Byzantine setup: {ex.Message}");
+            node.Replica = null;
+            return;
         }
         catch (Exception ex)
         {

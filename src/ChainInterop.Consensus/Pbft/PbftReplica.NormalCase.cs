@@ -14,8 +14,19 @@ public sealed partial class PbftReplica
     private readonly Dictionary<NodeId, SortedSet<ulong>> _pendingByClient = [];
     private long _pendingPayloadBytes;
 
+    // Per client: where its last executed request sits (height, entry), to answer a client that lost our reply.
+    private readonly Dictionary<NodeId, (ulong Timestamp, ulong Height, int Entry)> _lastReply = [];
+
     private void AddRequest(ClientRequest request, bool forward, long now, IReplicaEffects effects)
     {
+        // PBFT's reply cache: a client resending its last executed request lost replies; send ours again.
+        if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
+            && last.Timestamp == request.Timestamp && request.VerifySignature())
+        {
+            effects.Reply(ClientReply.Create(_key, request, last.Height, last.Entry));
+            return;
+        }
+
         if (request.ChainId != ChainId || IsExecuted(request) || _pendingIndex.ContainsKey((request.ClientId, request.Timestamp))
             || _pendingIndex.Count >= _options.MaxPendingRequests || !request.VerifySignature())
         {
@@ -476,6 +487,7 @@ public sealed partial class PbftReplica
             }
 
             _lastExecuted[request.ClientId] = request.Timestamp;
+            _lastReply[request.ClientId] = (request.Timestamp, block.Height, i);
             RemovePending(request.ClientId, request.Timestamp);
             effects?.Reply(ClientReply.Create(_key, request, block.Height, i));
             executed++;

@@ -43,8 +43,8 @@ public sealed partial class PbftReplica
     /// Retransmission (fires every <see cref="RetransmitIntervalMs"/> while the replica runs): a lost message must
     /// not stall a height, a view change or the window forever. Re-sends our checkpoints that are not stable yet; while
     /// changing view, our VIEW-CHANGE; otherwise our PRE-PREPARE (as primary), PREPARE and COMMIT for the height in
-    /// flight, and our COMMIT for the committed tip, so a replica that lost the last messages of a run sees a quorum
-    /// committed it and fetches the block.
+    /// flight; and a STATE-REQUEST for the blocks above our tip to every peer (peers at or below our tip ignore it),
+    /// so a replica that lost the last messages of a burst, or restarted, still catches up.
     /// </summary>
     private void OnRetransmitTimer(IReplicaEffects effects)
     {
@@ -64,7 +64,13 @@ public sealed partial class PbftReplica
         else
         {
             RetransmitSlot(_committed + 1, effects);
-            RetransmitSlot(_committed, effects);
+        }
+
+        // Anti-entropy: ask every peer for blocks above our tip (this also tells them our tip). A replica that lost the
+        // last COMMITs of a burst, or restarted after committing, otherwise never learns that a block is missing.
+        if (_validators.Count > 1)
+        {
+            effects.Broadcast(Sign(PbftMessageKind.StateRequest, _view, new StateRequestBody((ulong)(_committed + 1))).ToBytes());
         }
 
         ArmRetransmitTimer(effects);

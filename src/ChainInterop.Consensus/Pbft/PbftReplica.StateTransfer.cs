@@ -66,6 +66,11 @@ public sealed partial class PbftReplica
     private void OnStateRequest(PbftMessage message, IReplicaEffects effects)
     {
         ulong from = message.DecodeBody<StateRequestBody>().FromHeight;
+        if (from > 0 && from < long.MaxValue)
+        {
+            RecordEvidence((long)from - 1, message.Sender, effects);
+        }
+
         if (_committed < 0 || from > (ulong)_committed || !_loading.Add(message.Sender))
         {
             return;

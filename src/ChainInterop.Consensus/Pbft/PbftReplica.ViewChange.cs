@@ -21,6 +21,16 @@ public sealed partial class PbftReplica
         }
 
         _viewChangeTimerArmed = false;
+        if (_viewChanging && _latestViewChange.Values.Count(i => i.View >= _view) < _validators.Quorum)
+        {
+            // Fewer than a quorum have asked for this view (or a later one): moving on alone would only keep us one
+            // view ahead of the others forever (equal timeouts). Wait here, retransmitting our VIEW-CHANGE, until the
+            // others catch up (their timeouts) or f + 1 of them pull us to a later view.
+            _viewChangeTimerArmed = true;
+            effects.SetTimer(new ReplicaTimer(ReplicaTimerKind.ViewChange, _view), ViewChangeTimeoutMs);
+            return;
+        }
+
         if (_viewChanging || _pendingIndex.Count > 0)
         {
             StartViewChange(_view + 1, now, effects);

@@ -47,10 +47,29 @@ public class PbftSimulationTests(ITestOutputHelper output)
             return;
         }
 
-        var results = SeedSweep.Run(Engine, FaultProfile.AllFaults, SeedSweep.Seeds(500), output.WriteLine);
+        // Generic behaviours (silent, garbage, replay, bit-flip, wrong-key, impersonate) plus PBFT's own lies: an
+        // equivocating primary and a primary that censors one client.
+        var faults = FaultProfile.AllFaults with { ByzantineBehaviourFactories = PbftBehaviours.All };
+        var results = SeedSweep.Run(Engine, faults, SeedSweep.Seeds(500), output.WriteLine);
         if (results.Count >= 100)
         {
             Assert.True(results.Sum(r => r.ByzantineNodes) > 0, "no Byzantine validator in the sweep");
         }
+    }
+
+    [Fact]
+    public void Survives_an_equivocating_or_censoring_primary()
+    {
+        // Only the PBFT-specific behaviours, always one Byzantine validator when drawn (so the lies really happen).
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var faults = FaultProfile.AllFaults with
+        {
+            ByzantineBehaviourFactories = [() => new PbftBehaviours.Equivocate(), () => new PbftBehaviours.CensorOneClient()],
+        };
+        SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), output.WriteLine);
     }
 }

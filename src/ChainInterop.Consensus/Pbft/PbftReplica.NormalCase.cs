@@ -14,6 +14,9 @@ public sealed partial class PbftReplica
     private readonly Dictionary<NodeId, SortedSet<ulong>> _pendingByClient = [];
     private long _pendingPayloadBytes;
 
+    // The oldest pending request when the view-change timer was last restarted by a commit.
+    private (NodeId Client, ulong Timestamp)? _watchedRequest;
+
     // Per client: where its last executed request sits (height, entry), to answer a client that lost our reply.
     private readonly Dictionary<NodeId, (ulong Timestamp, ulong Height, int Entry)> _lastReply = [];
 
@@ -457,10 +460,16 @@ public sealed partial class PbftReplica
 
         if (_pendingIndex.Count > 0)
         {
-            ArmViewChangeTimer(effects, restart: true);
+            // PBFT's request timer: restart it only when the request we were waiting for executed. A primary that
+            // keeps committing other (or empty) batches while it censors our oldest request is still replaced.
+            var oldest = _pending.First!.Value;
+            var watched = (oldest.ClientId, oldest.Timestamp);
+            ArmViewChangeTimer(effects, restart: _watchedRequest != watched);
+            _watchedRequest = watched;
         }
         else
         {
+            _watchedRequest = null;
             CancelViewChangeTimer(effects);
         }
     }

@@ -104,4 +104,40 @@ public class PbftRetransmissionTests
         net.SubmitTo(Request(client, 1), 1, 2);
         Assert.True(net.RunUntil(() => net.AllAtLeast(0, 1, 2, 3), maxMs: 30_000));
     }
+
+    [Fact]
+    public void A_primary_that_censors_one_client_while_committing_others_is_replaced()
+    {
+        // Simulator (CensorOneClient, e.g. seed 37 of the PBFT-behaviour sweep): the primary kept committing other
+        // clients' (or empty) batches; every commit restarted the view-change timer, so the censored request waited
+        // forever. The timer now restarts only when the oldest pending request executed.
+        using var net = new PbftTestNetwork(configure: o => o.ViewChangeTimeoutMs = 400);
+        using var censored = ClientKey(45);
+        using var other = ClientKey(46);
+        var censoredId = NodeId.FromPublicKey(censored.PublicKey);
+        net.Intercept = (from, to, bytes) =>
+        {
+            var m = Canonical.Decode<PbftMessage>(bytes);
+            if (from != 0 || m.Kind != PbftMessageKind.PrePrepare)
+            {
+                return bytes;
+            }
+
+            var body = m.DecodeBody<PrePrepareBody>();
+            var h = body.Block.Header;
+            var kept = body.Block.Entries.Where(e => Canonical.Decode<ClientRequest>(e).ClientId != censoredId);
+            var block = ChainInterop.Blocks.Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs, h.Proposer, h.View, kept);
+            return PbftMessage.Create(net.Keys[0], m.ChainId, m.Kind, m.View, new PrePrepareBody(body.Height, block)).ToBytes();
+        };
+        net.StartAll();
+        net.Submit(Request(censored, 1));
+        for (ulong t = 1; t <= 20; t++)
+        {
+            net.Submit(Request(other, t));
+            net.RunFor(100);
+        }
+
+        Assert.True(net.RunUntil(() => net.Replies[1].Any(r => r.ClientId == censoredId), maxMs: 5_000));
+        Assert.True(net.Replicas[1].View > 0);
+    }
 }

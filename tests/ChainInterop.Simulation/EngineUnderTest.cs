@@ -37,6 +37,9 @@ public sealed record EngineUnderTest(string Name, int ValidatorCount, Func<NodeS
     /// <summary>Adjusts the options every replica runs with (timeouts, batch sizes).</summary>
     public Action<ReplicaOptions>? ConfigureOptions { get; init; }
 
+    /// <summary>Renders one of the engine's messages for a debug log (<see cref="Simulation.Log"/>); null: its length only.</summary>
+    public Func<ReadOnlyMemory<byte>, string>? DescribeMessage { get; init; }
+
     /// <summary>All nodes of the chain.</summary>
     public int NodeCount => ValidatorCount + FollowerCount;
 

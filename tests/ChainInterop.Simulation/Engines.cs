@@ -1,3 +1,4 @@
+using ChainInterop.Consensus.Pbft;
 using ChainInterop.Consensus.SingleAuthority;
 
 namespace ChainInterop.Simulation;
@@ -22,6 +23,29 @@ public static class Engines
             options.MaxBatchRequests = 3;
             options.BatchDelayMs = 20;
             options.ViewChangeTimeoutMs = 400;
+            options.MaxStateTransferBlocks = 4;
+        },
+    };
+
+    /// <summary>
+    /// PBFT (K2): four validators (f = 1), no followers. Byzantine tolerant, so up to one validator may lie.
+    /// Short timeouts and a small checkpoint interval and window so view changes, checkpoints, window stalls and
+    /// state transfer all happen within a run.
+    /// </summary>
+    public static EngineUnderTest Pbft { get; } = new(
+        "pbft",
+        ValidatorCount: 4,
+        Factory: (setup, last) => new PbftReplica(setup.Options, setup.Key, last))
+    {
+        ByzantineFaultsApply = true,
+        DescribeMessage = PbftMessageDescriber.Describe,
+        ConfigureOptions = options =>
+        {
+            options.MaxBatchRequests = 3;
+            options.BatchDelayMs = 20;
+            options.ViewChangeTimeoutMs = 400;
+            options.CheckpointIntervalBlocks = 4;
+            options.WindowBlocks = 16;
             options.MaxStateTransferBlocks = 4;
         },
     };

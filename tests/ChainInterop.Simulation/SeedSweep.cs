@@ -21,6 +21,9 @@ public static class SeedSweep
     /// <summary>Environment variable: the first seed of a sweep.</summary>
     public const string FirstSeedVariable = "CHAININTEROP_SIM_FIRST_SEED";
 
+    /// <summary>Environment variable: with one seed, write every event of the run to this file (debugging).</summary>
+    public const string LogVariable = "CHAININTEROP_SIM_LOG";
+
     /// <summary>Environment variable: only this engine's suites run.</summary>
     public const string EngineVariable = "CHAININTEROP_SIM_ENGINE";
 
@@ -61,12 +64,14 @@ public static class SeedSweep
         ArgumentNullException.ThrowIfNull(seeds);
         var results = new ConcurrentBag<SimulationResult>();
         var failures = new ConcurrentBag<SimulationFailureException>();
+        string? logPath = seeds.Count == 1 ? Environment.GetEnvironmentVariable(LogVariable) : null;
+        using var debugLog = string.IsNullOrEmpty(logPath) ? null : new StreamWriter(logPath);
         var watch = Stopwatch.StartNew();
         Parallel.ForEach(seeds, seed =>
         {
             try
             {
-                results.Add(new Simulation(seed, engine, faults).Run());
+                results.Add(new Simulation(seed, engine, faults) { Log = debugLog is null ? null : debugLog.WriteLine }.Run());
             }
             catch (SimulationFailureException ex)
             {

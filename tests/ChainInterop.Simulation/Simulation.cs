@@ -79,6 +79,9 @@ public sealed partial class Simulation
     /// <summary>The chain's validators.</summary>
     public ValidatorSet Validators => _validators;
 
+    /// <summary>A debug log of every event (e.g. <c>CHAININTEROP_SIM_LOG=path</c> with one seed); null: none.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>The run's only random source.</summary>
     internal Random Random { get; }
 
@@ -131,6 +134,7 @@ public sealed partial class Simulation
 
             Now = at.Time;
             Trace(at.Sequence, next);
+            Log?.Invoke(Describe(next));
             Dispatch(next);
         }
 
@@ -217,15 +221,20 @@ public sealed partial class Simulation
         var last = tip is null ? null : Sync(node.Store.GetAsync(tip.Height));
         var options = new ReplicaOptions { ChainId = _chainId, Validators = _validators };
         Engine.ConfigureOptions?.Invoke(options);
-        var setup = new NodeSetup(node.Index, node.Id, node.Key, options, node.IsValidator);
-        if (node.Behaviour is not null)
-        {
-            setup = node.Behaviour.PrepareSetup(setup, node.ByzantineContext!);
-        }
+        var honest = new NodeSetup(node.Index, node.Id, node.Key, options, node.IsValidator);
+        var setup = node.Behaviour is null ? honest : node.Behaviour.PrepareSetup(honest, node.ByzantineContext!);
 
         try
         {
             node.Replica = Engine.Factory(setup, last);
+        }
+        catch (ArgumentException ex) when (setup != honest)
+        {
+            // The engine refuses the Byzantine node's doctored setup (e.g. PBFT rejects a key outside the validator
+            // set): that node runs no replica and so sends nothing, which is legal Byzantine behaviour.
+            TraceNote($"node {node.Index} refused its Byzantine setup: {ex.Message}");
+            node.Replica = null;
+            return;
         }
         catch (Exception ex)
         {
@@ -332,7 +341,18 @@ public sealed partial class Simulation
         }
     }
 
-    private void TraceNote(string note) => _trace.AppendData(Encoding.UTF8.GetBytes(note));
+    private string Describe(SimEvent simEvent) => simEvent switch
+    {
+        Deliver d => $"{Now} deliver {d.From}->{d.To} {Engine.DescribeMessage?.Invoke(d.Message) ?? d.Message.Length + " bytes"}",
+        TimerFire t => $"{Now} timer node {t.Node} {t.Timer}{(_nodes[t.Node].Timers.TryGetValue(t.Timer, out long g) && g == t.Generation && _nodes[t.Node].Incarnation == t.Incarnation ? string.Empty : " (stale)")}",
+        _ => $"{Now} {simEvent}",
+    };
+
+    private void TraceNote(string note)
+    {
+        _trace.AppendData(Encoding.UTF8.GetBytes(note));
+        Log?.Invoke($"{Now} note {note}");
+    }
 
     private static PrivateKey DeriveKey(int seed, string role, int index)
     {

@@ -40,31 +40,73 @@ public sealed partial class PbftReplica
     }
 
     /// <summary>
-    /// Re-sends our checkpoints that are not stable yet: a lost CHECKPOINT must not freeze the window forever
-    /// (the next checkpoint height may lie beyond it).
+    /// Retransmission (fires every <see cref="RetransmitIntervalMs"/> while the replica runs): a lost message must
+    /// not stall a height, a view change or the window forever. Re-sends our checkpoints that are not stable yet; while
+    /// changing view, our VIEW-CHANGE; otherwise our PRE-PREPARE (as primary), PREPARE and COMMIT for the height in
+    /// flight; and a STATE-REQUEST for the blocks above our tip to every peer (peers at or below our tip ignore it),
+    /// so a replica that lost the last messages of a burst, or restarted, still catches up.
     /// </summary>
     private void OnRetransmitTimer(IReplicaEffects effects)
     {
         _retransmitTimerArmed = false;
-        if (_ownCheckpoints.Count == 0)
-        {
-            return;
-        }
-
         foreach (var (height, hash) in _ownCheckpoints)
         {
             effects.Broadcast(Sign(PbftMessageKind.Checkpoint, _view, new CheckpointBody((ulong)height, hash)).ToBytes());
         }
 
+        if (_viewChanging)
+        {
+            if (_latestViewChange.TryGetValue(Id, out var own) && own.View == _view)
+            {
+                effects.Broadcast(own.Envelope);
+            }
+        }
+        else
+        {
+            RetransmitSlot(_committed + 1, effects);
+        }
+
+        // Anti-entropy: ask every peer for blocks above our tip (this also tells them our tip). A replica that lost the
+        // last COMMITs of a burst, or restarted after committing, otherwise never learns that a block is missing.
+        if (_validators.Count > 1)
+        {
+            effects.Broadcast(Sign(PbftMessageKind.StateRequest, _view, new StateRequestBody((ulong)(_committed + 1))).ToBytes());
+        }
+
         ArmRetransmitTimer(effects);
     }
 
+    private void RetransmitSlot(long height, IReplicaEffects effects)
+    {
+        if (!_slots.TryGetValue(height, out var slot))
+        {
+            return;
+        }
+
+        if (height > _committed && slot.PrePrepares.TryGetValue(_view, out var proposal) && proposal.Primary == Id)
+        {
+            effects.Broadcast(proposal.Envelope);
+        }
+
+        if (height > _committed && slot.Prepares.TryGetValue(_view, out var votes) && votes.TryGetValue(Id, out var prepare))
+        {
+            effects.Broadcast(prepare.Envelope);
+        }
+
+        if (slot.CommitEnvelope is { } commit)
+        {
+            effects.Broadcast(commit);
+        }
+    }
+
+    private long RetransmitIntervalMs => Math.Max(1, _options.ViewChangeTimeoutMs / 2);
+
     private void ArmRetransmitTimer(IReplicaEffects effects)
     {
-        if (!_retransmitTimerArmed && _ownCheckpoints.Count > 0)
+        if (!_retransmitTimerArmed)
         {
             _retransmitTimerArmed = true;
-            effects.SetTimer(new ReplicaTimer(ReplicaTimerKind.Retransmit), StateTransferRetryMs);
+            effects.SetTimer(new ReplicaTimer(ReplicaTimerKind.Retransmit), RetransmitIntervalMs);
         }
     }
 

@@ -14,8 +14,22 @@ public sealed partial class PbftReplica
     private readonly Dictionary<NodeId, SortedSet<ulong>> _pendingByClient = [];
     private long _pendingPayloadBytes;
 
+    // The oldest pending request when the view-change timer was last restarted by a commit.
+    private (NodeId Client, ulong Timestamp)? _watchedRequest;
+
+    // Per client: where its last executed request sits (height, entry), to answer a client that lost our reply.
+    private readonly Dictionary<NodeId, (ulong Timestamp, ulong Height, int Entry)> _lastReply = [];
+
     private void AddRequest(ClientRequest request, bool forward, long now, IReplicaEffects effects)
     {
+        // PBFT's reply cache: a client resending its last executed request lost replies; send ours again.
+        if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
+            && last.Timestamp == request.Timestamp && request.VerifySignature())
+        {
+            effects.Reply(ClientReply.Create(_key, request, last.Height, last.Entry));
+            return;
+        }
+
         if (request.ChainId != ChainId || IsExecuted(request) || _pendingIndex.ContainsKey((request.ClientId, request.Timestamp))
             || _pendingIndex.Count >= _options.MaxPendingRequests || !request.VerifySignature())
         {
@@ -141,6 +155,13 @@ public sealed partial class PbftReplica
 
         // A primary proposes n only after committing n − 1.
         RecordEvidence(height - 1, message.Sender, effects);
+        if ((message.View != _view || _viewChanging) && height == _committed + 1)
+        {
+            Observe(message, body);
+            TryAdvance(now, effects);
+            return;
+        }
+
         if (message.View != _view || _viewChanging || height <= _committed || height > WindowTop)
         {
             return;
@@ -192,6 +213,21 @@ public sealed partial class PbftReplica
 
         CheckPrepared(height, message.View, now, effects);
         TryAdvance(now, effects);
+    }
+
+    /// <summary>
+    /// Keeps a well-formed proposal for the next height from another view (or one that arrived while we change
+    /// view) without voting for it: if a quorum of commit signatures for it arrives, it is certified and final.
+    /// </summary>
+    private void Observe(PbftMessage message, PrePrepareBody body)
+    {
+        var slot = GetSlot((long)body.Height);
+        if (slot.Observed.Count < MaxPrePreparesPerHeight && !slot.Observed.ContainsKey(body.Block.Hash)
+            && message.Sender == PrimaryFor(message.View, (long)body.Height, _lastHeader)
+            && IsValidProposal(body.Block, message.View, message.Sender, fromNewView: true))
+        {
+            slot.Observed.Add(body.Block.Hash, body.Block);
+        }
     }
 
     private bool IsValidProposal(Block block, ulong view, NodeId primary, bool fromNewView)
@@ -299,7 +335,8 @@ public sealed partial class PbftReplica
 
         var signature = CommitSignature.Create(_key, digest);
         slot.Commits[(Id, digest)] = new CommitVote(signature) { Valid = true };
-        effects.Broadcast(Sign(PbftMessageKind.Commit, view, new CommitBody((ulong)height, digest, signature.Signature.ToArray())).ToBytes());
+        slot.CommitEnvelope = Sign(PbftMessageKind.Commit, view, new CommitBody((ulong)height, digest, signature.Signature.ToArray())).ToBytes();
+        effects.Broadcast(slot.CommitEnvelope);
         TryAdvance(now, effects);
     }
 
@@ -345,6 +382,12 @@ public sealed partial class PbftReplica
                 var certified = TryCertify(slot);
                 if (certified is null)
                 {
+                    // A quorum of validators signed a COMMIT for one digest, but we lack the block: fetch it.
+                    if (slot.Commits.Keys.GroupBy(k => k.Digest).Any(g => g.Select(k => k.Sender).Distinct().Count() >= _validators.Quorum))
+                    {
+                        RecordEvidence(_committed + 1, Id, effects);
+                    }
+
                     break;
                 }
 
@@ -359,9 +402,11 @@ public sealed partial class PbftReplica
         MaybePropose(force: false, now, effects);
     }
 
-    private (Block Block, long AcceptedAtMs)? TryCertify(Slot slot)
+    private (Block Block, long? AcceptedAtMs)? TryCertify(Slot slot)
     {
-        foreach (var proposal in slot.PrePrepares.Values.DistinctBy(p => p.Block.Hash))
+        var candidates = slot.PrePrepares.Values.Select(p => (p.Block, (long?)p.AcceptedAtMs))
+            .Concat(slot.Observed.Values.Select(b => (Block: b, (long?)null)));
+        foreach (var proposal in candidates.DistinctBy(p => p.Block.Hash))
         {
             var header = proposal.Block.Header;
             var valid = new List<CommitSignature>();
@@ -382,7 +427,7 @@ public sealed partial class PbftReplica
 
             if (valid.Count >= _validators.Quorum)
             {
-                return (proposal.Block.WithCertificate(CommitCertificate.Create(header.Hash, valid)), proposal.AcceptedAtMs);
+                return (proposal.Block.WithCertificate(CommitCertificate.Create(header.Hash, valid)), proposal.Item2);
             }
         }
 
@@ -411,13 +456,20 @@ public sealed partial class PbftReplica
 
         PbftLog.Committed(_logger, ChainId, _view, block.Height, block.Height, executed);
         OnCommittedForCheckpoint(block, effects);
+        AdoptCertifiedView(block.Header.View, effects);
 
         if (_pendingIndex.Count > 0)
         {
-            ArmViewChangeTimer(effects, restart: true);
+            // PBFT's request timer: restart it only when the request we were waiting for executed. A primary that
+            // keeps committing other (or empty) batches while it censors our oldest request is still replaced.
+            var oldest = _pending.First!.Value;
+            var watched = (oldest.ClientId, oldest.Timestamp);
+            ArmViewChangeTimer(effects, restart: _watchedRequest != watched);
+            _watchedRequest = watched;
         }
         else
         {
+            _watchedRequest = null;
             CancelViewChangeTimer(effects);
         }
     }
@@ -444,6 +496,7 @@ public sealed partial class PbftReplica
             }
 
             _lastExecuted[request.ClientId] = request.Timestamp;
+            _lastReply[request.ClientId] = (request.Timestamp, block.Height, i);
             RemovePending(request.ClientId, request.Timestamp);
             effects?.Reply(ClientReply.Create(_key, request, block.Height, i));
             executed++;

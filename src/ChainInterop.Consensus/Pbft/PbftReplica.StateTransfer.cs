@@ -66,6 +66,11 @@ public sealed partial class PbftReplica
     private void OnStateRequest(PbftMessage message, IReplicaEffects effects)
     {
         ulong from = message.DecodeBody<StateRequestBody>().FromHeight;
+        if (from > 0 && from < long.MaxValue)
+        {
+            RecordEvidence((long)from - 1, message.Sender, effects);
+        }
+
         if (_committed < 0 || from > (ulong)_committed || !_loading.Add(message.Sender))
         {
             return;
@@ -106,6 +111,32 @@ public sealed partial class PbftReplica
         }
     }
 
+    /// <summary>
+    /// A block certified with a header of view <paramref name="view"/> was proposed by that view's primary, so a quorum
+    /// moved there: a replica behind it (or still changing to it, having lost the NEW-VIEW) follows without the
+    /// view-change proofs. Nothing above the certified tip was prepared by us in the views we skip.
+    /// </summary>
+    private void AdoptCertifiedView(ulong view, IReplicaEffects effects)
+    {
+        if (view < _view || (view == _view && !_viewChanging))
+        {
+            return;
+        }
+
+        CancelViewChangeTimer(effects);
+        _view = view;
+        _viewChanging = false;
+        foreach (var stale in _latestViewChange.Where(kv => kv.Value.View <= view).Select(kv => kv.Key).ToArray())
+        {
+            _latestViewChange.Remove(stale);
+        }
+
+        if (_pendingIndex.Count > 0)
+        {
+            ArmViewChangeTimer(effects, restart: true);
+        }
+    }
+
     private void OnStateResponse(PbftMessage message, long now, IReplicaEffects effects)
     {
         var blocks = message.DecodeBody<StateResponseBody>().Blocks;
@@ -116,7 +147,6 @@ public sealed partial class PbftReplica
 
         int delivered = 0;
         long checkpoint = -1;
-        ulong highestView = _view;
         foreach (var block in blocks)
         {
             if ((long)Math.Min(block.Height, long.MaxValue) <= _committed)
@@ -138,7 +168,6 @@ public sealed partial class PbftReplica
 
             Deliver(block, acceptedAtMs: null, now, effects);
             delivered++;
-            highestView = Math.Max(highestView, block.Header.View);
             if (IsCheckpointHeight(_committed))
             {
                 checkpoint = _committed;
@@ -154,19 +183,6 @@ public sealed partial class PbftReplica
         if (checkpoint > _stable)
         {
             MakeStable(checkpoint);
-        }
-
-        // A block certified in a later view shows a quorum moved there: follow it (it carries no view-change proofs,
-        // but nothing above the certified tip was prepared by us in the views we skip).
-        if (highestView > _view)
-        {
-            CancelViewChangeTimer(effects);
-            _view = highestView;
-            _viewChanging = false;
-            if (_pendingIndex.Count > 0)
-            {
-                ArmViewChangeTimer(effects, restart: true);
-            }
         }
 
         PbftLog.StateTransferred(_logger, ChainId, _view, (ulong)_committed, (ulong)_committed);

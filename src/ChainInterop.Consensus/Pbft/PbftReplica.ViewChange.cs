@@ -10,6 +10,9 @@ public sealed partial class PbftReplica
     // The latest verified VIEW-CHANGE per validator (bounded by N); our own is included.
     private readonly Dictionary<NodeId, ViewChangeInfo> _latestViewChange = [];
 
+    // The NEW-VIEW we sent as primary of that view, re-sent to replicas that still ask for the view.
+    private (ulong View, byte[] Envelope)? _newView;
+
     private void OnViewChangeTimer(ulong subject, long now, IReplicaEffects effects)
     {
         if (subject != _view || !_viewChangeTimerArmed)
@@ -18,6 +21,16 @@ public sealed partial class PbftReplica
         }
 
         _viewChangeTimerArmed = false;
+        if (_viewChanging && _latestViewChange.Values.Count(i => i.View >= _view) < _validators.Quorum)
+        {
+            // Fewer than a quorum have asked for this view (or a later one): moving on alone would only keep us one
+            // view ahead of the others forever (equal timeouts). Wait here, retransmitting our VIEW-CHANGE, until the
+            // others catch up (their timeouts) or f + 1 of them pull us to a later view.
+            _viewChangeTimerArmed = true;
+            effects.SetTimer(new ReplicaTimer(ReplicaTimerKind.ViewChange, _view), ViewChangeTimeoutMs);
+            return;
+        }
+
         if (_viewChanging || _pendingIndex.Count > 0)
         {
             StartViewChange(_view + 1, now, effects);
@@ -64,6 +77,12 @@ public sealed partial class PbftReplica
 
     private void OnViewChange(PbftMessage message, long now, IReplicaEffects effects)
     {
+        // A replica still changing to the view we lead lost our NEW-VIEW: send it again.
+        if (!_viewChanging && message.View == _view && _newView is { } newView && newView.View == _view)
+        {
+            effects.Send(message.Sender, newView.Envelope);
+        }
+
         if (message.View < _view || (message.View == _view && !_viewChanging)
             || (_latestViewChange.TryGetValue(message.Sender, out var prior) && prior.View >= message.View))
         {
@@ -113,7 +132,8 @@ public sealed partial class PbftReplica
         PbftMessage? prePrepare = decision.Reproposal is null ? null
             : Sign(PbftMessageKind.PrePrepare, _view, new PrePrepareBody((ulong)(decision.Height + 1), decision.Reproposal));
         var newView = Sign(PbftMessageKind.NewView, _view, new NewViewBody([.. set.Select(i => i.Envelope)], prePrepare?.ToBytes()));
-        effects.Broadcast(newView.ToBytes());
+        _newView = (_view, newView.ToBytes());
+        effects.Broadcast(_newView.Value.Envelope);
         EnterView(_view, decision.Height, prePrepare, now, effects);
     }
 

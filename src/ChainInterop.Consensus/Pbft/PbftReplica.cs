@@ -159,6 +159,7 @@ public sealed partial class PbftReplica : IReplica
 
         // After a restart (or when joining a running chain) ask one peer for anything committed since our tip.
         SendStateRequest(effects);
+        ArmRetransmitTimer(effects);
         if (_pendingIndex.Count > 0)
         {
             ArmViewChangeTimer(effects, restart: true);
@@ -319,6 +320,13 @@ public sealed partial class PbftReplica : IReplica
 
         /// <summary>Views in which this replica already sent its COMMIT.</summary>
         public HashSet<ulong> CommitSent { get; } = [];
+
+        /// <summary>Blocks for this height proposed in views other than ours (or while we changed view), by hash: we send
+        /// no PREPARE for them, but a quorum of commit signatures for one of them certifies it (it is then final).</summary>
+        public Dictionary<Hash256, Block> Observed { get; } = [];
+
+        /// <summary>Our latest signed COMMIT for this height (retransmitted).</summary>
+        public byte[]? CommitEnvelope { get; set; }
 
         /// <summary>The highest view in which this replica prepared, with the certificate material.</summary>
         public PreparedCertificate? Prepared { get; set; }

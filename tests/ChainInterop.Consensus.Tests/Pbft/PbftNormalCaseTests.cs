@@ -119,7 +119,9 @@ public class PbftNormalCaseTests
         {
             var entries = net.Committed[i].SelectMany(b => b.Entries).Select(e => Canonical.Decode<ClientRequest>(e).Timestamp).ToArray();
             Assert.Equal([7UL, 8UL], entries);
-            Assert.Equal(2, net.Replies[i].Count);
+
+            // The third submission of t7 is answered from the reply cache (same height and entry), not re-executed.
+            Assert.Equal(2, net.Replies[i].DistinctBy(r => (r.Timestamp, r.Height, r.EntryIndex)).Count());
         }
 
         Assert.All(net.Replicas, r => Assert.Equal(0UL, r.View));

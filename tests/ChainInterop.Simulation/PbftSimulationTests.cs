@@ -1,0 +1,75 @@
+using ChainInterop.Consensus.Pbft;
+using Xunit.Abstractions;
+
+namespace ChainInterop.Simulation;
+
+/// <summary>
+/// The PBFT engine (K2) with four validators (f = 1): no faults, crash faults (lost, duplicated, delayed and reordered
+/// messages, partitions, crash/restart of any validator), and all faults including one Byzantine validator.
+/// </summary>
+public class PbftSimulationTests(ITestOutputHelper output)
+{
+    private static EngineUnderTest Engine => Engines.Pbft;
+
+    [Fact]
+    public void Runs_without_faults()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var results = SeedSweep.Run(Engine, FaultProfile.None, SeedSweep.Seeds(5), output.WriteLine);
+        Assert.All(results, r => Assert.Equal(15, r.AcceptedRequests));
+    }
+
+    [Fact]
+    public void Survives_crash_faults_over_500_seeds()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var results = SeedSweep.Run(Engine, FaultProfile.CrashFaults, SeedSweep.Seeds(500), output.WriteLine);
+        if (results.Count >= 100)
+        {
+            Assert.True(results.Sum(r => r.ValidatorCrashes) > 0, "no validator crash in the sweep");
+            Assert.True(results.Sum(r => r.Partitions) > 0, "no partition in the sweep");
+        }
+    }
+
+    [Fact]
+    public void Survives_all_faults_over_500_seeds()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        // Generic behaviours (silent, garbage, replay, bit-flip, wrong-key, impersonate) plus PBFT's own lies: an
+        // equivocating primary and a primary that censors one client.
+        var faults = FaultProfile.AllFaults with { ByzantineBehaviourFactories = PbftBehaviours.All };
+        var results = SeedSweep.Run(Engine, faults, SeedSweep.Seeds(500), output.WriteLine);
+        if (results.Count >= 100)
+        {
+            Assert.True(results.Sum(r => r.ByzantineNodes) > 0, "no Byzantine validator in the sweep");
+        }
+    }
+
+    [Fact]
+    public void Survives_an_equivocating_or_censoring_primary()
+    {
+        // Only the PBFT-specific behaviours, always one Byzantine validator when drawn (so the lies really happen).
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var faults = FaultProfile.AllFaults with
+        {
+            ByzantineBehaviourFactories = [() => new PbftBehaviours.Equivocate(), () => new PbftBehaviours.CensorOneClient()],
+        };
+        SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), output.WriteLine);
+    }
+}

@@ -1,3 +1,4 @@
+using ChainInterop.Storage;
 using ChainInterop.Blocks;
 using ChainInterop.Consensus;
 using ChainInterop.Crypto;
@@ -14,7 +15,8 @@ namespace ChainInterop.Simulation;
 /// <param name="Key">The key its replica signs with.</param>
 /// <param name="Options">The replica's options (a fresh instance per start).</param>
 /// <param name="IsValidator">Whether it is in the chain's validator set.</param>
-public sealed record NodeSetup(int Index, NodeId Id, PrivateKey Key, ReplicaOptions Options, bool IsValidator);
+/// <param name="Store">The node's durable store (it survives crashes): engines with replicated selection state replay it.</param>
+public sealed record NodeSetup(int Index, NodeId Id, PrivateKey Key, ReplicaOptions Options, bool IsValidator, IBlockStore Store);
 
 /// <summary>
 /// The engine a simulation runs: how to build a replica, how many validators (and non-validating followers) the

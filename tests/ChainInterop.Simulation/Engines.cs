@@ -1,3 +1,4 @@
+using ChainInterop.Consensus.Cbft;
 using ChainInterop.Consensus.Pbft;
 using ChainInterop.Consensus.SingleAuthority;
 
@@ -47,6 +48,21 @@ public static class Engines
             options.CheckpointIntervalBlocks = 4;
             options.WindowBlocks = 16;
             options.MaxStateTransferBlocks = 4;
+        },
+    };
+
+    /// <summary>
+    /// CBFT (K3): PBFT with the credit-scored primary of <see cref="CbftPrimarySelector"/>, same faults and options.
+    /// At every (re)start the selector replays the node's stored blocks, as <c>AddCbft()</c> does in a host.
+    /// </summary>
+    public static EngineUnderTest Cbft { get; } = Pbft with
+    {
+        Name = "cbft",
+        Factory = (setup, last) =>
+        {
+            var selector = new CbftPrimarySelector(setup.Options.Validators!);
+            selector.Replay(setup.Store.ReadAsync().ToBlockingEnumerable());
+            return new PbftReplica(setup.Options, setup.Key, last, selector);
         },
     };
 }

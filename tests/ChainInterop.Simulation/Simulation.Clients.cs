@@ -32,7 +32,10 @@ public sealed partial class Simulation
             }
 
             var payload = Encoding.UTF8.GetBytes($"client {client.Index} request {client.Completed}");
-            client.Current = ClientRequest.Create(client.Key, _chainId, ++client.LastTimestamp, payload);
+            // Clients stamp requests with their clock (Unix ms), strictly increasing, as PBFT clients do; CBFT reads it to
+            // judge whether a primary left a request out.
+            client.LastTimestamp = Math.Max(client.LastTimestamp + 1, (ulong)(EpochUnixMs + Now));
+            client.Current = ClientRequest.Create(client.Key, _chainId, client.LastTimestamp, payload);
             client.Collector = new ReplyCollector(_validators, client.Current);
             SendToNode(client, Random.Next(_nodes.Length));
         }

@@ -98,7 +98,7 @@ public sealed partial class Simulation
             var options = new ReplicaOptions { ChainId = _chainId, Validators = _validators };
             Engine.ConfigureOptions?.Invoke(options);
             node.ByzantineContext = new ByzantineContext(
-                new NodeSetup(n, node.Id, node.Key, options, node.IsValidator), _validators, _nodeIds, Random, () => Now,
+                new NodeSetup(n, node.Id, node.Key, options, node.IsValidator, node.Store), _validators, _nodeIds, Random, () => Now,
                 (to, bytes) => Transmit(n, to, bytes));
             TraceNote($"byzantine {n} {node.Behaviour.Name}");
         }

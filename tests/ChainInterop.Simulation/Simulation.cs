@@ -221,7 +221,7 @@ public sealed partial class Simulation
         var last = tip is null ? null : Sync(node.Store.GetAsync(tip.Height));
         var options = new ReplicaOptions { ChainId = _chainId, Validators = _validators };
         Engine.ConfigureOptions?.Invoke(options);
-        var honest = new NodeSetup(node.Index, node.Id, node.Key, options, node.IsValidator);
+        var honest = new NodeSetup(node.Index, node.Id, node.Key, options, node.IsValidator, node.Store);
         var setup = node.Behaviour is null ? honest : node.Behaviour.PrepareSetup(honest, node.ByzantineContext!);
 
         try

@@ -4,12 +4,14 @@ using Xunit.Abstractions;
 namespace ChainInterop.Simulation;
 
 /// <summary>
-/// The PBFT engine (K2) with four validators (f = 1): no faults, crash faults (lost, duplicated, delayed and reordered
-/// messages, partitions, crash/restart of any validator), and all faults including one Byzantine validator.
+/// The suites every BFT engine with four validators (f = 1) must pass: no faults, crash faults (lost, duplicated,
+/// delayed and reordered messages, partitions, crash/restart of any validator), and all faults including one
+/// Byzantine validator (generic lies plus PBFT's equivocating and censoring primaries).
 /// </summary>
-public class PbftSimulationTests(ITestOutputHelper output)
+public abstract class BftSimulationSuite(ITestOutputHelper output)
 {
-    private static EngineUnderTest Engine => Engines.Pbft;
+    /// <summary>The engine under test.</summary>
+    protected abstract EngineUnderTest Engine { get; }
 
     [Fact]
     public void Runs_without_faults()
@@ -72,4 +74,18 @@ public class PbftSimulationTests(ITestOutputHelper output)
         };
         SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), output.WriteLine);
     }
+}
+
+/// <summary>PBFT (K2) through the BFT suites.</summary>
+public sealed class PbftSimulationTests(ITestOutputHelper output) : BftSimulationSuite(output)
+{
+    /// <inheritdoc />
+    protected override EngineUnderTest Engine => Engines.Pbft;
+}
+
+/// <summary>CBFT (K3) through the same BFT suites: PBFT with the credit-scored, per-block primary.</summary>
+public sealed class CbftSimulationTests(ITestOutputHelper output) : BftSimulationSuite(output)
+{
+    /// <inheritdoc />
+    protected override EngineUnderTest Engine => Engines.Cbft;
 }

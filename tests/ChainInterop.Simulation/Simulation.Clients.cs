@@ -13,6 +13,9 @@ public sealed partial class Simulation
     // Every accepted outcome: the request and the reply the client accepted (f + 1 matching).
     private readonly List<(ClientRequest Request, ClientReply Reply)> _accepted = [];
 
+    // How long each accepted request waited: virtual ms from its creation to its acceptance, by client.
+    private readonly List<RequestWait> _waits = [];
+
     private void ScheduleClientWake(SimClient client, long delayMs) =>
         Schedule(delayMs, new ClientWake(client.Index, client.Generation));
 
@@ -77,6 +80,7 @@ public sealed partial class Simulation
         }
 
         _accepted.Add((client.Current, client.Collector.Accepted!));
+        _waits.Add(new RequestWait(client.Index, client.Id, EpochUnixMs + Now - (long)client.Current.Timestamp));
         TraceNote($"accepted c{client.Index} t{client.Current.Timestamp} h{reply.Reply.Height}/{reply.Reply.EntryIndex}");
         client.Current = null;
         client.Collector = null;

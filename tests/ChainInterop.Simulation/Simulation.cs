@@ -149,7 +149,12 @@ public sealed partial class Simulation
         }
 
         return new SimulationResult(Seed, Engine.Name, Convert.ToHexStringLower(_trace.GetHashAndReset()), _events, Now,
-            _canonical.Count, _accepted.Count, _crashCount, _validatorCrashCount, _partitionCount, _nodes.Count(n => n.Behaviour is not null));
+            _canonical.Count, _accepted.Count, _crashCount, _validatorCrashCount, _partitionCount, _nodes.Count(n => n.Behaviour is not null))
+        {
+            Proposers = [.. _canonical.OrderBy(p => p.Key).Select(p => _validators.IndexOf(p.Value.Block.Header.Proposer))],
+            ByzantineValidators = [.. _nodes.Where(n => n.Behaviour is not null && n.IsValidator).Select(n => n.Index)],
+            RequestWaits = [.. _waits],
+        };
     }
 
     private void Dispatch(SimEvent next)

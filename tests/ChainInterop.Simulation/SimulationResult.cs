@@ -13,7 +13,23 @@ namespace ChainInterop.Simulation;
 /// <param name="Partitions">Partitions injected.</param>
 /// <param name="ByzantineNodes">Byzantine nodes in the run.</param>
 public sealed record SimulationResult(
-    int Seed, string Engine, string TraceHash, long Events, long EndTimeMs, int Height, int AcceptedRequests, int Crashes, int ValidatorCrashes, int Partitions, int ByzantineNodes);
+    int Seed, string Engine, string TraceHash, long Events, long EndTimeMs, int Height, int AcceptedRequests, int Crashes, int ValidatorCrashes, int Partitions, int ByzantineNodes)
+{
+    /// <summary>The validator index of each agreed block's proposer, by height.</summary>
+    public IReadOnlyList<int> Proposers { get; init; } = [];
+
+    /// <summary>The indices of the Byzantine validators of the run.</summary>
+    public IReadOnlyList<int> ByzantineValidators { get; init; } = [];
+
+    /// <summary>Every accepted request: its client and how long it waited from creation to acceptance.</summary>
+    public IReadOnlyList<RequestWait> RequestWaits { get; init; } = [];
+}
+
+/// <summary>How long one accepted request waited.</summary>
+/// <param name="Client">The client's index.</param>
+/// <param name="ClientId">The client's id.</param>
+/// <param name="WaitMs">Virtual milliseconds from the request's creation to the client's acceptance.</param>
+public sealed record RequestWait(int Client, ChainInterop.NodeId ClientId, long WaitMs);
 
 /// <summary>A run broke an invariant or missed liveness. The message says how to reproduce it.</summary>
 public sealed class SimulationFailureException : Exception

@@ -11,7 +11,12 @@ public class DeterminismTests
         var faults = FaultProfile.CrashFaults with { Byzantine = true, ByzantineFollowers = true };
         var first = new Simulation(seed, Engines.SingleAuthority, faults).Run();
         var second = new Simulation(seed, Engines.SingleAuthority, faults).Run();
-        Assert.Equal(first, second);
+        // The scalar summary (trace hash included) and the evaluation lists, element by element.
+        Assert.Equal(first with { Proposers = [], ByzantineValidators = [], RequestWaits = [] },
+            second with { Proposers = [], ByzantineValidators = [], RequestWaits = [] });
+        Assert.Equal(first.Proposers, second.Proposers);
+        Assert.Equal(first.ByzantineValidators, second.ByzantineValidators);
+        Assert.Equal(first.RequestWaits, second.RequestWaits);
     }
 
     [Fact]

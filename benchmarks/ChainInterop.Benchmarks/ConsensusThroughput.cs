@@ -33,15 +33,29 @@ public static class ConsensusThroughput
         foreach (int batch in new[] { 1, 100, 1000 })
         {
             int n = batch == 1 ? Math.Min(requests, 2_000) : requests;
-            var (tps, blocks, _, _) = await RunOnceAsync(batch, n, offeredPerSecond: null);
+            var (tps, blocks, _, _) = await RunOnceAsync(batch, n, offeredPerSecond: null, ClientAuthentication.Signatures, payloadBytes: 8);
             // Latency at half of the measured peak: offer requests at a steady rate of tps / 2.
-            var (_, _, p50, p99) = await RunOnceAsync(batch, Math.Min(n, 4_000), offeredPerSecond: tps / 2);
+            var (_, _, p50, p99) = await RunOnceAsync(batch, Math.Min(n, 4_000), offeredPerSecond: tps / 2, ClientAuthentication.Signatures, payloadBytes: 8);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {batch} | {n} | {tps:F0} | {tps / bound:P0} | {blocks} | {p50:F1} | {p99:F1} |"));
         }
+
+        // The BFT-SMaRt style "0/0" microbenchmark: empty requests and replies, no client signatures to verify and
+        // no reply signatures (ClientAuthentication.TrustedTransport); what is left is the protocol itself.
+        Console.WriteLine();
+        Console.WriteLine("0/0 (empty payloads, TrustedTransport):");
+        Console.WriteLine();
+        Console.WriteLine("| batch (max requests/block) | requests | committed ops/s | blocks |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (int batch in new[] { 100, 1000 })
+        {
+            var (ops, blocks, _, _) = await RunOnceAsync(batch, requests * 5, offeredPerSecond: null, ClientAuthentication.TrustedTransport, payloadBytes: 0);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {requests * 5} | {ops:F0} | {blocks} |"));
+        }
     }
 
-    private static async Task<(double Tps, ulong Blocks, double P50, double P99)> RunOnceAsync(int batch, int count, double? offeredPerSecond)
+    private static async Task<(double Tps, ulong Blocks, double P50, double P99)> RunOnceAsync(
+        int batch, int count, double? offeredPerSecond, ClientAuthentication mode, int payloadBytes)
     {
         var keys = Enumerable.Range(0, Replicas).Select(i => SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(BitConverter.GetBytes(i)).ToArray())).ToArray();
         var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
@@ -51,7 +65,7 @@ public static class ConsensusThroughput
         // Pre-signed requests from many clients (client signing is the client's cost, not the chain's).
         var clients = Enumerable.Range(0, 64).Select(i => SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(BitConverter.GetBytes(1000 + i)).ToArray())).ToArray();
         var pending = Enumerable.Range(0, count)
-            .Select(i => ClientRequest.Create(clients[i % clients.Length], Chain, (ulong)(i / clients.Length) + 1, BitConverter.GetBytes(i)))
+            .Select(i => ClientRequest.Create(clients[i % clients.Length], Chain, (ulong)(i / clients.Length) + 1, BitConverter.GetBytes(i).AsSpan(0, payloadBytes == 0 ? 0 : 4)))
             .ToArray();
         var submittedAt = new long[count];
         var latencies = new List<double>(count);
@@ -60,7 +74,11 @@ public static class ConsensusThroughput
         {
             foreach (var key in keys)
             {
-                var options = new ReplicaOptions { ChainId = Chain, Validators = validators, MaxBatchRequests = batch, BatchDelayMs = 1, ViewChangeTimeoutMs = 10_000, MaxPendingRequests = count + 1 };
+                var options = new ReplicaOptions
+                {
+                    ChainId = Chain, Validators = validators, MaxBatchRequests = batch, BatchDelayMs = 1, ViewChangeTimeoutMs = 10_000,
+                    MaxPendingRequests = count + 1, ClientAuthentication = mode,
+                };
                 var replica = new PbftReplica(options, key, null);
                 var store = new InMemoryBlockStore(Chain);
                 stores.Add(store);

@@ -73,6 +73,28 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
             SignedDigest.Sign(replicaKey, DomainTag, digest));
     }
 
+    /// <summary>
+    /// Creates a reply without a signature, for chains whose clients are reached over a trusted channel
+    /// (<see cref="ClientAuthentication.TrustedTransport"/>); a <see cref="ReplyCollector"/> accepts it only when told to.
+    /// </summary>
+    /// <param name="replicaKey">The replica's key (names the replica; nothing is signed).</param>
+    /// <param name="request">The committed request.</param>
+    /// <param name="height">The block holding it.</param>
+    /// <param name="entryIndex">Its index in the block.</param>
+    /// <returns>The unsigned reply.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static ClientReply CreateUnsigned(PrivateKey replicaKey, ClientRequest request, ulong height, int entryIndex)
+    {
+        ArgumentNullException.ThrowIfNull(replicaKey);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(entryIndex);
+        return new ClientReply(request.ChainId, request.ClientId, request.Timestamp, request.Digest, height, entryIndex,
+            NodeId.FromPublicKey(replicaKey.PublicKey), []);
+    }
+
+    /// <summary>Whether the reply carries a signature.</summary>
+    public bool IsSigned => _signature.Length > 0;
+
     /// <summary>Whether the reply is signed by <paramref name="replicaKey"/> (which must be the key of <see cref="Replica"/>).</summary>
     /// <param name="replicaKey">The replica's public key, from the chain's validator set.</param>
     /// <returns>True for a genuine reply.</returns>

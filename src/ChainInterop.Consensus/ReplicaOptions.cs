@@ -11,6 +11,9 @@ public sealed class ReplicaOptions
     /// <summary>The chain's validators (N, f and the quorum come from here).</summary>
     public ValidatorSet? Validators { get; set; }
 
+    /// <summary>How clients are authenticated: by their signatures (default) or by a trusted channel.</summary>
+    public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Signatures;
+
     /// <summary>The most client requests in one block.</summary>
     public int MaxBatchRequests { get; set; } = 1000;
 
@@ -42,6 +45,11 @@ public sealed class ReplicaOptions
         if (ChainId.IsDefault || Validators is null)
         {
             throw new ArgumentException("A replica needs its chain id and the chain's validator set.");
+        }
+
+        if (!Enum.IsDefined(ClientAuthentication))
+        {
+            throw new ArgumentException($"Unknown client authentication mode {(int)ClientAuthentication}.");
         }
 
         if (MaxBatchRequests <= 0 || MaxBatchBytes <= 0 || BatchDelayMs < 0 || ViewChangeTimeoutMs <= 0

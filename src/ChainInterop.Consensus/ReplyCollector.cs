@@ -13,13 +13,19 @@ public sealed class ReplyCollector
     private readonly ValidatorSet _validators;
     private readonly ClientRequest _request;
     private readonly Dictionary<NodeId, ClientReply> _replies = [];
+    private readonly ClientAuthentication _mode;
 
     /// <summary>Starts collecting replies to <paramref name="request"/>.</summary>
     /// <param name="validators">The chain's validators.</param>
     /// <param name="request">The request sent.</param>
+    /// <param name="mode">
+    /// The chain's client mode: under <see cref="ClientAuthentication.Signatures"/> (default) only signed replies count;
+    /// under <see cref="ClientAuthentication.TrustedTransport"/> unsigned replies count too (the channel vouches for the sender).
+    /// </param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public ReplyCollector(ValidatorSet validators, ClientRequest request)
+    public ReplyCollector(ValidatorSet validators, ClientRequest request, ClientAuthentication mode = ClientAuthentication.Signatures)
     {
+        _mode = mode;
         ArgumentNullException.ThrowIfNull(validators);
         ArgumentNullException.ThrowIfNull(request);
         _validators = validators;
@@ -38,7 +44,8 @@ public sealed class ReplyCollector
         ArgumentNullException.ThrowIfNull(reply);
         if (Accepted is not null || reply.ChainId != _request.ChainId || reply.ClientId != _request.ClientId
             || reply.Timestamp != _request.Timestamp || reply.RequestDigest != _request.Digest
-            || !_validators.TryGetPublicKey(reply.Replica, out var key) || _replies.ContainsKey(reply.Replica) || !reply.Verify(key))
+            || !_validators.TryGetPublicKey(reply.Replica, out var key) || _replies.ContainsKey(reply.Replica)
+            || !(reply.Verify(key) || (_mode == ClientAuthentication.TrustedTransport && !reply.IsSigned)))
         {
             return false;
         }

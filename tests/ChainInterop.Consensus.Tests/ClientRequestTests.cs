@@ -87,3 +87,33 @@ public class ClientRequestTests
         }
     }
 }
+
+public class TrustedTransportReplyTests
+{
+    private static readonly ChainId Chain = new("ppc-bank-a");
+
+    private static PrivateKey Key(byte seed) => SignatureSchemes.Ed25519.ImportPrivateKey(Enumerable.Repeat(seed, 32).ToArray());
+
+    [Fact]
+    public void Unsigned_replies_count_only_when_the_client_trusts_its_channel_K2()
+    {
+        var keys = Enumerable.Range(40, 4).Select(i => Key((byte)i)).ToArray();
+        using var client = Key(5);
+        var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
+        var request = ClientRequest.Create(client, Chain, 1, "x"u8);
+
+        var strict = new ReplyCollector(validators, request);
+        Assert.False(strict.Add(ClientReply.CreateUnsigned(keys[0], request, 1, 0)));
+        Assert.False(strict.Add(ClientReply.CreateUnsigned(keys[1], request, 1, 0)));
+        Assert.Null(strict.Accepted);
+
+        var trusting = new ReplyCollector(validators, request, ClientAuthentication.TrustedTransport);
+        Assert.False(trusting.Add(ClientReply.CreateUnsigned(keys[0], request, 1, 0)));
+        Assert.True(trusting.Add(ClientReply.Create(keys[1], request, 1, 0))); // signed replies still count
+        Assert.False(ClientReply.CreateUnsigned(keys[2], request, 1, 0).IsSigned);
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+    }
+}

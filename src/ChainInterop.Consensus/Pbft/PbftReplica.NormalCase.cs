@@ -24,14 +24,14 @@ public sealed partial class PbftReplica
     {
         // PBFT's reply cache: a client resending its last executed request lost replies; send ours again.
         if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
-            && last.Timestamp == request.Timestamp && request.VerifySignature())
+            && last.Timestamp == request.Timestamp && _options.ClientAuthentication.Accepts(request))
         {
-            effects.Reply(ClientReply.Create(_key, request, last.Height, last.Entry));
+            effects.Reply(_options.ClientAuthentication.Reply(_key, request, last.Height, last.Entry));
             return;
         }
 
         if (request.ChainId != ChainId || IsExecuted(request) || _pendingIndex.ContainsKey((request.ClientId, request.Timestamp))
-            || _pendingIndex.Count >= _options.MaxPendingRequests || !request.VerifySignature())
+            || _pendingIndex.Count >= _options.MaxPendingRequests || !_options.ClientAuthentication.Accepts(request))
         {
             return;
         }
@@ -268,7 +268,7 @@ public sealed partial class PbftReplica
             ulong floor = newest.TryGetValue(request.ClientId, out ulong inBlock) ? inBlock
                 : _lastExecuted.GetValueOrDefault(request.ClientId);
             bool hasFloor = newest.ContainsKey(request.ClientId) || _lastExecuted.ContainsKey(request.ClientId);
-            if (request.ChainId != ChainId || (hasFloor && request.Timestamp <= floor) || !request.VerifySignature())
+            if (request.ChainId != ChainId || (hasFloor && request.Timestamp <= floor) || !_options.ClientAuthentication.Accepts(request))
             {
                 return false;
             }
@@ -498,7 +498,7 @@ public sealed partial class PbftReplica
             _lastExecuted[request.ClientId] = request.Timestamp;
             _lastReply[request.ClientId] = (request.Timestamp, block.Height, i);
             RemovePending(request.ClientId, request.Timestamp);
-            effects?.Reply(ClientReply.Create(_key, request, block.Height, i));
+            effects?.Reply(_options.ClientAuthentication.Reply(_key, request, block.Height, i));
             executed++;
         }
 

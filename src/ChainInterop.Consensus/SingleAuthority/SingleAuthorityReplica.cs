@@ -133,7 +133,7 @@ public sealed class SingleAuthorityReplica : IReplica
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(effects);
-        if (request.ChainId != ChainId || !request.VerifySignature())
+        if (request.ChainId != ChainId || !_options.ClientAuthentication.Accepts(request))
         {
             _logger.Dropped(ChainId, "client request", request.ClientId, "wrong chain or bad signature");
             return;
@@ -221,7 +221,7 @@ public sealed class SingleAuthorityReplica : IReplica
             // Executed already: answer a resend of the last request again; anything older is a stale duplicate.
             if (request.Timestamp == done.Request.Timestamp && request.Digest == done.Request.Digest)
             {
-                effects.Reply(ClientReply.Create(_key, done.Request, done.Height, done.EntryIndex));
+                effects.Reply(_options.ClientAuthentication.Reply(_key, done.Request, done.Height, done.EntryIndex));
             }
 
             return;
@@ -308,7 +308,7 @@ public sealed class SingleAuthorityReplica : IReplica
         for (int i = 0; i < batch.Count; i++)
         {
             _executed[batch[i].ClientId] = new ExecutedRequest(batch[i], block.Height, i);
-            effects.Reply(ClientReply.Create(_key, batch[i], block.Height, i));
+            effects.Reply(_options.ClientAuthentication.Reply(_key, batch[i], block.Height, i));
         }
 
         if (_followers.Count > 0)

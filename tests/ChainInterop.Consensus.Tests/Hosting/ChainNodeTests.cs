@@ -120,6 +120,66 @@ public class ChainNodeTests
     }
 
     [Fact]
+    public async Task Under_a_trusted_transport_replicas_skip_request_signatures_and_reply_unsigned_K2()
+    {
+        var keys = Enumerable.Range(200, 4).Select(Key).ToArray();
+        var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
+        var network = new InMemoryNetwork();
+        var hosts = new List<ReplicaHost>();
+        using var client = Key(300);
+        try
+        {
+            foreach (var key in keys)
+            {
+                var options = new ReplicaOptions
+                {
+                    ChainId = Chain, Validators = validators, BatchDelayMs = 1, ClientAuthentication = ClientAuthentication.TrustedTransport,
+                };
+                var replica = new ChainInterop.Consensus.Pbft.PbftReplica(options, key, null);
+                var host = new ReplicaHost(replica, validators, network.Connect(replica.Id), new InMemoryBlockStore(Chain));
+                host.Start();
+                hosts.Add(host);
+            }
+
+            // A request whose signature is garbage: refused under signatures, committed here.
+            var genuine = ChainInterop.Codec.Canonical.Encode(ClientRequest.Create(client, Chain, 1, "trusted channel"u8));
+            genuine[^1] ^= 0xff;
+            var request = ChainInterop.Codec.Canonical.Decode<ClientRequest>(genuine);
+            Assert.False(request.VerifySignature());
+            await hosts[0].SubmitAsync(request);
+
+            var collector = new ReplyCollector(validators, request, ClientAuthentication.TrustedTransport);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (collector.Accepted is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the request did not commit");
+                foreach (var host in hosts)
+                {
+                    while (host.Replies.TryRead(out var reply))
+                    {
+                        Assert.False(reply.IsSigned);
+                        collector.Add(reply);
+                    }
+                }
+
+                await Task.Delay(5);
+            }
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Starting_a_chain_without_an_engine_is_a_clear_error_K1()
     {
         using var key = Key(1);

@@ -1,0 +1,48 @@
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Consensus;
+
+/// <summary>How replicas authenticate clients' requests and how they answer them.</summary>
+public enum ClientAuthentication
+{
+    /// <summary>
+    /// Default: every request carries the client's signature, which every replica verifies, and every reply is signed
+    /// by its replica, so a client can trust f + 1 matching replies over any channel (K2).
+    /// </summary>
+    Signatures = 0,
+
+    /// <summary>
+    /// Clients are authenticated by the channel they use (e.g. an institution's own gateway over mutually
+    /// authenticated TLS): replicas do not verify request signatures and send unsigned replies. The chain still
+    /// tolerates Byzantine <em>replicas</em>; it no longer protects against forged <em>requests</em>, so use it only
+    /// where the channel to the clients is trusted. It is also the BFT-SMaRt "0/0" benchmark setting.
+    /// </summary>
+    TrustedTransport = 1,
+}
+
+/// <summary>The one place where an engine applies its <see cref="ClientAuthentication"/> mode.</summary>
+public static class ClientAuthenticationPolicy
+{
+    /// <summary>Whether a replica in <paramref name="mode"/> accepts <paramref name="request"/> as the client's.</summary>
+    /// <param name="mode">The chain's mode.</param>
+    /// <param name="request">The request.</param>
+    /// <returns>True when authentic (always, under <see cref="ClientAuthentication.TrustedTransport"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public static bool Accepts(this ClientAuthentication mode, ClientRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return mode == ClientAuthentication.TrustedTransport || request.VerifySignature();
+    }
+
+    /// <summary>The reply a replica in <paramref name="mode"/> sends for a committed request: signed, or unsigned under <see cref="ClientAuthentication.TrustedTransport"/>.</summary>
+    /// <param name="mode">The chain's mode.</param>
+    /// <param name="replicaKey">The replica's key.</param>
+    /// <param name="request">The committed request.</param>
+    /// <param name="height">The block holding it.</param>
+    /// <param name="entryIndex">Its index in the block.</param>
+    /// <returns>The reply.</returns>
+    public static ClientReply Reply(this ClientAuthentication mode, PrivateKey replicaKey, ClientRequest request, ulong height, int entryIndex) =>
+        mode == ClientAuthentication.TrustedTransport
+            ? ClientReply.CreateUnsigned(replicaKey, request, height, entryIndex)
+            : ClientReply.Create(replicaKey, request, height, entryIndex);
+}

@@ -153,21 +153,18 @@ public class PbftNormalCaseTests
         net.StartAll();
 
         // The primary (replica 0) swaps its block for one holding a forged request, correctly signed by itself.
-        net.Intercept = (from, to, bytes) =>
+        net.ReplaceProposals((to, view, block) =>
         {
-            var message = Canonical.Decode<PbftMessage>(bytes);
-            if (from != 0 || message.Kind != PbftMessageKind.PrePrepare || message.View != 0)
+            if (view != 0)
             {
-                return bytes;
+                return null;
             }
 
-            var body = message.DecodeBody<PrePrepareBody>();
-            var good = Canonical.Encode(Canonical.Decode<ClientRequest>(body.Block.Entries[0]));
-            good[^3] ^= 0x01;
-            var h = body.Block.Header;
-            var evil = Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs, h.Proposer, h.View, [good]);
-            return PbftMessage.Create(net.Keys[0], PbftTestNetwork.Chain, PbftMessageKind.PrePrepare, 0, new PrePrepareBody(body.Height, evil)).ToBytes();
-        };
+            var forged = Canonical.Encode(Canonical.Decode<ClientRequest>(block.Entries[0]));
+            forged[^3] ^= 0x01;
+            var h = block.Header;
+            return Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs, h.Proposer, h.View, [forged]);
+        });
         net.Submit(Request(client, 1));
         Assert.True(net.RunUntil(() => net.AllAtLeast(0, 1, 2, 3)));
         AssertSameChains(net);

@@ -1,5 +1,6 @@
 using ChainInterop.Blocks;
 using ChainInterop.Consensus.Pbft;
+using ChainInterop.Consensus.Pbft.Messages;
 using ChainInterop.Crypto;
 
 namespace ChainInterop.Consensus.Tests.Pbft;
@@ -58,6 +59,26 @@ internal sealed class PbftTestNetwork : IDisposable
 
     /// <summary>Rewrites or drops (null) a message from → to; null means deliver unchanged.</summary>
     public Func<int, int, byte[], byte[]?>? Intercept { get; set; }
+
+    /// <summary>
+    /// Makes replica 0 lie in its PRE-PREPAREs: <paramref name="replace"/>(recipient, view, block) returns the block
+    /// to send instead — validly signed by replica 0 — or null to send the real one.
+    /// </summary>
+    public void ReplaceProposals(Func<int, ulong, Block, Block?> replace) =>
+        Intercept = (from, to, bytes) =>
+        {
+            var message = ChainInterop.Codec.Canonical.Decode<PbftMessage>(bytes);
+            if (from != 0 || message.Kind != PbftMessageKind.PrePrepare)
+            {
+                return bytes;
+            }
+
+            var body = message.DecodeBody<PrePrepareBody>();
+            var lie = replace(to, message.View, body.Block);
+            return lie is null
+                ? bytes
+                : PbftMessage.Create(Keys[0], Chain, PbftMessageKind.PrePrepare, message.View, new PrePrepareBody(body.Height, lie)).ToBytes();
+        };
 
     public void StartAll()
     {

@@ -54,19 +54,11 @@ public class PbftViewChangeTests
         net.StartAll();
 
         // Replica 0 (primary of view 0) sends a different, correctly signed block to each backup.
-        net.Intercept = (from, to, bytes) =>
+        net.ReplaceProposals((to, view, block) =>
         {
-            var message = Canonical.Decode<PbftMessage>(bytes);
-            if (from != 0 || message.Kind != PbftMessageKind.PrePrepare || message.View != 0)
-            {
-                return bytes;
-            }
-
-            var body = message.DecodeBody<PrePrepareBody>();
-            var h = body.Block.Header;
-            var variant = Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs + to, h.Proposer, h.View, body.Block.Entries);
-            return PbftMessage.Create(net.Keys[0], PbftTestNetwork.Chain, PbftMessageKind.PrePrepare, 0, new PrePrepareBody(body.Height, variant)).ToBytes();
-        };
+            var h = block.Header;
+            return view != 0 ? null : Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs + to, h.Proposer, h.View, block.Entries);
+        });
         net.Submit(Request(client, 1));
         Assert.True(net.RunUntil(() => net.AllAtLeast(0, 1, 2, 3)));
         AssertSameChains(net);
@@ -85,19 +77,11 @@ public class PbftViewChangeTests
         net.StartAll();
 
         // Replica 3 gets a different block; 0, 1, 2 form a quorum on the original; 3 must not commit its variant.
-        net.Intercept = (from, to, bytes) =>
+        net.ReplaceProposals((to, view, block) =>
         {
-            var message = Canonical.Decode<PbftMessage>(bytes);
-            if (from != 0 || to != 3 || message.Kind != PbftMessageKind.PrePrepare)
-            {
-                return bytes;
-            }
-
-            var body = message.DecodeBody<PrePrepareBody>();
-            var h = body.Block.Header;
-            var variant = Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs + 1, h.Proposer, h.View, body.Block.Entries);
-            return PbftMessage.Create(net.Keys[0], PbftTestNetwork.Chain, PbftMessageKind.PrePrepare, message.View, new PrePrepareBody(body.Height, variant)).ToBytes();
-        };
+            var h = block.Header;
+            return to != 3 ? null : Block.Create(h.ChainId, h.Height, h.PreviousHash, h.TimestampUnixMs + 1, h.Proposer, h.View, block.Entries);
+        });
         for (ulong t = 1; t <= 3; t++)
         {
             net.Submit(Request(client, t));

@@ -224,7 +224,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
                     break;
                 case EffectKind.SetTimer:
-                    Arm(effect.Timer, effect.Number);
+                    Arm(effect.Timer, effect.DelayOrCount);
                     break;
                 case EffectKind.CancelTimer:
                     Disarm(effect.Timer);
@@ -239,10 +239,12 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
                     break;
                 case EffectKind.LoadBlocks:
+                    // Read just the heights asked for (a range read would snapshot the whole tail of the chain).
                     var blocks = new List<Block>();
-                    await foreach (var block in _store.ReadAsync(effect.Number2, cancellationToken).ConfigureAwait(false))
+                    for (ulong height = effect.FromHeight; blocks.Count < effect.DelayOrCount; height++)
                     {
-                        if (blocks.Count >= (int)effect.Number)
+                        var block = await _store.GetAsync(height, cancellationToken).ConfigureAwait(false);
+                        if (block is null)
                         {
                             break;
                         }
@@ -334,8 +336,8 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         NodeId Node = default,
         ReadOnlyMemory<byte> Message = default,
         ReplicaTimer Timer = default,
-        long Number = 0,
-        ulong Number2 = 0,
+        long DelayOrCount = 0,
+        ulong FromHeight = 0,
         Block? Block = null,
         ClientReply? Reply = null);
 
@@ -350,14 +352,14 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
         public void Broadcast(ReadOnlyMemory<byte> message) => Items.Add(new Effect(EffectKind.Broadcast, Message: message));
 
-        public void SetTimer(ReplicaTimer timer, long delayMs) => Items.Add(new Effect(EffectKind.SetTimer, Timer: timer, Number: delayMs));
+        public void SetTimer(ReplicaTimer timer, long delayMs) => Items.Add(new Effect(EffectKind.SetTimer, Timer: timer, DelayOrCount: delayMs));
 
         public void CancelTimer(ReplicaTimer timer) => Items.Add(new Effect(EffectKind.CancelTimer, Timer: timer));
 
         public void Commit(Block block) => Items.Add(new Effect(EffectKind.Commit, Block: block));
 
         public void LoadBlocks(NodeId requester, ulong fromHeight, int maxCount) =>
-            Items.Add(new Effect(EffectKind.LoadBlocks, Node: requester, Number: maxCount, Number2: fromHeight));
+            Items.Add(new Effect(EffectKind.LoadBlocks, Node: requester, DelayOrCount: maxCount, FromHeight: fromHeight));
 
         public void Reply(ClientReply reply) => Items.Add(new Effect(EffectKind.Reply, Reply: reply));
     }

@@ -73,7 +73,7 @@ public sealed class Block : ICanonicalEncodable<Block>
             ArgumentNullException.ThrowIfNull(record, nameof(hashRecords));
         }
 
-        var header = new BlockHeader(chainId, height, previousHash, ComputeEntriesRoot(entryCopies),
+        var header = new BlockHeader(chainId, height, previousHash, MerkleTree.ComputeRoot(entryCopies),
             ComputeHashRecordsRoot(records), timestampUnixMs, proposer, view);
         return new Block(header, entryCopies, records, certificate: null);
     }
@@ -98,7 +98,7 @@ public sealed class Block : ICanonicalEncodable<Block>
     /// <returns>Valid, or the root that does not match.</returns>
     public VerificationResult VerifyContents()
     {
-        if (ComputeEntriesRoot(_entries) != Header.EntriesRoot)
+        if (MerkleTree.ComputeRoot(_entries) != Header.EntriesRoot)
         {
             return VerificationResult.Fail(VerificationFailure.EntriesRootMismatch, Height, "entries do not match the header's entries root");
         }
@@ -196,8 +196,6 @@ public sealed class Block : ICanonicalEncodable<Block>
         var certificate = reader.TryReadNil() ? null : CommitCertificate.Decode(ref reader);
         return new Block(header, entries, records, certificate);
     }
-
-    private static Hash256 ComputeEntriesRoot(ReadOnlyMemory<byte>[] entries) => MerkleTree.ComputeRoot(MerkleTree.HashLeaves(entries));
 
     private static Hash256 ComputeHashRecordsRoot(HashRecord[] records) =>
         MerkleTree.ComputeRoot(records.Select(r => r.Id).ToArray());

@@ -1,11 +1,6 @@
 using ChainInterop;
-using ChainInterop.Consensus;
-using ChainInterop.Consensus.Cbft;
 using ChainInterop.Consensus.Hosting;
-using ChainInterop.Consensus.Pbft;
-using ChainInterop.Consensus.SingleAuthority;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -49,7 +44,7 @@ public static class ChainInteropConsensusExtensions
     /// <param name="chain">The chain's builder.</param>
     /// <returns>The chain's builder.</returns>
     public static IChainBuilder AddPbft(this IChainBuilder chain) =>
-        UseEngine(chain, (c, _) => ValueTask.FromResult<IReplica>(new PbftReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<PbftReplica>())));
+        UseEngine(chain, ConsensusEngines.Pbft);
 
     /// <summary>
     /// Runs the chain with CBFT (K3): PBFT whose primary changes every block, drawn by credit-weighted roulette from
@@ -59,16 +54,7 @@ public static class ChainInteropConsensusExtensions
     /// <param name="chain">The chain's builder.</param>
     /// <returns>The chain's builder.</returns>
     public static IChainBuilder AddCbft(this IChainBuilder chain) =>
-        UseEngine(chain, async (c, cancellationToken) =>
-        {
-            var selector = new CbftPrimarySelector(c.Options.Validators!);
-            await foreach (var block in c.Store.ReadAsync(0, cancellationToken).ConfigureAwait(false))
-            {
-                selector.OnCommitted(block);
-            }
-
-            return new PbftReplica(c.Options, c.Key, c.LastCommitted, selector, c.Loggers.CreateLogger<PbftReplica>());
-        });
+        UseEngine(chain, ConsensusEngines.Cbft);
 
     /// <summary>
     /// Runs the chain with one signing authority (K1's database consistency): crash-fault tolerant only; it cannot
@@ -77,7 +63,7 @@ public static class ChainInteropConsensusExtensions
     /// <param name="chain">The chain's builder.</param>
     /// <returns>The chain's builder.</returns>
     public static IChainBuilder AddSingleAuthority(this IChainBuilder chain) =>
-        UseEngine(chain, (c, _) => ValueTask.FromResult<IReplica>(new SingleAuthorityReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<SingleAuthorityReplica>())));
+        UseEngine(chain, ConsensusEngines.SingleAuthority);
 
     private static IChainBuilder UseEngine(IChainBuilder chain, ReplicaFactory factory)
     {

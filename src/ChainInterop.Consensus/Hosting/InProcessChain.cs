@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Text;
+using ChainInterop.Blocks;
+using ChainInterop.Crypto;
+using ChainInterop.Storage;
+using ChainInterop.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ChainInterop.Consensus.Hosting;
+
+/// <summary>How an <see cref="InProcessChain"/> is built.</summary>
+public sealed class InProcessChainOptions
+{
+    /// <summary>The most validators one in-process chain runs.</summary>
+    public const int MaxValidatorCount = 64;
+
+    /// <summary>The chain.</summary>
+    public ChainId ChainId { get; set; }
+
+    /// <summary>How many validators run (N ≥ 3f + 1 for the BFT engines); 4 by default.</summary>
+    public int ValidatorCount { get; set; } = 4;
+
+    /// <summary>The consensus engine; <see cref="ConsensusEngines.Pbft"/> by default.</summary>
+    public ReplicaFactory Engine { get; set; } = ConsensusEngines.Pbft;
+
+    /// <summary>
+    /// The validators' keys, one per validator. When null, keys are derived from the chain id and the validator's
+    /// index, so a restarted chain signs as the same validators (tests and samples only: such keys are not secret).
+    /// </summary>
+    public IReadOnlyList<PrivateKey>? ValidatorKeys { get; set; }
+
+    /// <summary>Adjusts the replicas' limits (batch size, timeouts, client mode); the chain and validators are set for you.</summary>
+    public Action<ReplicaOptions>? ConfigureReplica { get; set; }
+
+    /// <summary>The store of validator <c>i</c>; in memory when null. The chain disposes the providers it is given.</summary>
+    public Func<int, IBlockStoreProvider>? Stores { get; set; }
+
+    /// <summary>The network the validators talk over; a private one when null (pass one to let several chains share it).</summary>
+    public InMemoryNetwork? Network { get; set; }
+
+    /// <summary>How long a client waits for f + 1 replies before sending its request again; 1,000 ms by default.</summary>
+    public int RequestRetryMs { get; set; } = 1_000;
+
+    /// <summary>The clock and timers; the system clock when null.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>Loggers for the replicas and hosts; none when null.</summary>
+    public ILoggerFactory? Loggers { get; set; }
+}
+
+/// <summary>
+/// A whole chain in one process: N validators, each a replica of the chosen engine run by a <see cref="ReplicaHost"/>
+/// over an <see cref="InMemoryNetwork"/>, each with its own store and its own copy of the application (the
+/// replicated state machine fed the committed blocks). Clients submit signed requests and get the outcome vouched
+/// for by f + 1 validators (<see cref="ReplyCollector"/>). Used by samples and tests, and by hosts that run
+/// protocol roles (vouchers, channels, settlement) against a local chain.
+/// </summary>
+public sealed class InProcessChain : IAsyncDisposable
+{
+    private readonly InProcessChainOptions _options;
+    private readonly ClientAuthentication _clientMode;
+    private readonly List<ReplicaHost> _hosts = [];
+    private readonly List<IBlockStoreProvider> _providers = [];
+    private readonly List<IBlockStore> _stores = [];
+    private readonly List<Task> _replyPumps = [];
+    private readonly PrivateKey[] _keys;
+    private readonly bool _ownsKeys;
+    private readonly ConcurrentDictionary<Hash256, Pending> _pending = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    private InProcessChain(InProcessChainOptions options, PrivateKey[] keys, bool ownsKeys, ClientAuthentication clientMode)
+    {
+        _options = options;
+        _keys = keys;
+        _ownsKeys = ownsKeys;
+        _clientMode = clientMode;
+        Validators = new ValidatorSet(keys.Select(k => k.PublicKey));
+    }
+
+    /// <summary>The chain.</summary>
+    public ChainId ChainId => _options.ChainId;
+
+    /// <summary>The chain's validators.</summary>
+    public ValidatorSet Validators { get; }
+
+    /// <summary>Each validator's store, in validator order.</summary>
+    public IReadOnlyList<IBlockStore> Stores => _stores;
+
+    /// <summary>Starts the validators.</summary>
+    /// <param name="options">The chain, engine, validator count and limits.</param>
+    /// <param name="application">Builds validator <c>i</c>'s copy of the application (called once per validator); null for none.</param>
+    /// <param name="cancellationToken">Cancels opening the stores.</param>
+    /// <returns>The running chain; dispose it to stop.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static async Task<InProcessChain> StartAsync(
+        InProcessChainOptions options,
+        Func<int, Func<Block, CancellationToken, ValueTask>?>? application = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ValidatorCount is < 1 or > InProcessChainOptions.MaxValidatorCount)
+        {
+            throw new ArgumentException($"An in-process chain runs 1 to {InProcessChainOptions.MaxValidatorCount} validators, not {options.ValidatorCount}.", nameof(options));
+        }
+
+        if (options.ValidatorKeys is { } given && given.Count != options.ValidatorCount)
+        {
+            throw new ArgumentException($"{given.Count} validator keys given for {options.ValidatorCount} validators.", nameof(options));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RequestRetryMs, 1, nameof(options));
+        bool ownsKeys = options.ValidatorKeys is null;
+        var keys = options.ValidatorKeys?.ToArray() ?? Enumerable.Range(0, options.ValidatorCount).Select(i => DeriveKey(options.ChainId, i)).ToArray();
+        var probe = new ReplicaOptions { ChainId = options.ChainId, Validators = new ValidatorSet(keys.Select(k => k.PublicKey)) };
+        options.ConfigureReplica?.Invoke(probe);
+        var chain = new InProcessChain(options, keys, ownsKeys, probe.ClientAuthentication);
+        try
+        {
+            await chain.StartValidatorsAsync(application, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await chain.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return chain;
+    }
+
+    /// <summary>A client of this chain: submits requests one at a time under <paramref name="clientKey"/>.</summary>
+    /// <param name="clientKey">The client's key (the caller keeps ownership).</param>
+    /// <returns>The client; dispose it when done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="clientKey"/> is null.</exception>
+    public ChainClient CreateClient(PrivateKey clientKey) => new(this, clientKey, _options.TimeProvider ?? TimeProvider.System);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> to every validator and waits until f + 1 of them reply with the same outcome
+    /// (resending it every <see cref="InProcessChainOptions.RequestRetryMs"/>, as PBFT clients do).
+    /// </summary>
+    /// <param name="request">The signed request. A client has one request outstanding at a time (K2's dedupe keeps its latest timestamp).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The accepted reply: where the request was committed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The request is for another chain, or the same request is already outstanding.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ChainId != ChainId)
+        {
+            throw new InvalidOperationException($"A request for chain {request.ChainId} was sent to chain {ChainId}.");
+        }
+
+        var pending = new Pending(new ReplyCollector(Validators, request, _clientMode));
+        if (!_pending.TryAdd(request.Digest, pending))
+        {
+            throw new InvalidOperationException("This request is already outstanding.");
+        }
+
+        try
+        {
+            var retry = TimeSpan.FromMilliseconds(_options.RequestRetryMs);
+            var time = _options.TimeProvider ?? TimeProvider.System;
+            while (true)
+            {
+                foreach (var host in _hosts)
+                {
+                    await host.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    return await pending.Done.Task.WaitAsync(retry, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Replies lost or a view change under way: send it again (replicas deduplicate).
+                }
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(request.Digest, out _);
+        }
+    }
+
+    /// <summary>Stops every validator and closes the stores.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_replyPumps).ConfigureAwait(false);
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsKeys)
+        {
+            foreach (var key in _keys)
+            {
+                key.Dispose();
+            }
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task StartValidatorsAsync(Func<int, Func<Block, CancellationToken, ValueTask>?>? application, CancellationToken cancellationToken)
+    {
+        var network = _options.Network ?? new InMemoryNetwork();
+        var loggers = _options.Loggers ?? NullLoggerFactory.Instance;
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            var replicaOptions = new ReplicaOptions { ChainId = ChainId, Validators = Validators };
+            _options.ConfigureReplica?.Invoke(replicaOptions);
+            replicaOptions.ChainId = ChainId;
+            replicaOptions.Validators = Validators;
+            replicaOptions.Validate();
+
+            var provider = _options.Stores?.Invoke(i) ?? new InMemoryBlockStoreProvider();
+            _providers.Add(provider);
+            var store = await provider.OpenAsync(ChainId, cancellationToken).ConfigureAwait(false);
+            _stores.Add(store);
+            var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
+            var replica = await _options.Engine(new ReplicaContext(replicaOptions, _keys[i], store, lastCommitted, loggers), cancellationToken).ConfigureAwait(false);
+            var host = new ReplicaHost(replica, Validators, network.Connect(replica.Id), store, application?.Invoke(i),
+                _options.TimeProvider, loggers.CreateLogger<ReplicaHost>());
+            _hosts.Add(host);
+            host.Start();
+            _replyPumps.Add(PumpRepliesAsync(host, _stopping.Token));
+        }
+    }
+
+    private async Task PumpRepliesAsync(ReplicaHost host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var reply in host.Replies.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_pending.TryGetValue(reply.RequestDigest, out var pending))
+                {
+                    pending.Add(reply);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private static PrivateKey DeriveKey(ChainId chainId, int index) =>
+        SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(Encoding.UTF8.GetBytes($"chaininterop/in-process/{chainId}/validator/{index}")).ToArray());
+
+    /// <summary>One outstanding request: replies from several hosts' pumps meet here.</summary>
+    private sealed class Pending(ReplyCollector collector)
+    {
+        public TaskCompletionSource<ClientReply> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(ClientReply reply)
+        {
+            lock (collector)
+            {
+                if (collector.Add(reply))
+                {
+                    Done.TrySetResult(collector.Accepted!);
+                }
+            }
+        }
+    }
+}

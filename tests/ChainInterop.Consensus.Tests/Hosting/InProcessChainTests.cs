@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using ChainInterop.Blocks;
+using ChainInterop.Codec;
+using ChainInterop.Consensus.Hosting;
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Consensus.Tests.Hosting;
+
+public class InProcessChainTests
+{
+    private static readonly ChainId Chain = new("icc-local");
+
+    private static PrivateKey Key(int i) => SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(BitConverter.GetBytes(5000 + i)).ToArray());
+
+    public static TheoryData<string> Engines => new() { "pbft", "cbft", "single-authority" };
+
+    private static (ReplicaFactory Factory, int Validators) Engine(string name) => name switch
+    {
+        "pbft" => (ConsensusEngines.Pbft, 4),
+        "cbft" => (ConsensusEngines.Cbft, 4),
+        _ => (ConsensusEngines.SingleAuthority, 1),
+    };
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Every_validator_application_executes_the_same_committed_payloads_and_clients_get_f_plus_1_replies_K1_K2(string engine)
+    {
+        var (factory, validators) = Engine(engine);
+        var executed = Enumerable.Range(0, validators).Select(_ => new ConcurrentQueue<string>()).ToArray();
+        await using var chain = await InProcessChain.StartAsync(
+            new InProcessChainOptions { ChainId = Chain, ValidatorCount = validators, Engine = factory, ConfigureReplica = o => o.BatchDelayMs = 1 },
+            i => (block, _) =>
+            {
+                foreach (var entry in block.Entries)
+                {
+                    executed[i].Enqueue(Convert.ToHexString(Canonical.Decode<ClientRequest>(entry).Payload.Span));
+                }
+
+                return ValueTask.CompletedTask;
+            });
+
+        var keys = Enumerable.Range(0, 3).Select(Key).ToArray();
+        var clients = keys.Select(chain.CreateClient).ToArray();
+        try
+        {
+            // Three clients in parallel, five sequential requests each.
+            var replies = await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
+            {
+                var mine = new List<ClientReply>();
+                for (int r = 0; r < 5; r++)
+                {
+                    mine.Add(await client.SubmitAsync(new byte[] { (byte)c, (byte)r }).WaitAsync(TimeSpan.FromSeconds(30)));
+                }
+
+                return mine;
+            })));
+
+            Assert.All(replies.SelectMany(r => r), reply => Assert.Equal(Chain, reply.ChainId));
+            // Timestamps strictly increase per client, so the chain executed every request (none deduplicated away).
+            Assert.All(replies, mine => Assert.Equal(mine.Count, mine.Select(r => r.Timestamp).Distinct().Count()));
+
+            // Every validator that committed the last reply's height executed the same payloads in the same order.
+            ulong last = replies.SelectMany(r => r).Max(r => r.Height);
+            await WaitUntilAsync(() => chain.Stores.All(s => s.Tip?.Height >= last));
+            var reference = executed[0].ToArray();
+            Assert.Equal(15, reference.Length);
+            Assert.All(executed, e => Assert.Equal(reference, e.ToArray()));
+            Assert.All(chain.Stores, s => Assert.Equal(chain.Stores[0].Tip, s.Tip));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_request_for_another_chain_is_refused_before_it_is_sent()
+    {
+        await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain });
+        using var key = Key(9);
+        var request = ClientRequest.Create(key, new ChainId("other"), 1, [1]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => chain.SubmitAsync(request));
+    }
+
+    [Fact]
+    public async Task Options_with_the_wrong_number_of_keys_are_refused()
+    {
+        using var key = Key(1);
+        await Assert.ThrowsAsync<ArgumentException>(() => InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain, ValidatorCount = 4, ValidatorKeys = [key] }));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10);
+        }
+    }
+}

@@ -26,7 +26,7 @@ public sealed partial class PbftReplica
         if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
             && last.Timestamp == request.Timestamp && _options.ClientAuthentication.Accepts(request))
         {
-            effects.Reply(_options.ClientAuthentication.Reply(_key, request, last.Height, last.Entry));
+            effects.Reply(_options.ClientAuthentication.Reply(_key, Id, request, last.Height, last.Entry));
             return;
         }
 
@@ -477,7 +477,8 @@ public sealed partial class PbftReplica
     /// <summary>Executes the block's requests that are new for their client and, with effects, replies to them.</summary>
     private int Execute(Block block, IReplicaEffects? effects)
     {
-        int executed = 0;
+        var executed = effects is null ? null : new List<(ClientRequest Request, int EntryIndex)>(block.Entries.Count);
+        int count = 0;
         for (int i = 0; i < block.Entries.Count; i++)
         {
             ClientRequest request;
@@ -498,11 +499,20 @@ public sealed partial class PbftReplica
             _lastExecuted[request.ClientId] = request.Timestamp;
             _lastReply[request.ClientId] = (request.Timestamp, block.Height, i);
             RemovePending(request.ClientId, request.Timestamp);
-            effects?.Reply(_options.ClientAuthentication.Reply(_key, request, block.Height, i));
-            executed++;
+            executed?.Add((request, i));
+            count++;
         }
 
-        return executed;
+        if (executed is { Count: > 0 })
+        {
+            // One signature for the whole block's replies (ClientReply.CreateSigned), not one per request.
+            foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, block.Height, executed))
+            {
+                effects!.Reply(reply);
+            }
+        }
+
+        return count;
     }
 
     private long ViewChangeTimeoutMs => (long)_options.ViewChangeTimeoutMs << Math.Min(_consecutiveViewChanges, MaxBackoffExponent);

@@ -48,8 +48,11 @@ public sealed partial class TcpTransport
 
         public bool WasAuthenticated { get; private set; }
 
-        /// <summary>The peer's send queue this connection writes from; set when it becomes the active one.</summary>
-        public SendQueue? Queue { get; set; }
+        /// <summary>The peer this connection serves; set when it becomes the active one.</summary>
+        public PeerState? PeerState { get; set; }
+
+        /// <summary>The peer's send queue this connection writes from.</summary>
+        private SendQueue? Queue => PeerState?.Queue;
 
         public ConnectionCloseReason CloseReason => (ConnectionCloseReason)Volatile.Read(ref _closeReason);
 

@@ -107,6 +107,9 @@ public sealed partial class TcpTransport : ITransport
     /// <summary>The peers with an authenticated connection right now.</summary>
     public IReadOnlyCollection<NodeId> ConnectedPeers => [.. _peers.Values.Where(p => p.Active is not null).Select(p => p.Id)];
 
+    /// <summary>Open connections right now, authenticated or not (for tests and diagnostics).</summary>
+    internal int OpenConnections => _connections.Count;
+
     /// <summary>Unauthenticated inbound connections right now (for tests and diagnostics).</summary>
     internal int PendingConnections => Volatile.Read(ref _pendingInbound);
 
@@ -482,7 +485,7 @@ public sealed partial class TcpTransport : ITransport
             }
 
             peer.Active = connection;
-            connection.Queue = peer.Queue;
+            connection.PeerState = peer;
             peer.SignalChanged();
         }
 
@@ -504,16 +507,21 @@ public sealed partial class TcpTransport : ITransport
     /// The tie-break between two authenticated connections to one peer, the same on both nodes: keep the one dialled
     /// by the lower node id; of two dialled by the same node, keep the newer (its dialler probably restarted).
     /// </summary>
-    private bool Prefers(Connection candidate, Connection existing)
-    {
-        var candidateDialer = candidate.IsDialer ? LocalNode : candidate.Peer;
-        var existingDialer = existing.IsDialer ? LocalNode : existing.Peer;
-        return candidateDialer == existingDialer || candidateDialer.CompareTo(existingDialer) < 0;
-    }
+    private bool Prefers(Connection candidate, Connection existing) =>
+        Prefers(candidate.IsDialer ? LocalNode : candidate.Peer, existing.IsDialer ? LocalNode : existing.Peer);
+
+    /// <summary>The tie-break on the two connections' diallers (pure, for tests).</summary>
+    internal static bool Prefers(NodeId candidateDialer, NodeId existingDialer) =>
+        candidateDialer == existingDialer || candidateDialer.CompareTo(existingDialer) < 0;
+
+    /// <summary>Whether the active connection to <paramref name="peer"/> was dialled by this node; null when there is none (for tests).</summary>
+    internal bool? IsActiveOutbound(NodeId peer) =>
+        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.IsDialer : null;
 
     private void OnClosed(Connection connection, ConnectionCloseReason reason)
     {
-        if (!connection.WasAuthenticated || !_peers.TryGetValue(connection.Peer, out var peer))
+        // The connection's own peer state, not a lookup: a peer just removed from the whitelist still gets its event.
+        if (!connection.WasAuthenticated || connection.PeerState is not { } peer)
         {
             return;
         }

@@ -164,17 +164,33 @@ public sealed class NodeConfig
     /// <returns>The validators' configuration files and the client's.</returns>
     public static (string[] Nodes, string Client) WriteTestChain(string directory, string chainId, IReadOnlyList<int> ports, string engine = "pbft")
     {
+        var (nodes, clients) = WriteTestChain(directory, chainId, ports, clients: 1, engine);
+        return (nodes, clients[0]);
+    }
+
+    /// <summary>Writes a test chain on 127.0.0.1 with one validator per port and <paramref name="clients"/> client configurations.</summary>
+    /// <param name="directory">Where to write the files.</param>
+    /// <param name="chainId">The chain.</param>
+    /// <param name="ports">Each validator's port.</param>
+    /// <param name="clients">How many clients (client0.json …; the first is also client.json).</param>
+    /// <param name="engine">pbft, cbft or single-authority.</param>
+    /// <returns>The validators' configuration files and the clients'.</returns>
+    public static (string[] Nodes, string[] Clients) WriteTestChain(string directory, string chainId, IReadOnlyList<int> ports, int clients, string engine = "pbft")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
         int nodes = ports.Count;
         Directory.CreateDirectory(directory);
-        var seeds = Enumerable.Range(0, nodes + 1).Select(_ => RandomNumberGenerator.GetBytes(32)).ToArray();
+        var seeds = Enumerable.Range(0, nodes + clients).Select(_ => RandomNumberGenerator.GetBytes(32)).ToArray();
         var publicKeys = seeds.Select(s =>
         {
             using var key = SignatureSchemes.Ed25519.ImportPrivateKey(s);
             return Convert.ToHexString(key.PublicKey.Bytes);
         }).ToArray();
-        for (int i = 0; i <= nodes; i++)
+        var keyFiles = new string[seeds.Length];
+        for (int i = 0; i < seeds.Length; i++)
         {
-            string keyFile = Path.Combine(directory, i < nodes ? $"node{i}.key" : "client.key");
+            keyFiles[i] = i < nodes ? $"node{i}.key" : $"client{i - nodes}.key";
+            string keyFile = Path.Combine(directory, keyFiles[i]);
             File.WriteAllText(keyFile, Convert.ToHexString(seeds[i]));
             if (!OperatingSystem.IsWindows())
             {
@@ -185,20 +201,27 @@ public sealed class NodeConfig
         }
 
         var validators = Enumerable.Range(0, nodes).Select(i => new PeerConfig { PublicKey = publicKeys[i], Endpoint = $"127.0.0.1:{ports[i]}" }).ToList();
-        var files = new string[nodes];
+        var clientKeys = publicKeys[nodes..].ToList();
+        var nodeFiles = new string[nodes];
         for (int i = 0; i < nodes; i++)
         {
-            files[i] = Path.Combine(directory, $"node{i}.json");
+            nodeFiles[i] = Path.Combine(directory, $"node{i}.json");
             new NodeConfig
             {
-                ChainId = chainId, Engine = engine, KeyFile = $"node{i}.key", Listen = validators[i].Endpoint,
-                DataDirectory = $"node{i}-data", Validators = validators, Clients = [publicKeys[nodes]],
-            }.Save(files[i]);
+                ChainId = chainId, Engine = engine, KeyFile = keyFiles[i], Listen = validators[i].Endpoint,
+                DataDirectory = $"node{i}-data", Validators = validators, Clients = clientKeys,
+            }.Save(nodeFiles[i]);
         }
 
-        string client = Path.Combine(directory, "client.json");
-        new NodeConfig { ChainId = chainId, Engine = engine, KeyFile = "client.key", Validators = validators }.Save(client);
-        return (files, client);
+        var clientFiles = new string[clients];
+        for (int c = 0; c < clients; c++)
+        {
+            var config = new NodeConfig { ChainId = chainId, Engine = engine, KeyFile = keyFiles[nodes + c], Validators = validators };
+            clientFiles[c] = Path.Combine(directory, c == 0 ? "client.json" : $"client{c}.json");
+            config.Save(clientFiles[c]);
+        }
+
+        return (nodeFiles, clientFiles);
     }
 }
 

@@ -1,0 +1,220 @@
+using System.Collections;
+using System.Security.Cryptography;
+using ChainInterop.Codec;
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Settlement.Netting;
+
+/// <summary>
+/// The committed gross obligations of one settlement cycle, in the order they were recorded: the input of the
+/// <see cref="NettingEngine"/> (seed 000 Alg. 11 steps 4–6: the participant chains that traded in the cycle and their
+/// recorded transactions). Recording interns each participant and asset once, so that netting at the cycle's end
+/// runs over compact index records and never hashes a name.
+/// </summary>
+/// <remarks>
+/// Deterministic: the same obligations added in the same order give the same book, digest and net result on every
+/// replica. Not thread-safe (protocol objects run on one logical thread).
+/// </remarks>
+public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
+{
+    /// <summary>The most distinct participant chains one book (one cycle) may name.</summary>
+    public const int MaxParticipantsPerCycle = 4096;
+
+    /// <summary>The most distinct assets one book (one cycle) may name.</summary>
+    public const int MaxAssetsPerCycle = 256;
+
+    /// <summary>The most obligations one book (one cycle) may hold.</summary>
+    public const int MaxObligationsPerCycle = 10_000_000;
+
+    private const int MinGrowCount = 16;
+
+    // Invariant: _entries[i] and _transactionIds[i] describe obligation i for i < _count; every index in an entry is
+    // below _participants.Count / _assets.Count; _byTransaction maps each recorded id to its position.
+    private Entry[] _entries;
+    private Hash256[] _transactionIds;
+    private int _count;
+    private readonly Dictionary<Hash256, int> _byTransaction;
+    private readonly List<ChainId> _participants = [];
+    private readonly Dictionary<ChainId, int> _participantIndex = [];
+    private readonly List<AssetCode> _assets = [];
+    private readonly Dictionary<AssetCode, int> _assetIndex = [];
+    private readonly int _maxObligations;
+
+    /// <summary>Creates an empty book.</summary>
+    /// <param name="initialCapacity">How many obligations to make room for up front (0 to <see cref="MaxObligationsPerCycle"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCapacity"/> is negative or above the limit.</exception>
+    public GrossObligationBook(int initialCapacity = 0)
+        : this(initialCapacity, MaxObligationsPerCycle)
+    {
+    }
+
+    /// <summary>Test seam: a book with a lower obligation limit, so the limit can be reached cheaply.</summary>
+    internal GrossObligationBook(int initialCapacity, int maxObligations)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(initialCapacity, MaxObligationsPerCycle);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxObligations);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxObligations, MaxObligationsPerCycle);
+        _maxObligations = maxObligations;
+        _entries = initialCapacity == 0 ? [] : new Entry[initialCapacity];
+        _transactionIds = initialCapacity == 0 ? [] : new Hash256[initialCapacity];
+        _byTransaction = new Dictionary<Hash256, int>(initialCapacity);
+    }
+
+    /// <summary>The number of obligations recorded.</summary>
+    public int Count => _count;
+
+    /// <summary>The participant chains named so far, in the order they first appeared.</summary>
+    public IReadOnlyList<ChainId> Participants => _participants;
+
+    /// <summary>The assets named so far, in the order they first appeared.</summary>
+    public IReadOnlyList<AssetCode> Assets => _assets;
+
+    /// <summary>The obligation recorded at <paramref name="index"/>.</summary>
+    /// <param name="index">0 to <see cref="Count"/> − 1, in recording order.</param>
+    /// <returns>The obligation.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
+    public GrossObligation this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _count);
+            ref readonly var e = ref _entries[index];
+            return new GrossObligation(
+                _transactionIds[index], _participants[e.Payer], _participants[e.Payee], _assets[e.Asset], new Amount(e.Amount));
+        }
+    }
+
+    /// <summary>The compact records, for the engine: indices into <see cref="Participants"/> and <see cref="Assets"/>.</summary>
+    internal ReadOnlySpan<Entry> Entries => _entries.AsSpan(0, _count);
+
+    /// <summary>Records one obligation.</summary>
+    /// <param name="obligation">The obligation.</param>
+    /// <returns><see cref="ObligationCode.Ok"/>, <see cref="ObligationCode.AlreadyRecorded"/> for an identical repeat,
+    /// or why it was refused (nothing changed).</returns>
+    public ObligationCode Add(GrossObligation obligation)
+    {
+        var validity = obligation.Validate();
+        if (validity != ObligationCode.Ok)
+        {
+            return validity;
+        }
+
+        if (_byTransaction.TryGetValue(obligation.TransactionId, out int existing))
+        {
+            return this[existing] == obligation ? ObligationCode.AlreadyRecorded : ObligationCode.DuplicateTransaction;
+        }
+
+        if (_count >= _maxObligations)
+        {
+            return ObligationCode.ObligationLimitExceeded;
+        }
+
+        bool payerKnown = _participantIndex.TryGetValue(obligation.Payer, out int payer);
+        bool payeeKnown = _participantIndex.TryGetValue(obligation.Payee, out int payee);
+        int newParticipants = (payerKnown ? 0 : 1) + (payeeKnown ? 0 : 1);
+        if (_participants.Count + newParticipants > MaxParticipantsPerCycle)
+        {
+            return ObligationCode.ParticipantLimitExceeded;
+        }
+
+        bool assetKnown = _assetIndex.TryGetValue(obligation.Asset, out int asset);
+        if (!assetKnown && _assets.Count >= MaxAssetsPerCycle)
+        {
+            return ObligationCode.AssetLimitExceeded;
+        }
+
+        // Every check passed: from here on the book changes.
+        payer = payerKnown ? payer : Intern(_participants, _participantIndex, obligation.Payer);
+        payee = payeeKnown ? payee : Intern(_participants, _participantIndex, obligation.Payee);
+        asset = assetKnown ? asset : Intern(_assets, _assetIndex, obligation.Asset);
+        if (_count == _entries.Length)
+        {
+            int capacity = (int)Math.Min(MaxObligationsPerCycle, Math.Max(MinGrowCount, 2L * _entries.Length));
+            Array.Resize(ref _entries, capacity);
+            Array.Resize(ref _transactionIds, capacity);
+        }
+
+        _entries[_count] = new Entry((ushort)payer, (ushort)payee, (ushort)asset, obligation.Amount.MinorUnits);
+        _transactionIds[_count] = obligation.TransactionId;
+        _byTransaction.Add(obligation.TransactionId, _count);
+        _count++;
+        return ObligationCode.Ok;
+    }
+
+    /// <summary>Whether <paramref name="transactionId"/> is recorded, and its obligation.</summary>
+    /// <param name="transactionId">The cross-chain transaction.</param>
+    /// <param name="obligation">The recorded obligation when found.</param>
+    /// <returns>Whether it is recorded.</returns>
+    public bool TryGet(Hash256 transactionId, out GrossObligation obligation)
+    {
+        bool found = _byTransaction.TryGetValue(transactionId, out int index);
+        obligation = found ? this[index] : default;
+        return found;
+    }
+
+    /// <summary>
+    /// SHA-256 of the canonical encoding of the array of every obligation in recording order, i.e. of
+    /// <c>array header(Count) ‖ obligation₀ ‖ … ‖ obligationₙ₋₁</c>: what a cycle report commits to, so any party
+    /// holding the records can check that they are the ones netted. Streams; allocates no copy of the records.
+    /// </summary>
+    /// <returns>The digest.</returns>
+    public Hash256 ComputeDigest()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var buffer = new PooledBufferWriter();
+        var header = new CanonicalWriter(buffer);
+        header.WriteArrayHeader(_count);
+        for (int i = 0; i < _count; i++)
+        {
+            var writer = new CanonicalWriter(buffer);
+            this[i].Encode(ref writer);
+            if (buffer.WrittenCount >= 64 * 1024)
+            {
+                hash.AppendData(buffer.WrittenSpan);
+                buffer.Reset();
+            }
+        }
+
+        hash.AppendData(buffer.WrittenSpan);
+        Span<byte> digest = stackalloc byte[Hash256.SizeBytes];
+        hash.GetHashAndReset(digest);
+        return new Hash256(digest);
+    }
+
+    /// <summary>Copies the obligations out, in recording order.</summary>
+    /// <returns>A new array.</returns>
+    public GrossObligation[] ToArray()
+    {
+        var copy = new GrossObligation[_count];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            copy[i] = this[i];
+        }
+
+        return copy;
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<GrossObligation> GetEnumerator()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static int Intern<T>(List<T> names, Dictionary<T, int> index, T name)
+        where T : notnull
+    {
+        names.Add(name);
+        index.Add(name, names.Count - 1);
+        return names.Count - 1;
+    }
+
+    /// <summary>One obligation as indices and minor units: 16 bytes, so netting streams through memory.</summary>
+    internal readonly record struct Entry(ushort Payer, ushort Payee, ushort Asset, long Amount);
+}

@@ -12,6 +12,8 @@ namespace ChainInterop.Settlement.Netting;
 /// runs over compact index records and never hashes a name.
 /// </summary>
 /// <remarks>
+/// Recording also keeps each asset's gross count and value, and refuses an obligation that would take an asset's gross
+/// value beyond the 64-bit range (<see cref="ObligationCode.GrossValueOverflow"/>), so netting never overflows.
 /// Deterministic: the same obligations added in the same order give the same book, digest and net result on every
 /// replica. Not thread-safe (protocol objects run on one logical thread).
 /// </remarks>
@@ -38,6 +40,8 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
     private readonly Dictionary<ChainId, int> _participantIndex = [];
     private readonly List<AssetCode> _assets = [];
     private readonly Dictionary<AssetCode, int> _assetIndex = [];
+    private readonly List<long> _assetGross = [];
+    private readonly List<int> _assetCounts = [];
     private readonly int _maxObligations;
 
     /// <summary>Creates an empty book.</summary>
@@ -89,6 +93,22 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
     /// <summary>The compact records, for the engine: indices into <see cref="Participants"/> and <see cref="Assets"/>.</summary>
     internal ReadOnlySpan<Entry> Entries => _entries.AsSpan(0, _count);
 
+    /// <summary>The running gross total per asset index, kept as obligations are recorded (independent of any net computation).</summary>
+    internal IReadOnlyList<long> AssetGross => _assetGross;
+
+    /// <summary>The number of obligations per asset index.</summary>
+    internal IReadOnlyList<int> AssetCounts => _assetCounts;
+
+    /// <summary>The number of obligations recorded in <paramref name="asset"/> so far.</summary>
+    /// <param name="asset">The asset.</param>
+    /// <returns>The count; zero for an asset not named yet.</returns>
+    public int CountOf(AssetCode asset) => _assetIndex.TryGetValue(asset, out int i) ? _assetCounts[i] : 0;
+
+    /// <summary>The gross value recorded in <paramref name="asset"/> so far: Σ of its obligations' amounts.</summary>
+    /// <param name="asset">The asset.</param>
+    /// <returns>The total; zero for an asset not named yet.</returns>
+    public Amount GrossValueOf(AssetCode asset) => _assetIndex.TryGetValue(asset, out int i) ? new Amount(_assetGross[i]) : Amount.Zero;
+
     /// <summary>Records one obligation.</summary>
     /// <param name="obligation">The obligation.</param>
     /// <returns><see cref="ObligationCode.Ok"/>, <see cref="ObligationCode.AlreadyRecorded"/> for an identical repeat,
@@ -125,10 +145,29 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
             return ObligationCode.AssetLimitExceeded;
         }
 
+        // The asset's gross total bounds every sum netting computes (paid, received, pair totals, nets), so keeping it
+        // in range here is what makes netting overflow-free.
+        var gross = Amount.Zero;
+        if (assetKnown && !new Amount(_assetGross[asset]).TryAdd(obligation.Amount, out gross))
+        {
+            return ObligationCode.GrossValueOverflow;
+        }
+
         // Every check passed: from here on the book changes.
         payer = payerKnown ? payer : Intern(_participants, _participantIndex, obligation.Payer);
         payee = payeeKnown ? payee : Intern(_participants, _participantIndex, obligation.Payee);
-        asset = assetKnown ? asset : Intern(_assets, _assetIndex, obligation.Asset);
+        if (assetKnown)
+        {
+            _assetGross[asset] = gross.MinorUnits;
+            _assetCounts[asset]++;
+        }
+        else
+        {
+            asset = Intern(_assets, _assetIndex, obligation.Asset);
+            _assetGross.Add(obligation.Amount.MinorUnits);
+            _assetCounts.Add(1);
+        }
+
         if (_count == _entries.Length)
         {
             int capacity = (int)Math.Min(MaxObligationsPerCycle, Math.Max(MinGrowCount, 2L * _entries.Length));

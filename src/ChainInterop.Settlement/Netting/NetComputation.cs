@@ -2,40 +2,56 @@ namespace ChainInterop.Settlement.Netting;
 
 /// <summary>
 /// The working arrays of one net computation, indexed by the book's participant and asset indices (first-seen order).
-/// Internal: the engine fills it from the gross records and then materializes a <see cref="NetResult"/>.
+/// The single pass over the gross records only adds each amount to its ordered pair's total (<see cref="PairGross"/>);
+/// everything else (paid, received, bilateral nets, gross per asset) is derived from those totals, in
+/// O(participants² × assets), independent of the number of records.
 /// </summary>
 internal sealed class NetComputation
 {
-    /// <summary>The most bilateral cells (pairs × assets) kept in a dense array (8 MiB); above it a dictionary holds only the pairs that traded.</summary>
-    public const long DenseBilateralCellLimit = 1 << 20;
+    /// <summary>The most ordered-pair cells (participants² × assets) kept in dense arrays (8 MiB of totals); above it dictionaries hold only the pairs that traded.</summary>
+    public const long DensePairCellLimit = 1 << 20;
 
-    public NetComputation(int participantCount, int assetCount)
+    /// <param name="participantOrder">The book's participant indices in ordinal order of their names (rank → index).</param>
+    /// <param name="assetCount">The number of assets in the book.</param>
+    public NetComputation(int[] participantOrder, int assetCount)
     {
+        int participantCount = participantOrder.Length;
+        Order = participantOrder;
         ParticipantCount = participantCount;
         AssetCount = assetCount;
         Paid = new long[participantCount * assetCount];
         Received = new long[participantCount * assetCount];
         Gross = new long[assetCount];
-        Count = new int[assetCount];
-        long cells = (long)participantCount * (participantCount - 1) / 2 * assetCount;
-        if (cells <= DenseBilateralCellLimit)
+        long pairCells = (long)participantCount * participantCount * assetCount;
+        if (pairCells <= DensePairCellLimit)
         {
-            DenseBilateral = new long[cells];
-            TriangleOffsets = new int[participantCount];
-            for (int hi = 0; hi < participantCount; hi++)
+            PairGross = new long[pairCells];
+            DenseBilateral = new long[participantCount * (participantCount - 1L) / 2 * assetCount];
+            RowStarts = new int[participantCount];
+            for (int low = 0; low < participantCount; low++)
             {
-                TriangleOffsets[hi] = hi * (hi - 1) / 2 * assetCount;
+                RowStarts[low] = low * ((2 * participantCount) - low - 1) / 2 * assetCount;
             }
         }
         else
         {
+            SparsePairGross = [];
             SparseBilateral = [];
         }
     }
 
     public int ParticipantCount { get; }
 
+    /// <summary>Rank → book index: participants in ordinal order of their names.</summary>
+    public int[] Order { get; }
+
     public int AssetCount { get; }
+
+    /// <summary>Σ of what payer paid payee, at <c>(payer * ParticipantCount + payee) * AssetCount + asset</c>; null when sparse.</summary>
+    public long[]? PairGross { get; }
+
+    /// <summary>The same totals keyed by <see cref="Key"/>(payer, payee, asset), when the dense table would be too large.</summary>
+    public Dictionary<long, long>? SparsePairGross { get; }
 
     /// <summary>Σ paid, at <c>participant * AssetCount + asset</c>.</summary>
     public long[] Paid { get; }
@@ -43,32 +59,32 @@ internal sealed class NetComputation
     /// <summary>Σ received, at <c>participant * AssetCount + asset</c>.</summary>
     public long[] Received { get; }
 
-    /// <summary>Σ of the obligations per asset.</summary>
+    /// <summary>Σ of the obligations per asset (Σ of the pair totals).</summary>
     public long[] Gross { get; }
 
-    /// <summary>The number of obligations per asset.</summary>
-    public int[] Count { get; }
-
     /// <summary>
-    /// For the unordered pair lo &lt; hi (book indices), lo's bilateral net with hi (received from hi − paid to hi) at
-    /// <c>TriangleOffsets[hi] + lo * AssetCount + asset</c>; null when the table would exceed <see cref="DenseBilateralCellLimit"/>.
+    /// For the pair of ranks low &lt; high (ordinal order of names), the bilateral net of the participant ranked low
+    /// with the one ranked high (received from it − paid to it) at <see cref="DenseCell"/>, laid out row by row in
+    /// canonical pair order; null when sparse.
     /// </summary>
     public long[]? DenseBilateral { get; }
 
-    /// <summary><c>hi * (hi − 1) / 2 * AssetCount</c>, for <see cref="DenseBilateral"/>.</summary>
-    public int[]? TriangleOffsets { get; }
+    /// <summary>Where row <c>low</c> of <see cref="DenseBilateral"/> starts: <c>low * (2P − low − 1) / 2 * AssetCount</c>.</summary>
+    public int[]? RowStarts { get; }
 
-    /// <summary>The same nets as <see cref="DenseBilateral"/>, keyed by <see cref="SparseKey"/>, when the dense table would be too large.</summary>
+    /// <summary>
+    /// The bilateral nets keyed by <see cref="Key"/>(lo, hi, asset) over book indices lo &lt; hi (lo's net with hi),
+    /// when the dense tables would be too large.
+    /// </summary>
     public Dictionary<long, long>? SparseBilateral { get; }
 
-    public int DenseCell(int lo, int hi, int asset) => TriangleOffsets![hi] + (lo * AssetCount) + asset;
+    /// <summary>The cell of ranks low &lt; high in <see cref="DenseBilateral"/>.</summary>
+    public int DenseCell(int low, int high, int asset) => RowStarts![low] + ((high - low - 1) * AssetCount) + asset;
 
-    public static long SparseKey(int lo, int hi, int asset) => ((long)asset << 40) | ((long)lo << 20) | (uint)hi;
+    /// <summary>A dictionary key for (first, second, asset); participant indices are below 2^20, assets below 2^23.</summary>
+    public static long Key(int first, int second, int asset) => ((long)asset << 40) | ((long)first << 20) | (uint)second;
 
-    public static (int Lo, int Hi, int Asset) FromSparseKey(long key) =>
+    public static (int First, int Second, int Asset) FromKey(long key) =>
         ((int)((key >> 20) & 0xFFFFF), (int)(key & 0xFFFFF), (int)(key >> 40));
 
-    /// <summary>lo's bilateral net with hi in <paramref name="asset"/>, from whichever table is in use.</summary>
-    public long Bilateral(int lo, int hi, int asset) =>
-        DenseBilateral is { } dense ? dense[DenseCell(lo, hi, asset)] : SparseBilateral!.GetValueOrDefault(SparseKey(lo, hi, asset));
 }

@@ -13,7 +13,4 @@ public enum NettingCode
     /// <summary>Both computations failed a check: nothing may be committed; the cycle goes to manual review with the
     /// evidence (seed 000 Alg. 11 step 14, "manual verification").</summary>
     ManualReview = 2,
-
-    /// <summary>A gross total of an asset leaves the 64-bit range: nothing may be committed; the cycle goes to manual review.</summary>
-    ValueOverflow = 3,
 }

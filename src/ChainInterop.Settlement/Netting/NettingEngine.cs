@@ -1,19 +1,20 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace ChainInterop.Settlement.Netting;
 
 /// <summary>
 /// Nets a settlement cycle (seed 000 Alg. 11 steps 4–14; SPEC S3): from the cycle's gross obligations it computes every
-/// participant's multilateral net and every pair's bilateral net per asset in one pass, checks that the nets sum to
-/// zero (and agree with the gross totals and the bilateral nets), re-nets once from the gross records if they do not,
-/// and otherwise hands back the evidence for manual review. Pure and deterministic: no clock, thread or I/O; the same
-/// book gives the same result, byte for byte, on every replica.
+/// participant's multilateral net and every pair's bilateral net per asset, checks that the nets sum to zero (and agree
+/// with the gross totals recorded in the book and with the bilateral nets), re-nets once from the gross records if they
+/// do not, and otherwise hands back the evidence for manual review. Pure and deterministic: no clock, thread or I/O;
+/// the same records give the same result, byte for byte, on every replica, whatever order they were recorded in.
 /// </summary>
 /// <remarks>
-/// Arithmetic is checked: an asset whose gross total leaves the 64-bit range yields
-/// <see cref="NettingCode.ValueOverflow"/>, never a wrapped value. Every partial sum the engine keeps (paid,
-/// received, bilateral) is bounded by the asset's gross partial total, so that is the only overflow possible.
+/// <para>One pass over the records adds each amount to its ordered pair's total; paid, received, bilateral nets and
+/// gross per asset are derived from the pair totals. Cost: O(records) + O(participants² × assets).</para>
+/// <para>Arithmetic is checked and cannot overflow: every sum is bounded by its asset's gross value, which
+/// <see cref="GrossObligationBook"/> keeps within 64 bits when it records.</para>
+/// <para>Stateless: one engine may net any number of books, also concurrently.</para>
 /// </remarks>
 public sealed class NettingEngine
 {
@@ -26,7 +27,7 @@ public sealed class NettingEngine
     /// <summary>Nets <paramref name="book"/> for <paramref name="cycle"/>.</summary>
     /// <param name="cycle">The cycle; its intermediary is the central counterparty and must not appear in the book.</param>
     /// <param name="book">The cycle's committed gross obligations.</param>
-    /// <returns>The outcome: a balanced result to commit, or what stopped it.</returns>
+    /// <returns>The outcome: a balanced result to commit, or the evidence for manual review.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="book"/> is null.</exception>
     /// <exception cref="ArgumentException">The cycle is default, or the book names the cycle's intermediary as a participant.</exception>
     public NettingOutcome Net(CycleId cycle, GrossObligationBook book)
@@ -46,29 +47,21 @@ public sealed class NettingEngine
             }
         }
 
-        NetComputation first;
-        try
-        {
-            first = Compute(book);
-        }
-        catch (OverflowException)
-        {
-            return NettingOutcome.ValueOverflow(LocateOverflow(book));
-        }
-
+        var assetOrder = SortedOrder(book.Assets);
+        var first = Compute(book);
         AfterCompute?.Invoke(1, first);
-        var firstResult = Materialize(cycle, book, first);
-        var firstMismatches = firstResult.FindMismatches();
+        var firstMismatches = Check(book, first, assetOrder);
         if (firstMismatches.Count == 0)
         {
-            return NettingOutcome.Balanced(firstResult);
+            return NettingOutcome.Balanced(Materialize(cycle, book, first, assetOrder));
         }
 
         // Re-net once, from the gross records, into fresh arrays (Alg. 11 step 14). Nothing of the first attempt is reused.
         var second = Compute(book);
         AfterCompute?.Invoke(2, second);
-        var secondResult = Materialize(cycle, book, second);
-        var secondMismatches = secondResult.FindMismatches();
+        var secondMismatches = Check(book, second, assetOrder);
+        var firstResult = Materialize(cycle, book, first, assetOrder);
+        var secondResult = Materialize(cycle, book, second, assetOrder);
         if (secondMismatches.Count == 0)
         {
             return NettingOutcome.BalancedAfterRenet(secondResult, firstResult, firstMismatches);
@@ -78,159 +71,291 @@ public sealed class NettingEngine
             cycle, book.ToArray(), book.ComputeDigest(), firstResult, firstMismatches, secondResult, secondMismatches));
     }
 
-    /// <summary>One pass over the gross records. Throws <see cref="OverflowException"/> when a gross total overflows.</summary>
-    private static NetComputation Compute(GrossObligationBook book)
+    /// <summary>The pass over the records, then the derivation of every total from the pair totals.</summary>
+    internal static NetComputation Compute(GrossObligationBook book)
     {
-        var c = new NetComputation(book.Participants.Count, book.Assets.Count);
-        if (c.DenseBilateral is not null)
+        var c = new NetComputation(SortedOrder(book.Participants), book.Assets.Count);
+        if (c.PairGross is { } pairs)
         {
-            AccumulateDense(book.Entries, c);
+            AccumulateDense(book.Entries, pairs, c.ParticipantCount, c.AssetCount);
+            DeriveDense(c, pairs);
         }
         else
         {
-            AccumulateSparse(book.Entries, c);
+            AccumulateSparse(book.Entries, c.SparsePairGross!);
+            DeriveSparse(c);
         }
 
         return c;
     }
 
-    private static void AccumulateDense(ReadOnlySpan<GrossObligationBook.Entry> entries, NetComputation c)
+    /// <summary>The hot loop: one checked add per record into the (payer, payee, asset) total.</summary>
+    private static void AccumulateDense(ReadOnlySpan<GrossObligationBook.Entry> entries, Span<long> pairs, int participants, int assets)
     {
-        int assets = c.AssetCount;
-        Span<long> paid = c.Paid;
-        Span<long> received = c.Received;
-        Span<long> gross = c.Gross;
-        Span<int> count = c.Count;
-        Span<long> bilateral = c.DenseBilateral;
-        ReadOnlySpan<int> triangle = c.TriangleOffsets;
+        int row = participants * assets;
         foreach (ref readonly var e in entries)
         {
-            int asset = e.Asset;
-            long amount = e.Amount;
-            int payer = e.Payer;
-            int payee = e.Payee;
-
-            // Gross first: it bounds every other partial sum, so it is the one that overflows first.
-            gross[asset] = checked(gross[asset] + amount);
-            count[asset]++;
-            ref long p = ref paid[(payer * assets) + asset];
-            p = checked(p + amount);
-            ref long r = ref received[(payee * assets) + asset];
-            r = checked(r + amount);
-
-            // The pair's cell holds the lower index's net with the higher: + when the lower one receives.
-            bool payerLow = payer < payee;
-            int lo = payerLow ? payer : payee;
-            int hi = payerLow ? payee : payer;
-            ref long cell = ref bilateral[triangle[hi] + (lo * assets) + asset];
-            cell = checked(cell + (payerLow ? -amount : amount));
+            ref long cell = ref pairs[(e.Payer * row) + (e.Payee * assets) + e.Asset];
+            cell = checked(cell + e.Amount);
         }
     }
 
-    private static void AccumulateSparse(ReadOnlySpan<GrossObligationBook.Entry> entries, NetComputation c)
+    private static void AccumulateSparse(ReadOnlySpan<GrossObligationBook.Entry> entries, Dictionary<long, long> pairs)
     {
-        int assets = c.AssetCount;
-        var bilateral = c.SparseBilateral!;
         foreach (ref readonly var e in entries)
         {
-            int asset = e.Asset;
-            long amount = e.Amount;
-            c.Gross[asset] = checked(c.Gross[asset] + amount);
-            c.Count[asset]++;
-            c.Paid[(e.Payer * assets) + asset] = checked(c.Paid[(e.Payer * assets) + asset] + amount);
-            c.Received[(e.Payee * assets) + asset] = checked(c.Received[(e.Payee * assets) + asset] + amount);
-            bool payerLow = e.Payer < e.Payee;
-            int lo = payerLow ? e.Payer : e.Payee;
-            int hi = payerLow ? e.Payee : e.Payer;
-            ref long cell = ref CollectionsMarshal.GetValueRefOrAddDefault(bilateral, NetComputation.SparseKey(lo, hi, asset), out _);
-            cell = checked(cell + (payerLow ? -amount : amount));
+            ref long cell = ref CollectionsMarshal.GetValueRefOrAddDefault(pairs, NetComputation.Key(e.Payer, e.Payee, e.Asset), out _);
+            cell = checked(cell + e.Amount);
         }
     }
 
-    /// <summary>Finds the first record whose amount takes its asset's gross total out of range.</summary>
-    private static NettingOverflow LocateOverflow(GrossObligationBook book)
+    private static void DeriveDense(NetComputation c, long[] pairs)
     {
-        var totals = new Amount[book.Assets.Count];
-        var entries = book.Entries;
-        for (int i = 0; i < entries.Length; i++)
-        {
-            int asset = entries[i].Asset;
-            if (!totals[asset].TryAdd(new Amount(entries[i].Amount), out totals[asset]))
-            {
-                return new NettingOverflow(book.Assets[asset], i, book[i]);
-            }
-        }
+        int participants = c.ParticipantCount;
+        int assets = c.AssetCount;
+        int row = participants * assets;
+        var paid = c.Paid;
+        var received = c.Received;
+        var gross = c.Gross;
 
-        throw new UnreachableException("Netting overflowed, but no gross total does.");
-    }
-
-    /// <summary>Turns the arrays into the canonical, sorted result; checks nothing (that is <see cref="NetResult.FindMismatches"/>'s job).</summary>
-    private static NetResult Materialize(CycleId cycle, GrossObligationBook book, NetComputation c)
-    {
-        var participants = book.Participants;
-        var assetNames = book.Assets;
-        int[] participantOrder = SortedOrder(participants);
-        int[] assetOrder = SortedOrder(assetNames);
-        var sparse = c.SparseBilateral is null ? null : SortSparse(c, participantOrder);
-        var nettings = new AssetNetting[assetOrder.Length];
-        var positions = new List<NetPosition>(participants.Count);
-        var bilateral = new List<BilateralNet>();
-        for (int k = 0; k < assetOrder.Length; k++)
+        // Row payer of the pair table is what payer paid each payee; column payee is what each payer paid payee.
+        for (int payer = 0; payer < participants; payer++)
         {
-            int asset = assetOrder[k];
-            positions.Clear();
-            foreach (int p in participantOrder)
+            int rowStart = payer * row;
+            for (int payee = 0; payee < participants; payee++)
             {
-                long paid = c.Paid[(p * c.AssetCount) + asset];
-                long received = c.Received[(p * c.AssetCount) + asset];
-                if (paid != 0 || received != 0)
+                int cell = rowStart + (payee * assets);
+                for (int a = 0; a < assets; a++)
                 {
-                    positions.Add(new NetPosition(participants[p], new Amount(paid), new Amount(received)));
+                    long g = pairs[cell + a];
+                    paid[(payer * assets) + a] = checked(paid[(payer * assets) + a] + g);
+                    received[(payee * assets) + a] = checked(received[(payee * assets) + a] + g);
                 }
             }
+        }
 
-            bilateral.Clear();
-            if (sparse is null)
+        for (int p = 0; p < participants; p++)
+        {
+            for (int a = 0; a < assets; a++)
             {
-                // Pairs in sorted order (first, second), so the list comes out canonical without sorting.
-                for (int si = 0; si < participantOrder.Length; si++)
+                gross[a] = checked(gross[a] + paid[(p * assets) + a]);
+            }
+        }
+
+        // Bilateral nets in rank order: row by row, the cells come out in canonical pair order.
+        var bilateral = c.DenseBilateral!;
+        var order = c.Order;
+        int next = 0;
+        for (int low = 0; low < participants; low++)
+        {
+            int i = order[low];
+            for (int high = low + 1; high < participants; high++)
+            {
+                int j = order[high];
+                int iPaysJ = (i * row) + (j * assets);
+                int jPaysI = (j * row) + (i * assets);
+                for (int a = 0; a < assets; a++)
                 {
-                    for (int sj = si + 1; sj < participantOrder.Length; sj++)
+                    bilateral[next++] = checked(pairs[jPaysI + a] - pairs[iPaysJ + a]);
+                }
+            }
+        }
+    }
+
+    private static void DeriveSparse(NetComputation c)
+    {
+        var bilateral = c.SparseBilateral!;
+        foreach (var (key, g) in c.SparsePairGross!)
+        {
+            var (payer, payee, a) = NetComputation.FromKey(key);
+            AddPair(c, payer, payee, a, g);
+            bool payerLow = payer < payee;
+            ref long net = ref CollectionsMarshal.GetValueRefOrAddDefault(
+                bilateral, NetComputation.Key(payerLow ? payer : payee, payerLow ? payee : payer, a), out _);
+            net = checked(net + (payerLow ? -g : g));
+        }
+    }
+
+    private static void AddPair(NetComputation c, int payer, int payee, int asset, long amount)
+    {
+        c.Paid[(payer * c.AssetCount) + asset] = checked(c.Paid[(payer * c.AssetCount) + asset] + amount);
+        c.Received[(payee * c.AssetCount) + asset] = checked(c.Received[(payee * c.AssetCount) + asset] + amount);
+        c.Gross[asset] = checked(c.Gross[asset] + amount);
+    }
+
+    /// <summary>
+    /// Alg. 11 step 10 and its cross-checks, per asset (in asset order), on the raw arrays: the nets sum to zero; the
+    /// computed gross, Σ paid and Σ received equal the gross the book recorded; each participant's bilateral nets sum
+    /// to its multilateral net. In 128 bits, so a corrupted value cannot hide behind an overflow.
+    /// </summary>
+    internal static List<AssetMismatch> Check(GrossObligationBook book, NetComputation c, int[] assetOrder)
+    {
+        var mismatches = new List<AssetMismatch>();
+        int participants = c.ParticipantCount;
+        int assets = c.AssetCount;
+        var implied = new Int128[participants];
+        foreach (int a in assetOrder)
+        {
+            Int128 sumNet = 0, sumPaid = 0, sumReceived = 0;
+            for (int i = 0; i < participants; i++)
+            {
+                sumPaid += c.Paid[(i * assets) + a];
+                sumReceived += c.Received[(i * assets) + a];
+            }
+
+            sumNet = sumReceived - sumPaid;
+            if (sumNet != 0)
+            {
+                mismatches.Add(new AssetMismatch(book.Assets[a], NetMismatchKind.NonZeroSum, sumNet));
+            }
+
+            Int128 recorded = book.AssetGross[a];
+            Int128 grossOff = c.Gross[a] - recorded;
+            Int128 discrepancy = grossOff != 0 ? grossOff : sumPaid != recorded ? sumPaid - recorded : sumReceived - recorded;
+            if (discrepancy != 0)
+            {
+                mismatches.Add(new AssetMismatch(book.Assets[a], NetMismatchKind.GrossDisagrees, discrepancy));
+            }
+
+            Array.Clear(implied);
+            if (c.DenseBilateral is { } dense)
+            {
+                var order = c.Order;
+                int cell = a;
+                for (int low = 0; low < participants; low++)
+                {
+                    for (int high = low + 1; high < participants; high++, cell += assets)
                     {
-                        AddBilateral(bilateral, participants, participantOrder[si], participantOrder[sj], asset, c);
+                        long v = dense[cell];
+                        implied[order[low]] += v;
+                        implied[order[high]] -= v;
                     }
                 }
             }
             else
             {
-                foreach (var (lo, hi) in sparse[asset])
+                foreach (var (key, v) in c.SparseBilateral!)
                 {
-                    AddBilateral(bilateral, participants, lo, hi, asset, c);
+                    var (lo, hi, asset) = NetComputation.FromKey(key);
+                    if (asset == a)
+                    {
+                        implied[lo] += v;
+                        implied[hi] -= v;
+                    }
                 }
             }
 
+            Int128 bilateralOff = 0;
+            for (int i = 0; i < participants; i++)
+            {
+                bilateralOff += Int128.Abs(implied[i] - ((Int128)c.Received[(i * assets) + a] - c.Paid[(i * assets) + a]));
+            }
+
+            if (bilateralOff != 0)
+            {
+                mismatches.Add(new AssetMismatch(book.Assets[a], NetMismatchKind.BilateralDisagrees, bilateralOff));
+            }
+        }
+
+        return mismatches;
+    }
+
+    /// <summary>Turns the arrays into the canonical, sorted result; checks nothing (that is <see cref="Check"/>'s job).</summary>
+    internal static NetResult Materialize(CycleId cycle, GrossObligationBook book, NetComputation c, int[] assetOrder)
+    {
+        var participants = book.Participants;
+        int[] participantOrder = c.Order;
+        var names = new ChainId[participantOrder.Length];
+        for (int r = 0; r < names.Length; r++)
+        {
+            names[r] = participants[participantOrder[r]];
+        }
+
+        var sparse = c.SparseBilateral is null ? null : SortSparse(c, participantOrder);
+        var nettings = new AssetNetting[assetOrder.Length];
+        for (int k = 0; k < assetOrder.Length; k++)
+        {
+            int asset = assetOrder[k];
+            var bilateral = sparse is null ? DenseBilateralNets(c, names, asset) : SparseBilateralNets(c, participants, sparse[asset], asset);
             nettings[k] = new AssetNetting(
-                assetNames[asset], c.Count[asset], new Amount(c.Gross[asset]), [.. positions], [.. bilateral], validate: false);
+                book.Assets[asset], book.AssetCounts[asset], new Amount(c.Gross[asset]), Positions(c, participantOrder, names, asset), bilateral, validate: false);
         }
 
         return new NetResult(cycle, nettings, validate: false);
     }
 
-    private static void AddBilateral(List<BilateralNet> into, IReadOnlyList<ChainId> participants, int i, int j, int asset, NetComputation c)
+    private static NetPosition[] Positions(NetComputation c, int[] participantOrder, ChainId[] names, int asset)
     {
-        int lo = Math.Min(i, j);
-        int hi = Math.Max(i, j);
-        long loNet = c.Bilateral(lo, hi, asset);
-        if (loNet != 0)
+        int count = 0;
+        foreach (int p in participantOrder)
         {
-            // loNet > 0: lo receives from hi, so hi is the debtor.
-            into.Add(loNet > 0
-                ? new BilateralNet(participants[hi], participants[lo], new Amount(loNet))
-                : new BilateralNet(participants[lo], participants[hi], new Amount(checked(-loNet))));
+            count += c.Paid[(p * c.AssetCount) + asset] != 0 || c.Received[(p * c.AssetCount) + asset] != 0 ? 1 : 0;
         }
+
+        var positions = new NetPosition[count];
+        int next = 0;
+        for (int r = 0; r < participantOrder.Length; r++)
+        {
+            int cell = (participantOrder[r] * c.AssetCount) + asset;
+            long paid = c.Paid[cell];
+            long received = c.Received[cell];
+            if (paid != 0 || received != 0)
+            {
+                positions[next++] = new NetPosition(names[r], new Amount(paid), new Amount(received));
+            }
+        }
+
+        return positions;
     }
 
-    /// <summary>The traded pairs of the sparse table per asset, in canonical pair order.</summary>
+    /// <summary>The non-zero bilateral nets of the dense table, which is already in canonical pair order.</summary>
+    private static BilateralNet[] DenseBilateralNets(NetComputation c, ChainId[] names, int asset)
+    {
+        var dense = c.DenseBilateral!;
+        int assets = c.AssetCount;
+        int count = 0;
+        for (int cell = asset; cell < dense.Length; cell += assets)
+        {
+            count += dense[cell] != 0 ? 1 : 0;
+        }
+
+        var nets = new BilateralNet[count];
+        int next = 0;
+        int at = asset;
+        for (int low = 0; low < names.Length; low++)
+        {
+            for (int high = low + 1; high < names.Length; high++, at += assets)
+            {
+                long net = dense[at];
+                if (net != 0)
+                {
+                    // net < 0: the lower-ranked participant pays. Chosen without a branch on the (random) sign.
+                    long negative = net >> 63;
+                    int debtor = high + (int)((low - high) & negative);
+                    nets[next++] = new BilateralNet(names[debtor], names[low + high - debtor], new Amount(checked((net ^ negative) - negative)));
+                }
+            }
+        }
+
+        return nets;
+    }
+
+    private static BilateralNet[] SparseBilateralNets(NetComputation c, IReadOnlyList<ChainId> participants, List<(int Lo, int Hi)> pairs, int asset)
+    {
+        var nets = new BilateralNet[pairs.Count];
+        for (int k = 0; k < nets.Length; k++)
+        {
+            var (lo, hi) = pairs[k];
+            long lowNet = c.SparseBilateral![NetComputation.Key(lo, hi, asset)];
+            nets[k] = lowNet > 0
+                ? new BilateralNet(participants[hi], participants[lo], new Amount(lowNet))
+                : new BilateralNet(participants[lo], participants[hi], new Amount(checked(-lowNet)));
+        }
+
+        return nets;
+    }
+
+    /// <summary>The pairs of the sparse table with a non-zero net, per asset, in canonical pair order.</summary>
     private static List<(int Lo, int Hi)>[] SortSparse(NetComputation c, int[] participantOrder)
     {
         var rank = new int[participantOrder.Length];
@@ -249,7 +374,7 @@ public sealed class NettingEngine
         {
             if (value != 0)
             {
-                var (lo, hi, asset) = NetComputation.FromSparseKey(key);
+                var (lo, hi, asset) = NetComputation.FromKey(key);
                 byAsset[asset].Add((lo, hi));
             }
         }

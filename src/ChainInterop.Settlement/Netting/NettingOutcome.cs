@@ -13,15 +13,13 @@ public sealed class NettingOutcome
         NetResult? result,
         NetResult? firstAttempt,
         IReadOnlyList<AssetMismatch> firstAttemptMismatches,
-        ManualReviewEvidence? review,
-        NettingOverflow? overflow)
+        ManualReviewEvidence? review)
     {
         Code = code;
         Result = result;
         FirstAttempt = firstAttempt;
         FirstAttemptMismatches = firstAttemptMismatches;
         Review = review;
-        Overflow = overflow;
     }
 
     /// <summary>The outcome.</summary>
@@ -37,31 +35,22 @@ public sealed class NettingOutcome
     /// <summary>For <see cref="NettingCode.BalancedAfterRenet"/>, the first computation that failed its checks (kept for audit); otherwise null.</summary>
     public NetResult? FirstAttempt { get; }
 
-    /// <summary>The checks the first computation failed (empty for <see cref="NettingCode.Balanced"/> and <see cref="NettingCode.ValueOverflow"/>).</summary>
+    /// <summary>The checks the first computation failed (empty for <see cref="NettingCode.Balanced"/>).</summary>
     public IReadOnlyList<AssetMismatch> FirstAttemptMismatches { get; }
 
     /// <summary>For <see cref="NettingCode.ManualReview"/>, the evidence; otherwise null.</summary>
     public ManualReviewEvidence? Review { get; }
 
-    /// <summary>For <see cref="NettingCode.ValueOverflow"/>, where it overflowed; otherwise null.</summary>
-    public NettingOverflow? Overflow { get; }
-
-    internal static NettingOutcome Balanced(NetResult result) => new(NettingCode.Balanced, result, null, [], null, null);
+    internal static NettingOutcome Balanced(NetResult result) => new(NettingCode.Balanced, result, null, [], null);
 
     internal static NettingOutcome BalancedAfterRenet(NetResult result, NetResult firstAttempt, IReadOnlyList<AssetMismatch> mismatches) =>
-        new(NettingCode.BalancedAfterRenet, result, firstAttempt, mismatches, null, null);
+        new(NettingCode.BalancedAfterRenet, result, firstAttempt, mismatches, null);
 
     internal static NettingOutcome ManualReview(ManualReviewEvidence evidence) =>
-        new(NettingCode.ManualReview, null, null, evidence.FirstMismatches, evidence, null);
+        new(NettingCode.ManualReview, null, null, evidence.FirstMismatches, evidence);
 
-    internal static NettingOutcome ValueOverflow(NettingOverflow overflow) => new(NettingCode.ValueOverflow, null, null, [], null, overflow);
-
-    /// <summary>The code, with the mismatching assets or the overflow when there are any.</summary>
+    /// <summary>The code, with the mismatching assets when there are any.</summary>
     /// <returns>The text.</returns>
-    public override string ToString() => Code switch
-    {
-        NettingCode.ManualReview => $"{Code}: {string.Join(", ", Review!.MismatchingAssets)}",
-        NettingCode.ValueOverflow => $"{Code}: {Overflow!.Asset} at record {Overflow.RecordIndex}",
-        _ => Code.ToString(),
-    };
+    public override string ToString() =>
+        Code == NettingCode.ManualReview ? $"{Code}: {string.Join(", ", Review!.MismatchingAssets)}" : Code.ToString();
 }

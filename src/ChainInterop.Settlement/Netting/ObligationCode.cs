@@ -36,4 +36,7 @@ public enum ObligationCode
 
     /// <summary>The payer or payee is the cycle's intermediary chain, which takes part only as central counterparty.</summary>
     IntermediaryAsParticipant = 9,
+
+    /// <summary>The amount would take the asset's gross value in the book beyond the 64-bit range.</summary>
+    GrossValueOverflow = 10,
 }

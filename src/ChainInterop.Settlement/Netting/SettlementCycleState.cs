@@ -15,6 +15,6 @@ public enum SettlementCycleState
     /// <summary>Netted and balanced: the net result, instructions and report may be committed to the participant chains (step 12).</summary>
     Settled = 3,
 
-    /// <summary>Netting failed its checks twice or overflowed: flagged for manual review with the evidence (step 14).</summary>
+    /// <summary>Netting failed its checks twice: flagged for manual review with the evidence (step 14).</summary>
     UnderReview = 4,
 }

@@ -42,6 +42,26 @@ public class GrossObligationBookTests
     }
 
     [Fact]
+    public void Keeps_gross_count_and_value_per_asset_and_refuses_what_would_overflow_them_S3_Alg11()
+    {
+        long half = (long.MaxValue / 2) + 1;
+        var book = Book([Ob(1, BankA, BankB, Cny, half - 1), Ob(2, BankB, BankC, Usd, 7), Ob(3, BankB, BankA, Cny, half)]);
+        Assert.Equal((2, M(long.MaxValue)), (book.CountOf(Cny), book.GrossValueOf(Cny)));
+        Assert.Equal((1, M(7)), (book.CountOf(Usd), book.GrossValueOf(Usd)));
+        Assert.Equal((0, M(0)), (book.CountOf(Eur), book.GrossValueOf(Eur)));
+        Assert.Equal(ObligationCode.GrossValueOverflow, book.Add(Ob(4, BankC, BankA, Cny, 1)));
+        Assert.Equal(ObligationCode.Ok, book.Add(Ob(4, BankC, BankA, Eur, long.MaxValue)));
+        Assert.Equal((2, M(long.MaxValue)), (book.CountOf(Cny), book.GrossValueOf(Cny)));
+        Assert.Equal(4, book.Count);
+
+        // A book at the limit still nets: every sum is bounded by the gross value.
+        var result = new NettingEngine().Net(Cycle1, book).Result!;
+        Assert.Equal(M(long.MaxValue), result.Find(Cny)!.GrossValue);
+        Assert.Equal(M(1), result.NetOf(BankA, Cny));
+        Assert.Equal(M(long.MaxValue), result.NetOf(BankA, Eur));
+    }
+
+    [Fact]
     public void Participant_asset_and_obligation_limits_are_typed_refusals_S3_Alg11()
     {
         var participants = new GrossObligationBook();

@@ -4,7 +4,7 @@ using static ChainInterop.Settlement.Tests.Netting.NettingTestSupport;
 
 namespace ChainInterop.Settlement.Tests.Netting;
 
-/// <summary>The netting engine on worked examples, its zero-sum check, the re-net and manual-review paths and overflow (SPEC S3, Alg. 11 steps 4–14).</summary>
+/// <summary>The netting engine on worked examples, its zero-sum check, and the re-net and manual-review paths (SPEC S3, Alg. 11 steps 4–14).</summary>
 public class NettingEngineTests
 {
     // A→B 100, B→C 70, C→A 50, C→B 30 CNY and A→C 20 USD. CNY nets: A −50, B +60, C −10.
@@ -172,33 +172,6 @@ public class NettingEngineTests
     }
 
     [Fact]
-    public void Gross_total_beyond_64_bits_is_ValueOverflow_naming_the_asset_and_record_S3_Alg11()
-    {
-        long half = (long.MaxValue / 2) + 1;
-        var book = Book([Ob(1, BankA, BankB, Usd, 5), Ob(2, BankA, BankB, Cny, half), Ob(3, BankC, BankB, Usd, 5), Ob(4, BankB, BankA, Cny, half)]);
-        var outcome = new NettingEngine().Net(Cycle1, book);
-        Assert.Equal(NettingCode.ValueOverflow, outcome.Code);
-        Assert.False(outcome.IsBalanced);
-        Assert.Null(outcome.Result);
-        Assert.Equal(new NettingOverflow(Cny, 3, Ob(4, BankB, BankA, Cny, half)), outcome.Overflow);
-    }
-
-    [Fact]
-    public void Overflow_puts_the_cycle_under_review_without_a_report_S3_Alg11()
-    {
-        var cycle = new SettlementCycle(Cycle1, SettlementCyclePolicy.Daily, 0);
-        cycle.TryStart(Tx(1), 0);
-        cycle.TryStart(Tx(2), 0);
-        cycle.Close();
-        cycle.Finish(Ob(1, BankA, BankB, Cny, long.MaxValue));
-        cycle.Finish(Ob(2, BankA, BankB, Cny, 1));
-        var outcome = cycle.Net(new NettingEngine());
-        Assert.Equal(NettingCode.ValueOverflow, outcome.Code);
-        Assert.Equal(SettlementCycleState.UnderReview, cycle.State);
-        Assert.Null(cycle.Report);
-    }
-
-    [Fact]
     public void Intermediary_named_as_participant_is_refused_S3_Alg11()
     {
         var book = Book([Ob(1, BankA, Icc, Cny, 5)]);
@@ -261,14 +234,30 @@ public class NettingEngineTests
     }
 
     [Fact]
-    public void Corrupted_bilateral_or_gross_alone_is_caught_by_its_own_check_S3_Alg11()
+    public void Corrupted_bilateral_pair_or_gross_alone_is_caught_by_its_own_check_S3_Alg11()
     {
+        // As if one pair total flipped in the pass (C paid A 50 -> 51) and everything derived from it followed: nets
+        // still sum to zero and bilateral nets still agree, but the gross no longer matches what the book recorded.
+        var flipped = new NettingEngine
+        {
+            AfterCompute = (_, c) =>
+            {
+                c.Paid[(2 * c.AssetCount) + 0] += 1;
+                c.Received[0] += 1;
+                c.Gross[0] += 1;
+                c.DenseBilateral![c.DenseCell(0, 2, 0)] += 1;
+            },
+        }.Net(Cycle1, Book(Example));
+        Assert.Equal(NettingCode.ManualReview, flipped.Code);
+        Assert.Equal([new AssetMismatch(Cny, NetMismatchKind.GrossDisagrees, 1)], flipped.Review!.FirstMismatches);
+        Assert.Equal(M(251), flipped.Review.FirstComputation.Find(Cny)!.GrossValue);
+
         var bilateral = new NettingEngine { AfterCompute = (_, c) => c.DenseBilateral![c.DenseCell(0, 1, 0)] += 5 }.Net(Cycle1, Book(Example));
         Assert.Equal(NettingCode.ManualReview, bilateral.Code);
         Assert.Equal([new AssetMismatch(Cny, NetMismatchKind.BilateralDisagrees, 10)], bilateral.Review!.FirstMismatches);
 
         var gross = new NettingEngine { AfterCompute = (_, c) => c.Gross[1] += 1 }.Net(Cycle1, Book(Example));
-        Assert.Equal([new AssetMismatch(Usd, NetMismatchKind.GrossDisagrees, -1)], gross.Review!.FirstMismatches);
+        Assert.Equal([new AssetMismatch(Usd, NetMismatchKind.GrossDisagrees, 1)], gross.Review!.FirstMismatches);
     }
 
     [Fact]

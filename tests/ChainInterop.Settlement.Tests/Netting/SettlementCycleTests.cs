@@ -245,6 +245,24 @@ public class SettlementCycleTests
     }
 
     [Fact]
+    public void Obligation_that_would_overflow_the_asset_gross_is_refused_and_the_cycle_still_settles_S3_Alg11()
+    {
+        var cycle = Hourly();
+        cycle.TryStart(Tx(1), Open);
+        cycle.TryStart(Tx(2), Open);
+        cycle.TryStart(Tx(3), Open);
+        cycle.Close();
+        Assert.Equal(CycleResultCode.Ok, cycle.Finish(Ob(1, BankA, BankB, Cny, long.MaxValue - 5)).Code);
+        var refused = cycle.Finish(Ob(2, BankC, BankB, Cny, 6));
+        Expect(refused, CycleResultCode.ObligationRefused, SettlementCycleState.Closing);
+        Assert.Equal(ObligationCode.GrossValueOverflow, refused.Obligation);
+        Assert.Equal(CycleResultCode.Ok, cycle.Finish(Ob(3, BankC, BankB, Usd, 6)).Code);
+        Expect(cycle.Abandon(Tx(2)), CycleResultCode.Ok, SettlementCycleState.Netting, changed: true);
+        Assert.Equal(NettingCode.Balanced, cycle.Net(new NettingEngine()).Code);
+        Assert.Equal(SettlementCycleState.Settled, cycle.State);
+    }
+
+    [Fact]
     public void Net_runs_only_in_the_Netting_state_and_only_once_S3_Alg11()
     {
         var engine = new NettingEngine();

@@ -12,6 +12,9 @@ namespace ChainInterop.Settlement.Netting;
 /// runs over compact index records and never hashes a name.
 /// </summary>
 /// <remarks>
+/// The compact records are kept grouped by payer (each group in recording order), with a separate index of the
+/// recording order: netting then walks one payer at a time and touches only that payer's row of pair totals, which
+/// stays in the CPU's first-level cache.
 /// Recording also keeps each asset's gross count and value, and refuses an obligation that would take an asset's gross
 /// value beyond the 64-bit range (<see cref="ObligationCode.GrossValueOverflow"/>), so netting never overflows.
 /// Deterministic: the same obligations added in the same order give the same book, digest and net result on every
@@ -30,9 +33,11 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
 
     private const int MinGrowCount = 16;
 
-    // Invariant: _entries[i] and _transactionIds[i] describe obligation i for i < _count; every index in an entry is
-    // below _participants.Count / _assets.Count; _byTransaction maps each recorded id to its position.
-    private Entry[] _entries;
+    // Invariants: obligation i (recording order, i < _count) is _byPayer[_order[i].Payer].Items[_order[i].Position]
+    // with id _transactionIds[i]; every index in an entry is below _participants.Count / _assets.Count; _byPayer has
+    // one group per participant; _byTransaction maps each recorded id to its position in recording order.
+    private readonly List<PayerGroup> _byPayer = [];
+    private Slot[] _order;
     private Hash256[] _transactionIds;
     private int _count;
     private readonly Dictionary<Hash256, int> _byTransaction;
@@ -60,7 +65,7 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxObligations);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxObligations, MaxObligationsPerCycle);
         _maxObligations = maxObligations;
-        _entries = initialCapacity == 0 ? [] : new Entry[initialCapacity];
+        _order = initialCapacity == 0 ? [] : new Slot[initialCapacity];
         _transactionIds = initialCapacity == 0 ? [] : new Hash256[initialCapacity];
         _byTransaction = new Dictionary<Hash256, int>(initialCapacity);
     }
@@ -84,14 +89,16 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _count);
-            ref readonly var e = ref _entries[index];
+            var slot = _order[index];
+            ref readonly var e = ref _byPayer[slot.Payer].Items[slot.Position];
             return new GrossObligation(
                 _transactionIds[index], _participants[e.Payer], _participants[e.Payee], _assets[e.Asset], new Amount(e.Amount));
         }
     }
 
-    /// <summary>The compact records, for the engine: indices into <see cref="Participants"/> and <see cref="Assets"/>.</summary>
-    internal ReadOnlySpan<Entry> Entries => _entries.AsSpan(0, _count);
+    /// <summary>The compact records paid by participant index <paramref name="payer"/>, in recording order (indices into
+    /// <see cref="Participants"/> and <see cref="Assets"/>).</summary>
+    internal ReadOnlySpan<Entry> EntriesPaidBy(int payer) => _byPayer[payer].Items.AsSpan(0, _byPayer[payer].Count);
 
     /// <summary>The running gross total per asset index, kept as obligations are recorded (independent of any net computation).</summary>
     internal IReadOnlyList<long> AssetGross => _assetGross;
@@ -154,8 +161,8 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
         }
 
         // Every check passed: from here on the book changes.
-        payer = payerKnown ? payer : Intern(_participants, _participantIndex, obligation.Payer);
-        payee = payeeKnown ? payee : Intern(_participants, _participantIndex, obligation.Payee);
+        payer = payerKnown ? payer : InternParticipant(obligation.Payer);
+        payee = payeeKnown ? payee : InternParticipant(obligation.Payee);
         if (assetKnown)
         {
             _assetGross[asset] = gross.MinorUnits;
@@ -168,14 +175,22 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
             _assetCounts.Add(1);
         }
 
-        if (_count == _entries.Length)
+        if (_count == _order.Length)
         {
-            int capacity = (int)Math.Min(MaxObligationsPerCycle, Math.Max(MinGrowCount, 2L * _entries.Length));
-            Array.Resize(ref _entries, capacity);
+            int capacity = (int)Math.Min(MaxObligationsPerCycle, Math.Max(MinGrowCount, 2L * _order.Length));
+            Array.Resize(ref _order, capacity);
             Array.Resize(ref _transactionIds, capacity);
         }
 
-        _entries[_count] = new Entry((ushort)payer, (ushort)payee, (ushort)asset, obligation.Amount.MinorUnits);
+        var group = _byPayer[payer];
+        if (group.Count == group.Items.Length)
+        {
+            Array.Resize(ref group.Items, (int)Math.Min(MaxObligationsPerCycle, Math.Max(MinGrowCount, 2L * group.Items.Length)));
+        }
+
+        group.Items[group.Count] = new Entry((ushort)payer, (ushort)payee, (ushort)asset, obligation.Amount.MinorUnits);
+        _order[_count] = new Slot(payer, group.Count);
+        group.Count++;
         _transactionIds[_count] = obligation.TransactionId;
         _byTransaction.Add(obligation.TransactionId, _count);
         _count++;
@@ -246,6 +261,12 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    private int InternParticipant(ChainId participant)
+    {
+        _byPayer.Add(new PayerGroup());
+        return Intern(_participants, _participantIndex, participant);
+    }
+
     private static int Intern<T>(List<T> names, Dictionary<T, int> index, T name)
         where T : notnull
     {
@@ -256,4 +277,14 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
 
     /// <summary>One obligation as indices and minor units: 16 bytes, so netting streams through memory.</summary>
     internal readonly record struct Entry(ushort Payer, ushort Payee, ushort Asset, long Amount);
+
+    /// <summary>Where obligation i (in recording order) sits: its payer's group and its position there.</summary>
+    private readonly record struct Slot(int Payer, int Position);
+
+    /// <summary>The records one participant pays, in recording order; grows by doubling.</summary>
+    private sealed class PayerGroup
+    {
+        public Entry[] Items = [];
+        public int Count;
+    }
 }

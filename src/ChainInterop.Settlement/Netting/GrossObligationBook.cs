@@ -12,13 +12,13 @@ namespace ChainInterop.Settlement.Netting;
 /// runs over compact index records and never hashes a name.
 /// </summary>
 /// <remarks>
-/// The compact records are kept grouped by payer (each group in recording order), with a separate index of the
+/// <para>The compact records are kept grouped by payer (each group in recording order), with a separate index of the
 /// recording order: netting then walks one payer at a time and touches only that payer's row of pair totals, which
-/// stays in the CPU's first-level cache.
-/// Recording also keeps each asset's gross count and value, and refuses an obligation that would take an asset's gross
-/// value beyond the 64-bit range (<see cref="ObligationCode.GrossValueOverflow"/>), so netting never overflows.
-/// Deterministic: the same obligations added in the same order give the same book, digest and net result on every
-/// replica. Not thread-safe (protocol objects run on one logical thread).
+/// stays in the CPU's first-level cache.</para>
+/// <para>Recording also keeps each asset's gross count and value, and refuses an obligation that would take an asset's
+/// gross value beyond the 64-bit range (<see cref="ObligationCode.GrossValueOverflow"/>), so netting never overflows.</para>
+/// <para>Deterministic: the same obligations added in the same order give the same book, digest and net result on every
+/// replica. Not thread-safe (protocol objects run on one logical thread).</para>
 /// </remarks>
 public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
 {
@@ -32,6 +32,9 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
     public const int MaxObligationsPerCycle = 10_000_000;
 
     private const int MinGrowCount = 16;
+
+    /// <summary>How many encoded bytes <see cref="ComputeDigest"/> buffers before feeding the hash.</summary>
+    private const int DigestChunkSizeBytes = 64 * 1024;
 
     // Invariants: obligation i (recording order, i < _count) is _byPayer[_order[i].Payer].Items[_order[i].Position]
     // with id _transactionIds[i]; every index in an entry is below _participants.Count / _assets.Count; _byPayer has
@@ -224,7 +227,7 @@ public sealed class GrossObligationBook : IReadOnlyList<GrossObligation>
         {
             var writer = new CanonicalWriter(buffer);
             this[i].Encode(ref writer);
-            if (buffer.WrittenCount >= 64 * 1024)
+            if (buffer.WrittenCount >= DigestChunkSizeBytes)
             {
                 hash.AppendData(buffer.WrittenSpan);
                 buffer.Reset();

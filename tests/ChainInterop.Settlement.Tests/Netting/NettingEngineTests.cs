@@ -147,14 +147,17 @@ public class NettingEngineTests
     [Fact]
     public void Many_participants_use_the_sparse_bilateral_table_and_agree_with_the_model_S3_Alg11()
     {
-        // 1,500 participants: 1,124,250 pairs, above the dense limit of 2^20 cells.
+        // 1,500 participants x 2 assets: 4.5 million ordered-pair cells, above the dense limit of 2^20.
         const int n = 1500;
         var banks = Enumerable.Range(0, n).Select(i => new ChainId($"bank-{i:D4}")).ToArray();
         var obligations = Enumerable.Range(0, 3 * n)
             .Select(i => Ob(i, banks[i % n], banks[((i * 7) + 1 + (i / n)) % n], i % 2 == 0 ? Cny : Usd, 1 + (i % 97)))
             .Where(o => o.Payer != o.Payee)
             .ToArray();
-        var result = new NettingEngine().Net(Cycle1, Book(obligations)).Result!;
+        bool sparse = false;
+        var result = new NettingEngine { AfterCompute = (_, c) => sparse = c.SparsePairGross is not null && c.PairGross is null }
+            .Net(Cycle1, Book(obligations)).Result!;
+        Assert.True(sparse);
         Assert.Empty(result.FindMismatches());
         var model = ModelNets(obligations);
         foreach (var ((participant, asset), net) in model)

@@ -35,6 +35,15 @@ if (args.Contains("--paired"))
     return;
 }
 
+// Netting engine (S3, Alg. 11): 1,000,000 transactions among 100 participants x 3 assets, next to a bare summation
+// loop over the same records in the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --netting [--transactions N] [--rounds N] [--seed N]
+if (args.Contains("--netting"))
+{
+    ChainInterop.Benchmarks.NettingThroughput.Run(args);
+    return;
+}
+
 // Run all: dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --filter '*'
 // The machine is shared and noisy: a short job, and the median column is the figure to quote.
 var config = DefaultConfig.Instance

@@ -19,6 +19,14 @@ if (args.Contains("--consensus"))
     return;
 }
 
+// Voucher co-signing flows per second (V1–V4, protocol objects only) next to the signature bound of the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --vouchers [--flows N] [--rounds R]
+if (args.Contains("--vouchers"))
+{
+    ChainInterop.Benchmarks.VoucherThroughput.Run(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
 if (args.Contains("--paired"))

@@ -27,6 +27,14 @@ if (args.Contains("--vouchers"))
     return;
 }
 
+// PBFT over TCP with four node processes, next to the same chain in one process (same run):
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --tcp-consensus [--clients N] [--requests N]
+if (args.Contains("--tcp-consensus"))
+{
+    await ChainInterop.Benchmarks.TcpConsensusThroughput.RunAsync(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
 if (args.Contains("--paired"))

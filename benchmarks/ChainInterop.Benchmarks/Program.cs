@@ -19,6 +19,14 @@ if (args.Contains("--consensus"))
     return;
 }
 
+// Voucher co-signing flows per second (V1–V4, protocol objects only) next to the signature bound of the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --vouchers [--flows N] [--rounds R]
+if (args.Contains("--vouchers"))
+{
+    ChainInterop.Benchmarks.VoucherThroughput.Run(args);
+    return;
+}
+
 // PBFT over TCP with four node processes, next to the same chain in one process (same run):
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --tcp-consensus [--clients N] [--requests N]
 if (args.Contains("--tcp-consensus"))

@@ -10,3 +10,6 @@ FoundationDemo.Run();
 //    switching between physical and logical isolation is one option.
 await IntermediaryDemo.RunAsync(StorageIsolation.Physical);
 await IntermediaryDemo.RunAsync(StorageIsolation.Logical);
+
+// 3. A cross-bank card payment through co-signed vouchers, cleared on a PBFT voucher ledger (seed 001, V1–V4).
+await VoucherDemo.RunAsync();

@@ -10,3 +10,6 @@ FoundationDemo.Run();
 //    switching between physical and logical isolation is one option.
 await IntermediaryDemo.RunAsync(StorageIsolation.Physical);
 await IntermediaryDemo.RunAsync(StorageIsolation.Logical);
+
+// 3. A metered service paid through an iterative payment channel: 1,000 payments off chain, one on chain (seed 004).
+await ChannelDemo.RunAsync();

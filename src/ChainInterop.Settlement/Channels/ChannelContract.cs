@@ -42,7 +42,9 @@ public sealed class ChannelContract
     /// <summary>The most receipts kept for <see cref="TryGetReceipt"/>, in receipts; older ones are forgotten first.</summary>
     public const int MaxRetainedReceipts = 100_000;
 
-    private readonly ChannelContractOptions _options;
+    // Copied from the options at construction: a caller changing its options object later cannot make validators disagree.
+    private readonly PublicKey _operator;
+    private readonly long _claimWindowMs;
     private readonly AccountLedger _ledger = new();
     private readonly Dictionary<AccountId, PublicKey?> _accountKeys = [];
     private readonly Dictionary<Hash256, ChannelRecord> _channels = [];
@@ -64,17 +66,20 @@ public sealed class ChannelContract
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
+        Chain = options.Chain;
+        CollateralAccount = options.CollateralAccount;
+        _operator = options.Operator!;
+        _claimWindowMs = options.ClaimWindowMs;
         var opened = _ledger.Apply(new OpenAccountCommand(options.CollateralAccount, options.ContractOwner, [.. options.Assets]), 0);
         System.Diagnostics.Debug.Assert(opened.Code == LedgerResultCode.Ok, "a fresh ledger opens the collateral account");
         _accountKeys.Add(options.CollateralAccount, null);
     }
 
     /// <summary>The chain the contract runs on.</summary>
-    public ChainId Chain => _options.Chain;
+    public ChainId Chain { get; }
 
     /// <summary>The preset collateral account.</summary>
-    public AccountId CollateralAccount => _options.CollateralAccount;
+    public AccountId CollateralAccount { get; }
 
     /// <summary>The height of the last block applied, or null before the first.</summary>
     public ulong? LastAppliedHeight { get; private set; }
@@ -277,7 +282,7 @@ public sealed class ChannelContract
 
     private ChannelReceipt RegisterAccount(ClientRequest request, RegisterAccountCommand c)
     {
-        if (!SignedBy(request, _options.Operator!))
+        if (!SignedBy(request, _operator))
         {
             return Receipt(request, c.Kind, ChannelResultCode.Unauthorized);
         }
@@ -299,7 +304,7 @@ public sealed class ChannelContract
 
     private ChannelReceipt Deposit(ClientRequest request, DepositCommand c)
     {
-        if (!SignedBy(request, _options.Operator!))
+        if (!SignedBy(request, _operator))
         {
             return Receipt(request, c.Kind, ChannelResultCode.Unauthorized);
         }
@@ -362,7 +367,7 @@ public sealed class ChannelContract
             return Receipt(request, kind, ChannelResultCode.LimitExceeded, channel: id);
         }
 
-        if (!new Amount(terms.DeadlineUnixMs).TryAdd(new Amount(_options.ClaimWindowMs), out var expiry))
+        if (!new Amount(terms.DeadlineUnixMs).TryAdd(new Amount(_claimWindowMs), out var expiry))
         {
             return Receipt(request, kind, ChannelResultCode.InvalidTerms, channel: id);
         }

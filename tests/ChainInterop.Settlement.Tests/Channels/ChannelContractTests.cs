@@ -260,6 +260,17 @@ public class ChannelContractTests
     }
 
     [Fact]
+    public void Contract_options_without_an_operator_assets_or_a_sane_claim_window_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => new ChannelContract(new ChannelContractOptions { Chain = Chain }));
+        var noAssets = new ChannelContractOptions { Chain = Chain, Operator = OperatorKey.PublicKey };
+        Assert.Throws<ArgumentException>(() => new ChannelContract(noAssets));
+        var badWindow = new ChannelContractOptions { Chain = Chain, Operator = OperatorKey.PublicKey, ClaimWindowMs = 0 };
+        badWindow.Assets.Add(Cny);
+        Assert.Throws<ArgumentException>(() => new ChannelContract(badWindow));
+    }
+
+    [Fact]
     public void A_payload_that_is_not_a_command_gets_a_receipt_and_changes_nothing()
     {
         var chain = ContractHarness.Funded();

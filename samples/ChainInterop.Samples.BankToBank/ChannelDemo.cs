@@ -3,7 +3,6 @@ using ChainInterop.Codec;
 using ChainInterop.Consensus;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
-using ChainInterop.Ledger;
 using ChainInterop.Settlement.Channels;
 
 namespace ChainInterop.Samples.BankToBank;

@@ -35,6 +35,15 @@ if (args.Contains("--tcp-consensus"))
     return;
 }
 
+// Payment channel (seed 004): provider-side verification rate next to the raw Ed25519 verify loop, same run, one
+// thread each; then a whole channel on a 4-validator PBFT chain to count its on-chain submissions:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --channel [--rounds N] [--units N]
+if (args.Contains("--channel"))
+{
+    await ChainInterop.Benchmarks.ChannelThroughput.RunAsync(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
 if (args.Contains("--paired"))

@@ -111,7 +111,7 @@ public unsafe class SignatureBenchmarks
         SignatureSchemes.EcdsaP256.Verify(_ecdsaKey.PublicKey.Bytes, _message, _ecdsaSignature);
 
     /// <summary>A direct binding, independent of the library's own, for the raw-loop reference.</summary>
-    private static class RawSodium
+    internal static class RawSodium
     {
         private const string Library = "libsodium.so.23";
 

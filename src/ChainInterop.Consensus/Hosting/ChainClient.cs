@@ -31,6 +31,7 @@ public sealed class ChainClient : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private Task _pump = Task.CompletedTask;
+    private Action<ChainClient>? _onDisposed;
     private (ReplyCollector Collector, TaskCompletionSource<ClientReply> Done)? _outstanding;
     private ulong _lastTimestamp;
 
@@ -157,11 +158,20 @@ public sealed class ChainClient : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _pump.ConfigureAwait(false);
+        Interlocked.Exchange(ref _onDisposed, null)?.Invoke(this);
         _stopping.Dispose();
         _oneAtATime.Dispose();
     }
+
+    /// <summary>Called once when the client is disposed (e.g. so an <see cref="InProcessChain"/> forgets it).</summary>
+    internal void OnDisposed(Action<ChainClient> callback) => _onDisposed = callback;
 
     /// <summary>Stops listening for replies (blocking until the listener ends).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -133,7 +133,7 @@ public sealed class InProcessChain : IAsyncDisposable
     /// <param name="clientKey">The client's key (the caller keeps ownership).</param>
     /// <returns>The client; dispose it when done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="clientKey"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">A client with this key exists already.</exception>
+    /// <exception cref="InvalidOperationException">A live client with this key exists already (a disposed one is forgotten).</exception>
     public ChainClient CreateClient(PrivateKey clientKey)
     {
         ArgumentNullException.ThrowIfNull(clientKey);
@@ -148,6 +148,8 @@ public sealed class InProcessChain : IAsyncDisposable
         {
             throw new InvalidOperationException("A client with this key exists already: share it (it is thread-safe) or use another key.");
         }
+
+        client.OnDisposed(c => _clients.TryRemove(new KeyValuePair<NodeId, ChainClient>(c.Id, c)));
 
         return client;
     }

@@ -290,7 +290,10 @@ public sealed partial class TcpTransport
             switch (kind)
             {
                 case WireFrame.Data:
-                    _owner.Deliver(Peer, payload.Slice(1).ToArray());
+                    var body = payload.Slice(1);
+                    var message = GC.AllocateUninitializedArray<byte>((int)body.Length); // every byte is overwritten next
+                    body.CopyTo(message);
+                    _owner.Deliver(Peer, message);
                     TcpTransportMetrics.FramesReceived.Add(1);
                     return FrameDecision.Continue;
                 case WireFrame.Ping:

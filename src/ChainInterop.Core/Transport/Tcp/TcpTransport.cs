@@ -487,13 +487,18 @@ public sealed partial class TcpTransport : ITransport
             peer.Active = connection;
             connection.PeerState = peer;
             peer.SignalChanged();
+
+            // Reported under the gate, so a peer's events are in the order its state changed.
+            if (replaced is null)
+            {
+                Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Connected, ConnectionCloseReason.None));
+            }
         }
 
         TcpTransportMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("direction", connection.IsDialer ? "outbound" : "inbound"));
         if (replaced is null)
         {
             _logger.Connected(connection.Peer, connection.IsDialer ? "outbound" : "inbound", connection.RemoteEndPoint);
-            Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Connected, ConnectionCloseReason.None));
         }
         else
         {
@@ -526,20 +531,14 @@ public sealed partial class TcpTransport : ITransport
             return;
         }
 
-        bool wasActive;
         lock (peer.Gate)
         {
-            wasActive = peer.Active == connection;
-            if (wasActive)
+            if (peer.Active == connection)
             {
                 peer.Active = null;
                 peer.SignalChanged();
+                Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Disconnected, reason));
             }
-        }
-
-        if (wasActive)
-        {
-            Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Disconnected, reason));
         }
     }
 

@@ -18,6 +18,12 @@ internal sealed class SendQueue
         AllowSynchronousContinuations = false,
     });
 
+    /// <summary>
+    /// A waiting bulk sender resumes once at most this many bytes are queued (or half the limit, if lower): enough to
+    /// keep a socket busy, small enough that the frames in flight reuse pooled buffers instead of allocating.
+    /// </summary>
+    public const long LowWatermarkBytes = 1024 * 1024;
+
     private readonly int _maxFrames;
     private readonly long _maxBytes;
     private readonly object _spaceGate = new();
@@ -100,7 +106,7 @@ internal sealed class SendQueue
         }
     }
 
-    /// <summary>Completes when the queue is at most half full (frames and bytes), for senders that prefer waiting to dropping.</summary>
+    /// <summary>Completes when the queue is at most half full in frames and holds at most <see cref="LowWatermarkBytes"/> (or half its byte limit), for senders that prefer waiting to dropping.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         if (HasSpace(Frames, Bytes))
@@ -144,7 +150,7 @@ internal sealed class SendQueue
         }
     }
 
-    private bool HasSpace(int frames, long bytes) => frames <= _maxFrames / 2 && bytes <= _maxBytes / 2;
+    private bool HasSpace(int frames, long bytes) => frames <= _maxFrames / 2 && bytes <= Math.Min(_maxBytes / 2, LowWatermarkBytes);
 }
 
 /// <summary>One encoded frame in a <see cref="SendQueue"/>; a null <see cref="Buffer"/> is a keep-alive.</summary>

@@ -303,39 +303,40 @@ public sealed partial class TcpTransport
             }
         }
 
-        /// <summary>Writes queued frames, flushing per batch; true when the queue was completed and drained (shutdown).</summary>
+        /// <summary>Writes queued frames batch by batch, awaiting each write's flush; true when the queue was completed and drained (shutdown).</summary>
         private async Task<bool> WriteLoopAsync(CancellationToken cancellationToken)
         {
             var queue = Queue!;
-            var reader = queue.Reader;
             var output = _output!;
             try
             {
-                while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    long batchBytes = 0;
-                    long dataFrames = 0;
-                    while (batchBytes < FlushThresholdBytes && reader.TryRead(out var frame))
+                    var batch = queue.TakeAll();
+                    long bytes = 0;
+                    try
                     {
-                        output.Write(frame.Span);
-                        batchBytes += frame.WireLength;
-                        if (frame.Buffer is not null)
+                        foreach (var block in batch.Blocks)
                         {
-                            dataFrames++;
+                            // Backpressure: the flush completes only when the socket took the bytes, so a peer that
+                            // does not read stops this loop and only its own queue fills.
+                            var flush = await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
+                            bytes += block.Used;
+                            if (flush.IsCompleted || flush.IsCanceled)
+                            {
+                                Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
+                                return false;
+                            }
                         }
-
-                        queue.Release(frame);
                     }
-
-                    var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    _lastSent = _owner._time.GetTimestamp();
-                    TcpTransportMetrics.FramesSent.Add(dataFrames);
-                    TcpTransportMetrics.BytesSent.Add(batchBytes);
-                    if (flush.IsCompleted || flush.IsCanceled)
+                    finally
                     {
-                        Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
-                        return false;
+                        queue.Recycle(batch);
                     }
+
+                    _lastSent = _owner._time.GetTimestamp();
+                    TcpTransportMetrics.FramesSent.Add(batch.DataFrames);
+                    TcpTransportMetrics.BytesSent.Add(bytes);
                 }
 
                 return true;

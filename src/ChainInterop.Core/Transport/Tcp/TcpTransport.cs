@@ -28,9 +28,6 @@ public sealed partial class TcpTransport : ITransport
     /// <summary>Capacity of <see cref="ConnectionEvents"/>, in events; the oldest are dropped beyond it.</summary>
     public const int MaxQueuedConnectionEvents = 1024;
 
-    /// <summary>A writer flushes at least every this many bytes, in bytes (and whenever its queue runs empty).</summary>
-    internal const int FlushThresholdBytes = 64 * 1024;
-
     /// <summary>Size of the pipe buffers per connection, in bytes.</summary>
     internal const int PipeBufferSizeBytes = 64 * 1024;
 

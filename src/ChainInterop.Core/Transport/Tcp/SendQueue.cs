@@ -7,7 +7,7 @@ namespace ChainInterop.Transport.Tcp;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Frames are encoded (header, CRC, kind byte) straight into 64 KiB blocks that are reused, so a send costs one lock,
+/// Frames are encoded (header, CRC, kind byte) straight into 256 KiB blocks that are reused, so a send costs one lock,
 /// one checksum and one copy, and the writer takes every queued block at once and hands each to the socket whole:
 /// no per-frame allocation, queue node or atomic counter. A block only ever holds whole frames, so whatever the
 /// writer takes ends on a frame boundary, and the next connection starts on one too.
@@ -24,10 +24,10 @@ internal sealed class SendQueue
     public const long LowWatermarkBytes = 1024 * 1024;
 
     /// <summary>Size of a queue block, in bytes; a larger frame gets a block of its own (not reused).</summary>
-    public const int BlockSizeBytes = 64 * 1024;
+    public const int BlockSizeBytes = 256 * 1024;
 
     /// <summary>Blocks kept for reuse per peer (2 MiB).</summary>
-    private const int MaxFreeBlocks = 32;
+    private const int MaxFreeBlocks = 8;
 
     private readonly object _gate = new();
     private readonly int _maxFrames;

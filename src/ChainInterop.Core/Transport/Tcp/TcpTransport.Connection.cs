@@ -25,8 +25,12 @@ public sealed partial class TcpTransport
         private PipeWriter? _output;
         private string _closeDetail = string.Empty;
         private int _closeReason;
+        // Activity is noted with a flag on the hot paths and turned into a timestamp by the keep-alive tick, so reading
+        // and writing frames never reads the clock. Idle and keep-alive decisions are late by at most one tick.
         private long _lastReceived;
         private long _lastSent;
+        private volatile bool _receivedSinceTick;
+        private volatile bool _sentSinceTick;
         private bool _pendingSlotHeld;
 
         public Connection(TcpTransport owner, Socket socket, bool isDialer, NodeId? expectedPeer, string remoteEndPoint)
@@ -169,7 +173,7 @@ public sealed partial class TcpTransport
                     }
                 }
 
-                _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSizeBytes, minimumReadSize: 4096, leaveOpen: true));
+                _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSizeBytes, minimumReadSize: 16 * 1024, leaveOpen: true));
                 _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: PipeBufferSizeBytes, leaveOpen: true));
                 return await HandshakeAsync(channelBinding, linked.Token).ConfigureAwait(false);
             }
@@ -280,7 +284,7 @@ public sealed partial class TcpTransport
 
         private FrameDecision OnFrame(ReadOnlySequence<byte> payload)
         {
-            _lastReceived = _owner._time.GetTimestamp();
+            _receivedSinceTick = true;
             if (payload.IsEmpty)
             {
                 return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "empty frame");
@@ -334,7 +338,7 @@ public sealed partial class TcpTransport
                         queue.Recycle(batch);
                     }
 
-                    _lastSent = _owner._time.GetTimestamp();
+                    _sentSinceTick = true;
                     TcpTransportMetrics.FramesSent.Add(batch.DataFrames);
                     TcpTransportMetrics.BytesSent.Add(bytes);
                 }
@@ -354,12 +358,26 @@ public sealed partial class TcpTransport
 
         private void OnKeepAliveTick()
         {
+            // Two ticks can overlap on a starved thread pool; the races are benign (a duplicate keep-alive, or a
+            // timestamp one tick off).
             long now = _owner._time.GetTimestamp();
-            if (_owner._time.GetElapsedTime(Volatile.Read(ref _lastReceived), now).TotalMilliseconds > Options.IdleTimeoutMs)
+            if (_receivedSinceTick)
+            {
+                _receivedSinceTick = false;
+                _lastReceived = now;
+            }
+            else if (_owner._time.GetElapsedTime(_lastReceived, now).TotalMilliseconds > Options.IdleTimeoutMs)
             {
                 Close(ConnectionCloseReason.IdleTimeout, $"no frame for {Options.IdleTimeoutMs} ms");
+                return;
             }
-            else if (_owner._time.GetElapsedTime(Volatile.Read(ref _lastSent), now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
+
+            if (_sentSinceTick)
+            {
+                _sentSinceTick = false;
+                _lastSent = now;
+            }
+            else if (_owner._time.GetElapsedTime(_lastSent, now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
             {
                 Queue?.EnqueuePing();
             }

@@ -29,7 +29,7 @@ public sealed partial class TcpTransport : ITransport
     public const int MaxQueuedConnectionEvents = 1024;
 
     /// <summary>Size of the pipe buffers per connection, in bytes.</summary>
-    internal const int PipeBufferSizeBytes = 64 * 1024;
+    internal const int PipeBufferSizeBytes = 256 * 1024;
 
     private readonly TcpTransportOptions _options;
     private readonly PrivateKey _key;
@@ -59,7 +59,7 @@ public sealed partial class TcpTransport : ITransport
         _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.MaxInboundQueueMessages)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = false,
+            SingleReader = true,
         });
         _events = Channel.CreateBounded<ConnectionEvent>(new BoundedChannelOptions(MaxQueuedConnectionEvents)
         {
@@ -92,7 +92,7 @@ public sealed partial class TcpTransport : ITransport
     /// <summary>Where this transport accepts connections (the actual port when 0 was asked for), or null when it only dials.</summary>
     public IPEndPoint? ListenEndPoint { get; }
 
-    /// <inheritdoc />
+    /// <summary>Messages from peers, with their authenticated sender; read it from one reader at a time (like the in-memory network's).</summary>
     public ChannelReader<InboundMessage> Inbound => _inbound.Reader;
 
     /// <inheritdoc />

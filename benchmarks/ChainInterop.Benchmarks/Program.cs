@@ -44,6 +44,20 @@ if (args.Contains("--channel"))
     return;
 }
 
+// TCP transport vs a raw socket loop, two processes on loopback (the benchmark re-launches itself as the receiver):
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --transport [--rounds N] [--mb N]
+if (args.Contains("--transport-child"))
+{
+    await ChainInterop.Benchmarks.TransportThroughput.RunChildAsync();
+    return;
+}
+
+if (args.Contains("--transport"))
+{
+    await ChainInterop.Benchmarks.TransportThroughput.RunAsync(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
 if (args.Contains("--paired"))

@@ -34,4 +34,22 @@ public class Crc32CTests
                 && Crc32C.Append(Crc32C.Compute(a), b) == Crc32C.Compute(both);
         }).QuickCheckThrowOnFailure();
     }
+
+    [Fact]
+    public void The_three_lane_path_agrees_with_the_table_at_every_length_around_its_lane_boundaries()
+    {
+        var random = new Random(3720);
+        var data = new byte[(3 * 8192 * 2) + 3 * 256 + 40];
+        random.NextBytes(data);
+        var lengths = Enumerable.Range(0, 3 * 256 * 2 + 20)
+            .Concat(new[] { 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 1, 3 * 8192 + 3 * 256 + 7, 2 * 3 * 8192, data.Length });
+        foreach (int length in lengths)
+        {
+            foreach (int offset in new[] { 0, 1, 5 })
+            {
+                var slice = data.AsSpan(offset, Math.Min(length, data.Length - offset));
+                Assert.Equal(Crc32C.ComputeSoftware(slice), Crc32C.Compute(slice));
+            }
+        }
+    }
 }

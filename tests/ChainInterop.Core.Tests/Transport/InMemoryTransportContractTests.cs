@@ -14,3 +14,11 @@ public sealed class InMemoryTransportContractTests : TransportContractTests
         return Task.FromResult(nodes);
     }
 }
+
+/// <summary>ARCHITECTURE.md: the conformance package depends on Core only.</summary>
+public sealed class TestingPackageDependencyTests
+{
+    [Fact]
+    public void Testing_depends_on_Core_only() =>
+        Assert.Equal(["ChainInterop.Core"], ChainInterop.Testing.RepositoryRoot.ProjectReferencesOf("ChainInterop.Testing"));
+}

@@ -1,31 +1,47 @@
-using System.Buffers;
-using System.Threading.Channels;
-
 namespace ChainInterop.Transport.Tcp;
 
 /// <summary>
 /// The frames waiting to be written to one peer, bounded in frames and in bytes. Policy when full: the new frame is
 /// dropped (drop newest) and counted; protocols retransmit, and refusing at the door keeps the frames already queued
-/// in order. Frames are encoded (header, CRC, kind byte) when queued, into buffers rented from the shared pool.
+/// in order.
 /// </summary>
-/// <remarks>The queue outlives connections: frames sent while a peer is unreachable wait here for the next one.</remarks>
+/// <remarks>
+/// <para>
+/// Frames are encoded (header, CRC, kind byte) straight into 256 KiB blocks that are reused, so a send costs one lock,
+/// one checksum and one copy, and the writer takes every queued block at once and hands each to the socket whole:
+/// no per-frame allocation, queue node or atomic counter. A block only ever holds whole frames, so whatever the
+/// writer takes ends on a frame boundary, and the next connection starts on one too.
+/// </para>
+/// <para>The queue outlives connections: frames sent while a peer is unreachable wait here for the next one. The
+/// limits count what is queued; a batch the writer has taken (at most one queue's worth) is not counted.</para>
+/// </remarks>
 internal sealed class SendQueue
 {
-    private readonly Channel<OutboundFrame> _channel = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions
-    {
-        SingleReader = false,
-        SingleWriter = false,
-        AllowSynchronousContinuations = false,
-    });
+    /// <summary>
+    /// A waiting bulk sender resumes once at most this many bytes are queued (or half the limit, if lower): enough to
+    /// keep a socket busy, small enough that the blocks in flight are reused instead of allocated.
+    /// </summary>
+    public const long LowWatermarkBytes = 1024 * 1024;
 
+    /// <summary>Size of a queue block, in bytes; a larger frame gets a block of its own (not reused).</summary>
+    public const int BlockSizeBytes = 256 * 1024;
+
+    /// <summary>Blocks kept for reuse per peer (2 MiB).</summary>
+    private const int MaxFreeBlocks = 8;
+
+    private readonly object _gate = new();
     private readonly int _maxFrames;
     private readonly long _maxBytes;
-    private readonly object _spaceGate = new();
+    private readonly Stack<byte[]> _free = new();
 
-    // Invariant: _frames and _bytes count the data frames in _channel (pings are not counted).
+    // Guarded by _gate. Invariant: every block in _blocks holds whole frames; _frames and _bytes count the data
+    // frames in _blocks (keep-alives are not counted).
+    private List<QueueBlock> _blocks = [];
+    private List<QueueBlock>? _spare;
     private int _frames;
     private long _bytes;
-    private int _pingQueued;
+    private bool _completed;
+    private TaskCompletionSource? _readable;
     private TaskCompletionSource? _space;
 
     public SendQueue(int maxFrames, long maxBytes)
@@ -34,125 +50,183 @@ internal sealed class SendQueue
         _maxBytes = maxBytes;
     }
 
-    public ChannelReader<OutboundFrame> Reader => _channel.Reader;
-
-    public int Frames => Volatile.Read(ref _frames);
-
-    public long Bytes => Interlocked.Read(ref _bytes);
+    public int Frames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frames;
+            }
+        }
+    }
 
     /// <summary>Encodes and queues <paramref name="message"/>; false when the queue is full or completed (the message is dropped).</summary>
     public bool TryEnqueue(ReadOnlySpan<byte> message)
     {
         int size = WireFrame.OverheadBytes + message.Length;
-        if (Interlocked.Increment(ref _frames) > _maxFrames)
+        TaskCompletionSource? wake;
+        lock (_gate)
         {
-            Interlocked.Decrement(ref _frames);
-            return false;
+            if (_completed || _frames >= _maxFrames || _bytes + size > _maxBytes)
+            {
+                return false;
+            }
+
+            WireFrame.WriteData(Reserve(size), message);
+            _frames++;
+            _bytes += size;
+            wake = _readable;
+            _readable = null;
         }
 
-        if (Interlocked.Add(ref _bytes, size) > _maxBytes)
-        {
-            Interlocked.Add(ref _bytes, -size);
-            Interlocked.Decrement(ref _frames);
-            return false;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
-        WireFrame.WriteData(buffer, message);
-        var frame = new OutboundFrame(buffer, size);
-        if (!_channel.Writer.TryWrite(frame))
-        {
-            Release(frame);
-            return false;
-        }
-
+        wake?.TrySetResult();
         return true;
     }
 
-    /// <summary>Queues one keep-alive unless one is already waiting.</summary>
+    /// <summary>Queues one keep-alive, unless frames are already waiting (they keep the connection alive anyway).</summary>
     public void EnqueuePing()
     {
-        if (Interlocked.Exchange(ref _pingQueued, 1) == 0 && !_channel.Writer.TryWrite(default))
+        TaskCompletionSource? wake;
+        lock (_gate)
         {
-            Volatile.Write(ref _pingQueued, 0);
-        }
-    }
-
-    /// <summary>Gives back what a dequeued frame held (after it was written or dropped).</summary>
-    public void Release(OutboundFrame frame)
-    {
-        if (frame.Buffer is null)
-        {
-            Volatile.Write(ref _pingQueued, 0);
-            return;
-        }
-
-        ArrayPool<byte>.Shared.Return(frame.Buffer);
-        int frames = Interlocked.Decrement(ref _frames);
-        long bytes = Interlocked.Add(ref _bytes, -frame.Length);
-        if (Volatile.Read(ref _space) is not null && HasSpace(frames, bytes))
-        {
-            lock (_spaceGate)
+            if (_completed || _blocks.Count > 0)
             {
-                _space?.TrySetResult();
-                _space = null;
+                return;
             }
+
+            WireFrame.PingFrame.CopyTo(Reserve(WireFrame.PingFrame.Length));
+            wake = _readable;
+            _readable = null;
+        }
+
+        wake?.TrySetResult();
+    }
+
+    /// <summary>Waits until something is queued (true) or the queue is completed and empty (false).</summary>
+    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_blocks.Count > 0)
+                {
+                    return true;
+                }
+
+                if (_completed)
+                {
+                    return false;
+                }
+
+                _readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _readable.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Completes when the queue is at most half full (frames and bytes), for senders that prefer waiting to dropping.</summary>
+    /// <summary>Takes every queued block (whole frames, in order); give them back with <see cref="Recycle"/> once written.</summary>
+    public SendBatch TakeAll()
+    {
+        TaskCompletionSource? space;
+        SendBatch batch;
+        lock (_gate)
+        {
+            batch = new SendBatch(_blocks, _frames);
+            _blocks = _spare ?? [];
+            _spare = null;
+            _frames = 0;
+            _bytes = 0;
+            space = _space;
+            _space = null;
+        }
+
+        space?.TrySetResult();
+        return batch;
+    }
+
+    /// <summary>Keeps the written blocks of <paramref name="batch"/> for reuse.</summary>
+    public void Recycle(SendBatch batch)
+    {
+        lock (_gate)
+        {
+            foreach (var block in batch.Blocks)
+            {
+                if (block.Buffer.Length == BlockSizeBytes && _free.Count < MaxFreeBlocks)
+                {
+                    _free.Push(block.Buffer);
+                }
+            }
+
+            batch.Blocks.Clear();
+            _spare ??= batch.Blocks;
+        }
+    }
+
+    /// <summary>Completes when the queue is at most half full in frames and holds at most <see cref="LowWatermarkBytes"/> (or half its byte limit), for senders that prefer waiting to dropping.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
-        if (HasSpace(Frames, Bytes))
+        lock (_gate)
         {
-            return Task.CompletedTask;
-        }
-
-        lock (_spaceGate)
-        {
-            _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var wait = _space.Task;
-
-            // Re-check under the gate: a release between the first check and publishing _space would not see it.
-            if (HasSpace(Frames, Bytes) || _channel.Reader.Completion.IsCompleted)
+            if (_completed || (_frames <= _maxFrames / 2 && _bytes <= Math.Min(_maxBytes / 2, LowWatermarkBytes)))
             {
-                _space.TrySetResult();
-                _space = null;
+                return Task.CompletedTask;
             }
 
-            return wait.WaitAsync(cancellationToken);
+            _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _space.Task.WaitAsync(cancellationToken);
         }
     }
 
     /// <summary>Refuses further frames; a writer drains what is queued, then sees the end.</summary>
     public void Complete()
     {
-        _channel.Writer.TryComplete();
-        lock (_spaceGate)
+        TaskCompletionSource? readable, space;
+        lock (_gate)
         {
-            _space?.TrySetResult();
-            _space = null;
+            _completed = true;
+            (readable, _readable) = (_readable, null);
+            (space, _space) = (_space, null);
         }
+
+        readable?.TrySetResult();
+        space?.TrySetResult();
     }
 
-    /// <summary>Drops every queued frame (after <see cref="Complete"/>, on shutdown).</summary>
-    public void Clear()
+    /// <summary>Drops every queued frame (after <see cref="Complete"/>, on shutdown or removal).</summary>
+    public void Clear() => Recycle(TakeAll());
+
+    /// <summary>Room for <paramref name="size"/> bytes at the end of the last block, or in a new one. Called under the gate.</summary>
+    private Span<byte> Reserve(int size)
     {
-        while (_channel.Reader.TryRead(out var frame))
+        if (_blocks.Count > 0 && _blocks[^1] is var tail && tail.Buffer.Length - tail.Used >= size)
         {
-            Release(frame);
+            var span = tail.Buffer.AsSpan(tail.Used, size);
+            tail.Used += size;
+            return span;
         }
+
+        var buffer = size > BlockSizeBytes ? GC.AllocateUninitializedArray<byte>(size)
+            : _free.Count > 0 ? _free.Pop() : GC.AllocateUninitializedArray<byte>(BlockSizeBytes);
+        _blocks.Add(new QueueBlock(buffer) { Used = size });
+        return buffer.AsSpan(0, size);
     }
-
-    private bool HasSpace(int frames, long bytes) => frames <= _maxFrames / 2 && bytes <= _maxBytes / 2;
 }
 
-/// <summary>One encoded frame in a <see cref="SendQueue"/>; a null <see cref="Buffer"/> is a keep-alive.</summary>
-/// <param name="Buffer">A pooled buffer holding the frame.</param>
-/// <param name="Length">The frame's length in bytes.</param>
-internal readonly record struct OutboundFrame(byte[]? Buffer, int Length)
+/// <summary>A block of whole encoded frames.</summary>
+/// <param name="Buffer">The bytes; the first <see cref="Used"/> are frames.</param>
+internal sealed record QueueBlock(byte[] Buffer)
 {
-    public ReadOnlySpan<byte> Span => Buffer is null ? WireFrame.PingFrame : Buffer.AsSpan(0, Length);
+    public int Used { get; set; }
 
-    public int WireLength => Buffer is null ? WireFrame.PingFrame.Length : Length;
+    public ReadOnlyMemory<byte> Frames => Buffer.AsMemory(0, Used);
 }
+
+/// <summary>What <see cref="SendQueue.TakeAll"/> took: blocks in order, and how many data frames they hold.</summary>
+/// <param name="Blocks">The blocks.</param>
+/// <param name="DataFrames">Data frames among them (keep-alives excluded).</param>
+internal readonly record struct SendBatch(List<QueueBlock> Blocks, int DataFrames);

@@ -25,8 +25,12 @@ public sealed partial class TcpTransport
         private PipeWriter? _output;
         private string _closeDetail = string.Empty;
         private int _closeReason;
+        // Activity is noted with a flag on the hot paths and turned into a timestamp by the keep-alive tick, so reading
+        // and writing frames never reads the clock. Idle and keep-alive decisions are late by at most one tick.
         private long _lastReceived;
         private long _lastSent;
+        private volatile bool _receivedSinceTick;
+        private volatile bool _sentSinceTick;
         private bool _pendingSlotHeld;
 
         public Connection(TcpTransport owner, Socket socket, bool isDialer, NodeId? expectedPeer, string remoteEndPoint)
@@ -169,7 +173,7 @@ public sealed partial class TcpTransport
                     }
                 }
 
-                _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSizeBytes, minimumReadSize: 4096, leaveOpen: true));
+                _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSizeBytes, minimumReadSize: 16 * 1024, leaveOpen: true));
                 _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: PipeBufferSizeBytes, leaveOpen: true));
                 return await HandshakeAsync(channelBinding, linked.Token).ConfigureAwait(false);
             }
@@ -280,7 +284,7 @@ public sealed partial class TcpTransport
 
         private FrameDecision OnFrame(ReadOnlySequence<byte> payload)
         {
-            _lastReceived = _owner._time.GetTimestamp();
+            _receivedSinceTick = true;
             if (payload.IsEmpty)
             {
                 return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "empty frame");
@@ -290,7 +294,10 @@ public sealed partial class TcpTransport
             switch (kind)
             {
                 case WireFrame.Data:
-                    _owner.Deliver(Peer, payload.Slice(1).ToArray());
+                    var body = payload.Slice(1);
+                    var message = GC.AllocateUninitializedArray<byte>((int)body.Length); // every byte is overwritten next
+                    body.CopyTo(message);
+                    _owner.Deliver(Peer, message);
                     TcpTransportMetrics.FramesReceived.Add(1);
                     return FrameDecision.Continue;
                 case WireFrame.Ping:
@@ -300,39 +307,40 @@ public sealed partial class TcpTransport
             }
         }
 
-        /// <summary>Writes queued frames, flushing per batch; true when the queue was completed and drained (shutdown).</summary>
+        /// <summary>Writes queued frames batch by batch, awaiting each write's flush; true when the queue was completed and drained (shutdown).</summary>
         private async Task<bool> WriteLoopAsync(CancellationToken cancellationToken)
         {
             var queue = Queue!;
-            var reader = queue.Reader;
             var output = _output!;
             try
             {
-                while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    long batchBytes = 0;
-                    long dataFrames = 0;
-                    while (batchBytes < FlushThresholdBytes && reader.TryRead(out var frame))
+                    var batch = queue.TakeAll();
+                    long bytes = 0;
+                    try
                     {
-                        output.Write(frame.Span);
-                        batchBytes += frame.WireLength;
-                        if (frame.Buffer is not null)
+                        foreach (var block in batch.Blocks)
                         {
-                            dataFrames++;
+                            // Backpressure: the flush completes only when the socket took the bytes, so a peer that
+                            // does not read stops this loop and only its own queue fills.
+                            var flush = await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
+                            bytes += block.Used;
+                            if (flush.IsCompleted || flush.IsCanceled)
+                            {
+                                Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
+                                return false;
+                            }
                         }
-
-                        queue.Release(frame);
                     }
-
-                    var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    _lastSent = _owner._time.GetTimestamp();
-                    TcpTransportMetrics.FramesSent.Add(dataFrames);
-                    TcpTransportMetrics.BytesSent.Add(batchBytes);
-                    if (flush.IsCompleted || flush.IsCanceled)
+                    finally
                     {
-                        Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
-                        return false;
+                        queue.Recycle(batch);
                     }
+
+                    _sentSinceTick = true;
+                    TcpTransportMetrics.FramesSent.Add(batch.DataFrames);
+                    TcpTransportMetrics.BytesSent.Add(bytes);
                 }
 
                 return true;
@@ -350,12 +358,26 @@ public sealed partial class TcpTransport
 
         private void OnKeepAliveTick()
         {
+            // Two ticks can overlap on a starved thread pool; the races are benign (a duplicate keep-alive, or a
+            // timestamp one tick off).
             long now = _owner._time.GetTimestamp();
-            if (_owner._time.GetElapsedTime(Volatile.Read(ref _lastReceived), now).TotalMilliseconds > Options.IdleTimeoutMs)
+            if (_receivedSinceTick)
+            {
+                _receivedSinceTick = false;
+                _lastReceived = now;
+            }
+            else if (_owner._time.GetElapsedTime(_lastReceived, now).TotalMilliseconds > Options.IdleTimeoutMs)
             {
                 Close(ConnectionCloseReason.IdleTimeout, $"no frame for {Options.IdleTimeoutMs} ms");
+                return;
             }
-            else if (_owner._time.GetElapsedTime(Volatile.Read(ref _lastSent), now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
+
+            if (_sentSinceTick)
+            {
+                _sentSinceTick = false;
+                _lastSent = now;
+            }
+            else if (_owner._time.GetElapsedTime(_lastSent, now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
             {
                 Queue?.EnqueuePing();
             }

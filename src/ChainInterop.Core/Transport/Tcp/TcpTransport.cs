@@ -28,11 +28,8 @@ public sealed partial class TcpTransport : ITransport
     /// <summary>Capacity of <see cref="ConnectionEvents"/>, in events; the oldest are dropped beyond it.</summary>
     public const int MaxQueuedConnectionEvents = 1024;
 
-    /// <summary>A writer flushes at least every this many bytes, in bytes (and whenever its queue runs empty).</summary>
-    internal const int FlushThresholdBytes = 64 * 1024;
-
     /// <summary>Size of the pipe buffers per connection, in bytes.</summary>
-    internal const int PipeBufferSizeBytes = 64 * 1024;
+    internal const int PipeBufferSizeBytes = 256 * 1024;
 
     private readonly TcpTransportOptions _options;
     private readonly PrivateKey _key;
@@ -62,7 +59,7 @@ public sealed partial class TcpTransport : ITransport
         _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.MaxInboundQueueMessages)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = false,
+            SingleReader = true,
         });
         _events = Channel.CreateBounded<ConnectionEvent>(new BoundedChannelOptions(MaxQueuedConnectionEvents)
         {
@@ -95,7 +92,7 @@ public sealed partial class TcpTransport : ITransport
     /// <summary>Where this transport accepts connections (the actual port when 0 was asked for), or null when it only dials.</summary>
     public IPEndPoint? ListenEndPoint { get; }
 
-    /// <inheritdoc />
+    /// <summary>Messages from peers, with their authenticated sender; read it from one reader at a time (like the in-memory network's).</summary>
     public ChannelReader<InboundMessage> Inbound => _inbound.Reader;
 
     /// <inheritdoc />
@@ -245,7 +242,8 @@ public sealed partial class TcpTransport : ITransport
     }
 
     /// <summary>
-    /// Completes when <paramref name="peer"/>'s send queue is at most half full, so a bulk sender (state transfer, a
+    /// Completes when <paramref name="peer"/>'s send queue is at most half full in frames and holds at most 1 MiB
+    /// (or half its byte limit, if lower), so a bulk sender (state transfer, a
     /// benchmark) can wait instead of having messages dropped. Completes at once for unknown peers and after dispose.
     /// </summary>
     /// <param name="peer">The peer.</param>
@@ -487,13 +485,18 @@ public sealed partial class TcpTransport : ITransport
             peer.Active = connection;
             connection.PeerState = peer;
             peer.SignalChanged();
+
+            // Reported under the gate, so a peer's events are in the order its state changed.
+            if (replaced is null)
+            {
+                Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Connected, ConnectionCloseReason.None));
+            }
         }
 
         TcpTransportMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("direction", connection.IsDialer ? "outbound" : "inbound"));
         if (replaced is null)
         {
             _logger.Connected(connection.Peer, connection.IsDialer ? "outbound" : "inbound", connection.RemoteEndPoint);
-            Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Connected, ConnectionCloseReason.None));
         }
         else
         {
@@ -526,20 +529,14 @@ public sealed partial class TcpTransport : ITransport
             return;
         }
 
-        bool wasActive;
         lock (peer.Gate)
         {
-            wasActive = peer.Active == connection;
-            if (wasActive)
+            if (peer.Active == connection)
             {
                 peer.Active = null;
                 peer.SignalChanged();
+                Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Disconnected, reason));
             }
-        }
-
-        if (wasActive)
-        {
-            Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Disconnected, reason));
         }
     }
 

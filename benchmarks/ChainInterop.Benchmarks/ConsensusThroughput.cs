@@ -21,6 +21,9 @@ public static class ConsensusThroughput
     private const int Replicas = 4;
     private static readonly ChainId Chain = new("bench-chain");
 
+    // Process CPU time over wall time × cores during the last measured run: near 100 % means CPU-bound.
+    private static double LastCpuUtilisation;
+
     public static async Task RunAsync(string[] args)
     {
         int requests = ArgValue(args, "--requests", 20_000);
@@ -28,16 +31,17 @@ public static class ConsensusThroughput
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Signature bound: {bound * Replicas:F0} Ed25519 verifies/s on {Environment.ProcessorCount} cores / {Replicas} replicas = {bound:F0} requests/s"));
         Console.WriteLine();
-        Console.WriteLine("| batch (max requests/block) | requests | committed tx/s | of signature bound | blocks | p50 latency ms | p99 latency ms |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| batch (max requests/block) | requests | committed tx/s | of signature bound | CPU busy | blocks | p50 latency ms | p99 latency ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int batch in new[] { 1, 100, 1000 })
         {
             int n = batch == 1 ? Math.Min(requests, 2_000) : requests;
             var (tps, blocks, _, _) = await RunOnceAsync(batch, n, offeredPerSecond: null, ClientAuthentication.Signatures, payloadBytes: 8);
+            double cpu = LastCpuUtilisation;
             // Latency at half of the measured peak: offer requests at a steady rate of tps / 2.
             var (_, _, p50, p99) = await RunOnceAsync(batch, Math.Min(n, 4_000), offeredPerSecond: tps / 2, ClientAuthentication.Signatures, payloadBytes: 8);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {batch} | {n} | {tps:F0} | {tps / bound:P0} | {blocks} | {p50:F1} | {p99:F1} |"));
+                $"| {batch} | {n} | {tps:F0} | {tps / bound:P0} | {cpu:P0} | {blocks} | {p50:F1} | {p99:F1} |"));
         }
 
         // The BFT-SMaRt style "0/0" microbenchmark: empty requests and replies, no client signatures to verify and
@@ -45,12 +49,12 @@ public static class ConsensusThroughput
         Console.WriteLine();
         Console.WriteLine("0/0 (empty payloads, TrustedTransport):");
         Console.WriteLine();
-        Console.WriteLine("| batch (max requests/block) | requests | committed ops/s | blocks |");
-        Console.WriteLine("|---:|---:|---:|---:|");
+        Console.WriteLine("| batch (max requests/block) | requests | committed ops/s | CPU busy | blocks |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
         foreach (int batch in new[] { 100, 1000 })
         {
             var (ops, blocks, _, _) = await RunOnceAsync(batch, requests * 5, offeredPerSecond: null, ClientAuthentication.TrustedTransport, payloadBytes: 0);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {requests * 5} | {ops:F0} | {blocks} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {requests * 5} | {ops:F0} | {LastCpuUtilisation:P0} | {blocks} |"));
         }
     }
 
@@ -88,6 +92,7 @@ public static class ConsensusThroughput
             }
 
             var primary = hosts[0]; // view 0
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var consumer = Task.Run(async () =>
             {
@@ -126,6 +131,7 @@ public static class ConsensusThroughput
             }
 
             double seconds = watch.Elapsed.TotalSeconds;
+            LastCpuUtilisation = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / (seconds * Environment.ProcessorCount);
             latencies.Sort();
             ulong blocks = (stores[0].Tip?.Height ?? 0) + 1;
             return (count / seconds, blocks, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);

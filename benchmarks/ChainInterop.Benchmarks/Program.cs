@@ -19,6 +19,22 @@ if (args.Contains("--consensus"))
     return;
 }
 
+// Voucher co-signing flows per second (V1–V4, protocol objects only) next to the signature bound of the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --vouchers [--flows N] [--rounds R]
+if (args.Contains("--vouchers"))
+{
+    ChainInterop.Benchmarks.VoucherThroughput.Run(args);
+    return;
+}
+
+// PBFT over TCP with four node processes, next to the same chain in one process (same run):
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --tcp-consensus [--clients N] [--requests N]
+if (args.Contains("--tcp-consensus"))
+{
+    await ChainInterop.Benchmarks.TcpConsensusThroughput.RunAsync(args);
+    return;
+}
+
 // Payment channel (seed 004): provider-side verification rate next to the raw Ed25519 verify loop, same run, one
 // thread each; then a whole channel on a 4-validator PBFT chain to count its on-chain submissions:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --channel [--rounds N] [--units N]
@@ -33,6 +49,15 @@ if (args.Contains("--channel"))
 if (args.Contains("--paired"))
 {
     ChainInterop.Benchmarks.PairedRatios.Run(args);
+    return;
+}
+
+// Netting engine (S3, Alg. 11): 1,000,000 transactions among 100 participants x 3 assets, next to a bare summation
+// loop over the same records in the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --netting [--transactions N] [--rounds N] [--seed N]
+if (args.Contains("--netting"))
+{
+    ChainInterop.Benchmarks.NettingThroughput.Run(args);
     return;
 }
 

@@ -11,5 +11,8 @@ FoundationDemo.Run();
 await IntermediaryDemo.RunAsync(StorageIsolation.Physical);
 await IntermediaryDemo.RunAsync(StorageIsolation.Logical);
 
-// 3. A metered service paid through an iterative payment channel: 1,000 payments off chain, one on chain (seed 004).
+// 3. A cross-bank card payment through co-signed vouchers, cleared on a PBFT voucher ledger (seed 001, V1–V4).
+await VoucherDemo.RunAsync();
+
+// 4. A metered service paid through an iterative payment channel: 1,000 payments off chain, one on chain (seed 004).
 await ChannelDemo.RunAsync();

@@ -34,15 +34,41 @@ public static class ClientAuthenticationPolicy
         return mode == ClientAuthentication.TrustedTransport || request.VerifySignature();
     }
 
-    /// <summary>The reply a replica in <paramref name="mode"/> sends for a committed request: signed, or unsigned under <see cref="ClientAuthentication.TrustedTransport"/>.</summary>
+    /// <summary>
+    /// The replies a replica in <paramref name="mode"/> sends for the requests one block executed: signed with one
+    /// signature for the block (<see cref="ClientReply.CreateSigned"/>), or unsigned under <see cref="ClientAuthentication.TrustedTransport"/>.
+    /// </summary>
     /// <param name="mode">The chain's mode.</param>
     /// <param name="replicaKey">The replica's key.</param>
+    /// <param name="replica">The replica's id.</param>
+    /// <param name="height">The block holding the requests.</param>
+    /// <param name="executed">The executed requests and their entry indexes.</param>
+    /// <returns>The replies, in order.</returns>
+    public static ClientReply[] Replies(this ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, ulong height, IReadOnlyList<(ClientRequest Request, int EntryIndex)> executed)
+    {
+        ArgumentNullException.ThrowIfNull(executed);
+        if (mode != ClientAuthentication.TrustedTransport)
+        {
+            return ClientReply.CreateSigned(replicaKey, replica, height, executed);
+        }
+
+        var replies = new ClientReply[executed.Count];
+        for (int i = 0; i < replies.Length; i++)
+        {
+            replies[i] = ClientReply.CreateUnsigned(replica, executed[i].Request, height, executed[i].EntryIndex);
+        }
+
+        return replies;
+    }
+
+    /// <summary>The reply a replica in <paramref name="mode"/> sends again for one committed request.</summary>
+    /// <param name="mode">The chain's mode.</param>
+    /// <param name="replicaKey">The replica's key.</param>
+    /// <param name="replica">The replica's id.</param>
     /// <param name="request">The committed request.</param>
     /// <param name="height">The block holding it.</param>
     /// <param name="entryIndex">Its index in the block.</param>
     /// <returns>The reply.</returns>
-    public static ClientReply Reply(this ClientAuthentication mode, PrivateKey replicaKey, ClientRequest request, ulong height, int entryIndex) =>
-        mode == ClientAuthentication.TrustedTransport
-            ? ClientReply.CreateUnsigned(replicaKey, request, height, entryIndex)
-            : ClientReply.Create(replicaKey, request, height, entryIndex);
+    public static ClientReply Reply(this ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, ClientRequest request, ulong height, int entryIndex) =>
+        mode.Replies(replicaKey, replica, height, [(request, entryIndex)])[0];
 }

@@ -86,6 +86,44 @@ public class ClientRequestTests
             key.Dispose();
         }
     }
+
+    [Fact]
+    public void One_signature_covers_a_blocks_replies_and_each_verifies_only_with_its_own_proof_K2()
+    {
+        using var replica = Key(30);
+        var clients = Enumerable.Range(60, 7).Select(i => Key((byte)i)).ToArray();
+        var requests = clients.Select((c, i) => ClientRequest.Create(c, Chain, 1, [(byte)i])).ToArray();
+        var replies = ClientReply.CreateSigned(replica, NodeId.FromPublicKey(replica.PublicKey), 9, requests.Select((r, i) => (r, i)).ToArray());
+
+        Assert.Equal(7, replies.Length);
+        Assert.All(replies, r => Assert.True(r.Verify(replica.PublicKey)));
+        Assert.Single(replies.Select(r => Convert.ToHexString(r.Signature.Span)).Distinct());
+        Assert.All(replies, r => Assert.True(Canonical.Decode<ClientReply>(Canonical.Encode(r)).Verify(replica.PublicKey)));
+
+        // Flipping any byte of an encoded reply (outcome, proof or signature) makes it fail or fail to decode.
+        var encoded = Canonical.Encode(replies[3]);
+        for (int i = 0; i < encoded.Length; i++)
+        {
+            var tampered = (byte[])encoded.Clone();
+            tampered[i] ^= 0x20;
+            ClientReply? decoded;
+            try
+            {
+                decoded = Canonical.Decode<ClientReply>(tampered);
+            }
+            catch (CodecException)
+            {
+                continue;
+            }
+
+            Assert.False(decoded.Verify(replica.PublicKey), $"byte {i}");
+        }
+
+        foreach (var key in clients)
+        {
+            key.Dispose();
+        }
+    }
 }
 
 public class TrustedTransportReplyTests
@@ -103,14 +141,14 @@ public class TrustedTransportReplyTests
         var request = ClientRequest.Create(client, Chain, 1, "x"u8);
 
         var strict = new ReplyCollector(validators, request);
-        Assert.False(strict.Add(ClientReply.CreateUnsigned(keys[0], request, 1, 0)));
-        Assert.False(strict.Add(ClientReply.CreateUnsigned(keys[1], request, 1, 0)));
+        Assert.False(strict.Add(ClientReply.CreateUnsigned(NodeId.FromPublicKey(keys[0].PublicKey), request, 1, 0)));
+        Assert.False(strict.Add(ClientReply.CreateUnsigned(NodeId.FromPublicKey(keys[1].PublicKey), request, 1, 0)));
         Assert.Null(strict.Accepted);
 
         var trusting = new ReplyCollector(validators, request, ClientAuthentication.TrustedTransport);
-        Assert.False(trusting.Add(ClientReply.CreateUnsigned(keys[0], request, 1, 0)));
+        Assert.False(trusting.Add(ClientReply.CreateUnsigned(NodeId.FromPublicKey(keys[0].PublicKey), request, 1, 0)));
         Assert.True(trusting.Add(ClientReply.Create(keys[1], request, 1, 0))); // signed replies still count
-        Assert.False(ClientReply.CreateUnsigned(keys[2], request, 1, 0).IsSigned);
+        Assert.False(ClientReply.CreateUnsigned(NodeId.FromPublicKey(keys[2].PublicKey), request, 1, 0).IsSigned);
         foreach (var key in keys)
         {
             key.Dispose();

@@ -36,7 +36,13 @@ public static class Engines
     public static EngineUnderTest Pbft { get; } = new(
         "pbft",
         ValidatorCount: 4,
-        Factory: (setup, last) => new PbftReplica(setup.Options, setup.Key, last))
+        Factory: (setup, last) =>
+        {
+            // As AddPbft() does in a host: the client table is rebuilt from the node's stored blocks.
+            var replica = new PbftReplica(setup.Options, setup.Key, last);
+            replica.Replay(setup.Store.ReadAsync().ToBlockingEnumerable());
+            return replica;
+        })
     {
         ByzantineFaultsApply = true,
         DescribeMessage = PbftMessageDescriber.Describe,
@@ -61,8 +67,11 @@ public static class Engines
         Factory = (setup, last) =>
         {
             var selector = new CbftPrimarySelector(setup.Options.Validators!);
-            selector.Replay(setup.Store.ReadAsync().ToBlockingEnumerable());
-            return new PbftReplica(setup.Options, setup.Key, last, selector);
+            var stored = setup.Store.ReadAsync().ToBlockingEnumerable().ToList();
+            selector.Replay(stored);
+            var replica = new PbftReplica(setup.Options, setup.Key, last, selector);
+            replica.Replay(stored);
+            return replica;
         },
     };
 }

@@ -48,7 +48,10 @@ public sealed class ChainNodeFactory
         var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
         var replica = await engine(new ReplicaContext(options.Replica, options.SigningKey!, store, lastCommitted, loggers), cancellationToken).ConfigureAwait(false);
         var host = new ReplicaHost(replica, options.Replica.Validators!, transport, store, application,
-            _services.GetService<TimeProvider>(), loggers.CreateLogger<ReplicaHost>());
+            _services.GetService<TimeProvider>(), loggers.CreateLogger<ReplicaHost>())
+        {
+            ServeRemoteClients = options.ServeRemoteClients,
+        };
         host.Start();
         return host;
     }

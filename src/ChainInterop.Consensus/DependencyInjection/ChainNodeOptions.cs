@@ -11,6 +11,9 @@ public sealed class ChainNodeOptions
     /// <summary>This node's private key (a validator key, or a follower's own key). Never logged.</summary>
     public PrivateKey? SigningKey { get; set; }
 
+    /// <summary>Whether clients reach this node over its transport (see <see cref="ReplicaHost.ServeRemoteClients"/>); off by default.</summary>
+    public bool ServeRemoteClients { get; set; }
+
     /// <summary>Throws unless the options are usable.</summary>
     /// <exception cref="ArgumentException">Missing key, chain or validators, or invalid limits.</exception>
     public void Validate()

@@ -1,6 +1,8 @@
+using ChainInterop.Blocks;
 using ChainInterop.Consensus.Cbft;
 using ChainInterop.Consensus.Pbft;
 using ChainInterop.Consensus.SingleAuthority;
+using ChainInterop.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ChainInterop.Consensus.Hosting;
@@ -11,26 +13,43 @@ namespace ChainInterop.Consensus.Hosting;
 /// </summary>
 public static class ConsensusEngines
 {
-    /// <summary>PBFT (K2): Byzantine-fault tolerant with N ≥ 3f + 1 validators.</summary>
-    public static ReplicaFactory Pbft { get; } = (c, _) =>
-        ValueTask.FromResult<IReplica>(new PbftReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<PbftReplica>()));
+    /// <summary>
+    /// PBFT (K2): Byzantine-fault tolerant with N ≥ 3f + 1 validators. The client table (deduplication and reply
+    /// cache) is rebuilt from the chain's stored blocks when the replica is built.
+    /// </summary>
+    public static ReplicaFactory Pbft { get; } = async (c, cancellationToken) =>
+    {
+        var replica = new PbftReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<PbftReplica>());
+        replica.Replay(await ReadAllAsync(c.Store, cancellationToken).ConfigureAwait(false));
+        return replica;
+    };
 
     /// <summary>
     /// CBFT (K3): PBFT whose primary changes every block, drawn by credit-weighted roulette from committed state.
-    /// The credit scores are rebuilt from the chain's stored blocks when the replica is built.
+    /// The credit scores and the client table are rebuilt from the chain's stored blocks when the replica is built.
     /// </summary>
     public static ReplicaFactory Cbft { get; } = async (c, cancellationToken) =>
     {
+        var stored = await ReadAllAsync(c.Store, cancellationToken).ConfigureAwait(false);
         var selector = new CbftPrimarySelector(c.Options.Validators!);
-        await foreach (var block in c.Store.ReadAsync(0, cancellationToken).ConfigureAwait(false))
-        {
-            selector.OnCommitted(block);
-        }
-
-        return new PbftReplica(c.Options, c.Key, c.LastCommitted, selector, c.Loggers.CreateLogger<PbftReplica>());
+        selector.Replay(stored);
+        var replica = new PbftReplica(c.Options, c.Key, c.LastCommitted, selector, c.Loggers.CreateLogger<PbftReplica>());
+        replica.Replay(stored);
+        return replica;
     };
 
     /// <summary>One signing authority (K1's database consistency): crash-fault tolerant only, it cannot expose a lying authority.</summary>
     public static ReplicaFactory SingleAuthority { get; } = (c, _) =>
         ValueTask.FromResult<IReplica>(new SingleAuthorityReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<SingleAuthorityReplica>()));
+
+    private static async Task<List<Block>> ReadAllAsync(IBlockStore store, CancellationToken cancellationToken)
+    {
+        var blocks = new List<Block>();
+        await foreach (var block in store.ReadAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            blocks.Add(block);
+        }
+
+        return blocks;
+    }
 }

@@ -52,8 +52,8 @@ public sealed class InProcessChainOptions
 /// <summary>
 /// A whole chain in one process: N validators, each a replica of the chosen engine run by a <see cref="ReplicaHost"/>
 /// over an <see cref="InMemoryNetwork"/>, each with its own store and its own copy of the application (the
-/// replicated state machine fed the committed blocks). Clients submit signed requests and get the outcome vouched
-/// for by f + 1 validators (<see cref="ReplyCollector"/>). Used by samples and tests, and by hosts that run
+/// replicated state machine fed the committed blocks). Clients (<see cref="CreateClient"/>) submit signed requests
+/// and get the outcome vouched for by f + 1 validators. Used by samples and tests, and by hosts that run
 /// protocol roles (vouchers, channels, settlement) against a local chain.
 /// </summary>
 public sealed class InProcessChain : IAsyncDisposable
@@ -66,7 +66,7 @@ public sealed class InProcessChain : IAsyncDisposable
     private readonly List<Task> _replyPumps = [];
     private readonly PrivateKey[] _keys;
     private readonly bool _ownsKeys;
-    private readonly ConcurrentDictionary<Hash256, Pending> _pending = new();
+    private readonly ConcurrentDictionary<NodeId, ChainClient> _clients = new();
     private readonly CancellationTokenSource _stopping = new();
 
     private InProcessChain(InProcessChainOptions options, PrivateKey[] keys, bool ownsKeys, ClientAuthentication clientMode)
@@ -129,61 +129,29 @@ public sealed class InProcessChain : IAsyncDisposable
         return chain;
     }
 
-    /// <summary>A client of this chain: submits requests one at a time under <paramref name="clientKey"/>.</summary>
+    /// <summary>A client of this chain: submits requests one at a time under <paramref name="clientKey"/> (see <see cref="ChainClient"/>).</summary>
     /// <param name="clientKey">The client's key (the caller keeps ownership).</param>
     /// <returns>The client; dispose it when done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="clientKey"/> is null.</exception>
-    public ChainClient CreateClient(PrivateKey clientKey) => new(this, clientKey, _options.TimeProvider ?? TimeProvider.System);
-
-    /// <summary>
-    /// Sends <paramref name="request"/> to every validator and waits until f + 1 of them reply with the same outcome
-    /// (resending it every <see cref="InProcessChainOptions.RequestRetryMs"/>, as PBFT clients do).
-    /// </summary>
-    /// <param name="request">The signed request. A client has one request outstanding at a time (K2's dedupe keeps its latest timestamp).</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
-    /// <returns>The accepted reply: where the request was committed.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The request is for another chain, or the same request is already outstanding.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">A live client with this key exists already (a disposed one is forgotten).</exception>
+    public ChainClient CreateClient(PrivateKey clientKey)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.ChainId != ChainId)
+        ArgumentNullException.ThrowIfNull(clientKey);
+        var client = new ChainClient(ChainId, Validators, clientKey, _clientMode, _options.TimeProvider, _options.RequestRetryMs, async (request, cancellationToken) =>
         {
-            throw new InvalidOperationException($"A request for chain {request.ChainId} was sent to chain {ChainId}.");
-        }
-
-        var pending = new Pending(new ReplyCollector(Validators, request, _clientMode));
-        if (!_pending.TryAdd(request.Digest, pending))
-        {
-            throw new InvalidOperationException("This request is already outstanding.");
-        }
-
-        try
-        {
-            var retry = TimeSpan.FromMilliseconds(_options.RequestRetryMs);
-            var time = _options.TimeProvider ?? TimeProvider.System;
-            while (true)
+            foreach (var host in _hosts)
             {
-                foreach (var host in _hosts)
-                {
-                    await host.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
-                }
-
-                try
-                {
-                    return await pending.Done.Task.WaitAsync(retry, time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // Replies lost or a view change under way: send it again (replicas deduplicate).
-                }
+                await host.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
+        });
+        if (!_clients.TryAdd(client.Id, client))
         {
-            _pending.TryRemove(request.Digest, out _);
+            throw new InvalidOperationException("A client with this key exists already: share it (it is thread-safe) or use another key.");
         }
+
+        client.OnDisposed(c => _clients.TryRemove(new KeyValuePair<NodeId, ChainClient>(c.Id, c)));
+
+        return client;
     }
 
     /// <summary>Stops every validator and closes the stores.</summary>
@@ -245,9 +213,9 @@ public sealed class InProcessChain : IAsyncDisposable
         {
             await foreach (var reply in host.Replies.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_pending.TryGetValue(reply.RequestDigest, out var pending))
+                if (_clients.TryGetValue(reply.ClientId, out var client))
                 {
-                    pending.Add(reply);
+                    client.OnReply(reply);
                 }
             }
         }
@@ -259,21 +227,4 @@ public sealed class InProcessChain : IAsyncDisposable
 
     private static PrivateKey DeriveKey(ChainId chainId, int index) =>
         SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(Encoding.UTF8.GetBytes($"chaininterop/in-process/{chainId}/validator/{index}")).ToArray());
-
-    /// <summary>One outstanding request: replies from several hosts' pumps meet here.</summary>
-    private sealed class Pending(ReplyCollector collector)
-    {
-        public TaskCompletionSource<ClientReply> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Add(ClientReply reply)
-        {
-            lock (collector)
-            {
-                if (collector.Add(reply))
-                {
-                    Done.TrySetResult(collector.Accepted!);
-                }
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ChainInterop.Blocks;
+using ChainInterop.Codec;
 using ChainInterop.Storage;
 using ChainInterop.Transport;
 using Microsoft.Extensions.Logging;
@@ -72,6 +73,14 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _effects = new Effects();
     }
+
+    /// <summary>
+    /// Whether clients reach this node over its transport (K2's client protocol): a message from a node that is not a
+    /// validator is taken as a <see cref="ClientRequest"/> when the request's signer is that node, and replies go back
+    /// to the client over the transport as well as to <see cref="Replies"/>. Off by default (in-process clients use
+    /// <see cref="SubmitAsync"/>). Set it before <see cref="Start"/>.
+    /// </summary>
+    public bool ServeRemoteClients { get; init; }
 
     /// <summary>Replies the replica produced for clients of this node.</summary>
     public ChannelReader<ClientReply> Replies => _replies.Reader;
@@ -157,7 +166,18 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     {
         await foreach (var message in _transport.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            await _inputs.Writer.WriteAsync(new MessageInput(message.From, message.Payload), cancellationToken).ConfigureAwait(false);
+            Input input = new MessageInput(message.From, message.Payload);
+            if (ServeRemoteClients && !_validators.Contains(message.From))
+            {
+                if (!TryDecodeClientRequest(message, out var request))
+                {
+                    continue;
+                }
+
+                input = new RequestInput(request);
+            }
+
+            await _inputs.Writer.WriteAsync(input, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -256,9 +276,37 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                     break;
                 case EffectKind.Reply:
                     _replies.Writer.TryWrite(effect.Reply!);
+                    if (ServeRemoteClients && !_validators.Contains(effect.Reply!.ClientId))
+                    {
+                        await _transport.SendAsync(effect.Reply.ClientId, Canonical.Encode(effect.Reply), cancellationToken).ConfigureAwait(false);
+                    }
+
                     break;
             }
         }
+    }
+
+    private bool TryDecodeClientRequest(InboundMessage message, out ClientRequest request)
+    {
+        try
+        {
+            request = Canonical.Decode<ClientRequest>(message.Payload);
+        }
+        catch (CodecException e)
+        {
+            LogClientMessageDropped(_logger, _replica.ChainId, message.From, e.Message);
+            request = null!;
+            return false;
+        }
+
+        // The transport authenticated the sender: it must be the request's signer, so no node submits in another's name.
+        if (request.ClientId != message.From)
+        {
+            LogClientMessageDropped(_logger, _replica.ChainId, message.From, "the request is signed by another client");
+            return false;
+        }
+
+        return true;
     }
 
     private void Arm(ReplicaTimer timer, long delayMs)
@@ -307,6 +355,9 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Replica host of {ChainId} stopped")]
     private static partial void LogLoopFailed(ILogger logger, ChainId chainId, Exception exception);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Replica host of {ChainId} dropped a client message from {Peer}: {Reason}")]
+    private static partial void LogClientMessageDropped(ILogger logger, ChainId chainId, NodeId peer, string reason);
 
     private abstract record Input;
 

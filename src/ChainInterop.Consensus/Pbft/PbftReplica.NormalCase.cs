@@ -20,13 +20,28 @@ public sealed partial class PbftReplica
     // Per client: where its last executed request sits (height, entry), to answer a client that lost our reply.
     private readonly Dictionary<NodeId, (ulong Timestamp, ulong Height, int Entry)> _lastReply = [];
 
+    // Requests already decoded (and verified) when a proposal was built or validated, by block hash, so executing the
+    // committed block does not decode them again. A cache only: a miss decodes. At most MaxDecodedBlocks entries.
+    private readonly Dictionary<Hash256, ClientRequest[]> _decoded = [];
+    private const int MaxDecodedBlocks = 16;
+
+    private void RememberDecoded(Hash256 block, ClientRequest[] requests)
+    {
+        if (_decoded.Count >= MaxDecodedBlocks)
+        {
+            _decoded.Clear();
+        }
+
+        _decoded[block] = requests;
+    }
+
     private void AddRequest(ClientRequest request, bool forward, long now, IReplicaEffects effects)
     {
         // PBFT's reply cache: a client resending its last executed request lost replies; send ours again.
         if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
             && last.Timestamp == request.Timestamp && _options.ClientAuthentication.Accepts(request))
         {
-            effects.Reply(_options.ClientAuthentication.Reply(_key, request, last.Height, last.Entry));
+            effects.Reply(_options.ClientAuthentication.Reply(_key, Id, request, last.Height, last.Entry));
             return;
         }
 
@@ -118,6 +133,7 @@ public sealed partial class PbftReplica
         }
 
         var entries = new List<ReadOnlyMemory<byte>>();
+        var included = new List<ClientRequest>();
         var newest = new Dictionary<NodeId, ulong>();
         long bytes = 0;
         foreach (var request in _pending)
@@ -136,6 +152,7 @@ public sealed partial class PbftReplica
 
             newest[request.ClientId] = request.Timestamp;
             entries.Add(Canonical.Encode(request));
+            included.Add(request);
             bytes += request.Payload.Length;
         }
 
@@ -144,6 +161,7 @@ public sealed partial class PbftReplica
         var message = Sign(PbftMessageKind.PrePrepare, _view, new PrePrepareBody((ulong)next, block));
         var envelope = message.ToBytes();
         GetSlot(next).PrePrepares[_view] = new AcceptedProposal(block, envelope, Id, now);
+        RememberDecoded(block.Hash, [.. included]);
         effects.Broadcast(envelope);
         CheckPrepared(next, _view, now, effects);
     }
@@ -252,13 +270,14 @@ public sealed partial class PbftReplica
         }
 
         var newest = new Dictionary<NodeId, ulong>();
+        var decoded = new ClientRequest[block.Entries.Count];
         long bytes = 0;
-        foreach (var entry in block.Entries)
+        for (int i = 0; i < decoded.Length; i++)
         {
             ClientRequest request;
             try
             {
-                request = Canonical.Decode<ClientRequest>(entry);
+                request = decoded[i] = Canonical.Decode<ClientRequest>(block.Entries[i]);
             }
             catch (CodecException)
             {
@@ -277,7 +296,13 @@ public sealed partial class PbftReplica
             bytes += request.Payload.Length;
         }
 
-        return block.Entries.Count <= 1 || bytes <= _options.MaxBatchBytes;
+        if (block.Entries.Count > 1 && bytes > _options.MaxBatchBytes)
+        {
+            return false;
+        }
+
+        RememberDecoded(block.Hash, decoded);
+        return true;
     }
 
     private void OnPrepare(PbftMessage message, long now, IReplicaEffects effects)
@@ -477,13 +502,15 @@ public sealed partial class PbftReplica
     /// <summary>Executes the block's requests that are new for their client and, with effects, replies to them.</summary>
     private int Execute(Block block, IReplicaEffects? effects)
     {
-        int executed = 0;
+        var executed = effects is null ? null : new List<(ClientRequest Request, int EntryIndex)>(block.Entries.Count);
+        int count = 0;
+        _decoded.Remove(block.Hash, out var decoded);
         for (int i = 0; i < block.Entries.Count; i++)
         {
             ClientRequest request;
             try
             {
-                request = Canonical.Decode<ClientRequest>(block.Entries[i]);
+                request = decoded?[i] ?? Canonical.Decode<ClientRequest>(block.Entries[i]);
             }
             catch (CodecException)
             {
@@ -498,11 +525,20 @@ public sealed partial class PbftReplica
             _lastExecuted[request.ClientId] = request.Timestamp;
             _lastReply[request.ClientId] = (request.Timestamp, block.Height, i);
             RemovePending(request.ClientId, request.Timestamp);
-            effects?.Reply(_options.ClientAuthentication.Reply(_key, request, block.Height, i));
-            executed++;
+            executed?.Add((request, i));
+            count++;
         }
 
-        return executed;
+        if (executed is { Count: > 0 })
+        {
+            // One signature for the whole block's replies (ClientReply.CreateSigned), not one per request.
+            foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, block.Height, executed))
+            {
+                effects!.Reply(reply);
+            }
+        }
+
+        return count;
     }
 
     private long ViewChangeTimeoutMs => (long)_options.ViewChangeTimeoutMs << Math.Min(_consecutiveViewChanges, MaxBackoffExponent);

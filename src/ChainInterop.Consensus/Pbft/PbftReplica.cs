@@ -53,6 +53,7 @@ public sealed partial class PbftReplica : IReplica
     // Derived from committed blocks: the last executed timestamp per client. Grows with the number of clients,
     // like the application's account table; it is replicated state and cannot be evicted without breaking dedup.
     private readonly Dictionary<NodeId, ulong> _lastExecuted = [];
+    private bool _started;
 
     // View state. While _viewChanging, _view is the view being changed to and only VIEW-CHANGE/NEW-VIEW are processed.
     private ulong _view;
@@ -152,10 +153,38 @@ public sealed partial class PbftReplica : IReplica
     /// <summary>Heights for which protocol messages are still held (bounded by checkpoints and the window).</summary>
     internal IEnumerable<long> LoggedHeights => _slots.Keys;
 
+    /// <summary>
+    /// Rebuilds the client table (K2's deduplication by client id and timestamp, and the reply cache that answers a
+    /// client's resend of its last request) from this replica's stored blocks after a restart. Call it before
+    /// <see cref="Start"/>, with the store's blocks up to the tip the replica was built from; blocks above that tip
+    /// are ignored (they reach the replica through state transfer).
+    /// </summary>
+    /// <param name="committed">The stored committed blocks, in any order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="committed"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The replica already started.</exception>
+    public void Replay(IEnumerable<Block> committed)
+    {
+        ArgumentNullException.ThrowIfNull(committed);
+        if (_started)
+        {
+            throw new InvalidOperationException("Replay the stored blocks before starting the replica.");
+        }
+
+        foreach (var block in committed)
+        {
+            // Execute skips requests at or below a client's newest timestamp, so the order of the blocks does not matter.
+            if (block.Header.ChainId == ChainId && (long)block.Height <= _committed)
+            {
+                Execute(block, effects: null);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public void Start(long nowUnixMs, IReplicaEffects effects)
     {
         ArgumentNullException.ThrowIfNull(effects);
+        _started = true;
 
         // After a restart (or when joining a running chain) ask one peer for anything committed since our tip.
         SendStateRequest(effects);

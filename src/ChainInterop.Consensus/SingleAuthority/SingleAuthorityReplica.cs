@@ -221,7 +221,7 @@ public sealed class SingleAuthorityReplica : IReplica
             // Executed already: answer a resend of the last request again; anything older is a stale duplicate.
             if (request.Timestamp == done.Request.Timestamp && request.Digest == done.Request.Digest)
             {
-                effects.Reply(_options.ClientAuthentication.Reply(_key, done.Request, done.Height, done.EntryIndex));
+                effects.Reply(_options.ClientAuthentication.Reply(_key, Id, done.Request, done.Height, done.EntryIndex));
             }
 
             return;
@@ -305,10 +305,16 @@ public sealed class SingleAuthorityReplica : IReplica
         _tip = block.Header;
         _logger.Committed(ChainId, block.Height, batch.Count);
 
+        var executed = new (ClientRequest Request, int EntryIndex)[batch.Count];
         for (int i = 0; i < batch.Count; i++)
         {
             _executed[batch[i].ClientId] = new ExecutedRequest(batch[i], block.Height, i);
-            effects.Reply(_options.ClientAuthentication.Reply(_key, batch[i], block.Height, i));
+            executed[i] = (batch[i], i);
+        }
+
+        foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, block.Height, executed))
+        {
+            effects.Reply(reply);
         }
 
         if (_followers.Count > 0)

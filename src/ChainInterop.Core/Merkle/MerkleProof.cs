@@ -1,3 +1,4 @@
+using ChainInterop.Codec;
 using ChainInterop.Crypto;
 
 namespace ChainInterop.Merkle;
@@ -6,7 +7,8 @@ namespace ChainInterop.Merkle;
 /// An inclusion proof: the sibling hashes on the path from leaf <see cref="LeafIndex"/> of a tree of
 /// <see cref="TreeSize"/> leaves up to the root, bottom first (the audit path of RFC 9162 §2.1.3).
 /// </summary>
-public sealed class MerkleProof
+/// <remarks>Canonical form: <c>[leafIndex, treeSize, [sibling hashes, bottom first]]</c>.</remarks>
+public sealed class MerkleProof : ICanonicalEncodable<MerkleProof>
 {
     /// <summary>The longest audit path any tree of <see cref="MerkleTree.MaxLeafCount"/> leaves can need.</summary>
     public const int MaxPathLength = 30;
@@ -76,4 +78,45 @@ public sealed class MerkleProof
     /// <param name="root">The trusted root (e.g. from a certified block header).</param>
     /// <returns>True when the path leads exactly to <paramref name="root"/>.</returns>
     public bool Verify(Hash256 leafHash, Hash256 root) => ComputeRoot(leafHash) == root;
+
+    /// <inheritdoc />
+    public void Encode(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(3);
+        writer.WriteInt32(LeafIndex);
+        writer.WriteInt32(TreeSize);
+        writer.WriteArrayHeader(_path.Length);
+        foreach (var hash in _path)
+        {
+            writer.WriteHash256(hash);
+        }
+    }
+
+    /// <inheritdoc />
+    public static MerkleProof Decode(ref CanonicalReader reader)
+    {
+        reader.ReadArrayHeader(3);
+        long offset = reader.Consumed;
+        int leafIndex = reader.ReadInt32();
+        int treeSize = reader.ReadInt32();
+        if (leafIndex < 0 || leafIndex >= treeSize || treeSize > MerkleTree.MaxLeafCount)
+        {
+            throw new CodecException(CodecError.ValueOutOfRange, offset, $"leaf {leafIndex} is not in a tree of {treeSize} leaves");
+        }
+
+        offset = reader.Consumed;
+        int length = reader.ReadArrayHeader();
+        if (length > MaxPathLength)
+        {
+            throw new CodecException(CodecError.ValueOutOfRange, offset, $"an audit path has at most {MaxPathLength} hashes, got {length}");
+        }
+
+        var path = new Hash256[length];
+        for (int i = 0; i < path.Length; i++)
+        {
+            path[i] = reader.ReadHash256();
+        }
+
+        return new MerkleProof(leafIndex, treeSize, path);
+    }
 }

@@ -134,6 +134,71 @@ public static class MerkleTree
         return new MerkleProof(index, leafHashes.Length, path);
     }
 
+    /// <summary>
+    /// Builds the inclusion proof of every leaf at once, in O(n log n) hashing (one <see cref="CreateProof"/> per
+    /// leaf would be O(n²)): e.g. one signature over the root of a block's replies, each reply carrying its proof.
+    /// </summary>
+    /// <param name="leafHashes">All leaf hashes of the tree, in order (at least one).</param>
+    /// <param name="root">The tree's root.</param>
+    /// <returns>The proofs, in leaf order; each equals <see cref="CreateProof"/> for its leaf.</returns>
+    /// <exception cref="ArgumentException">No leaves, or more than <see cref="MaxLeafCount"/>.</exception>
+    public static MerkleProof[] CreateProofs(ReadOnlySpan<Hash256> leafHashes, out Hash256 root)
+    {
+        if (leafHashes.IsEmpty)
+        {
+            throw new ArgumentException("A proof needs at least one leaf.", nameof(leafHashes));
+        }
+
+        RequireLeafCount(leafHashes.Length);
+        var paths = new List<Hash256>[leafHashes.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            paths[i] = new List<Hash256>(capacity: 16);
+        }
+
+        Hash256[] rented = ArrayPool<Hash256>.Shared.Rent(leafHashes.Length);
+        try
+        {
+            Span<Hash256> level = rented.AsSpan(0, leafHashes.Length);
+            leafHashes.CopyTo(level);
+            int count = level.Length;
+            // Invariant: at depth d, leaf i sits at position i >> d of the current level; its sibling (if any) joins its path.
+            for (int depth = 0; count > 1; depth++)
+            {
+                for (int leaf = 0; leaf < paths.Length; leaf++)
+                {
+                    int sibling = (leaf >> depth) ^ 1;
+                    if (sibling < count)
+                    {
+                        paths[leaf].Add(level[sibling]);
+                    }
+                }
+
+                int next = 0;
+                for (int i = 0; i < count; i += 2)
+                {
+                    level[next++] = i + 1 < count ? HashNode(level[i], level[i + 1]) : level[i];
+                }
+
+                count = next;
+            }
+
+            root = level[0];
+        }
+        finally
+        {
+            ArrayPool<Hash256>.Shared.Return(rented);
+        }
+
+        var proofs = new MerkleProof[paths.Length];
+        for (int i = 0; i < proofs.Length; i++)
+        {
+            proofs[i] = new MerkleProof(i, paths.Length, paths[i]);
+        }
+
+        return proofs;
+    }
+
     /// <summary>Hashes every leaf with <see cref="HashLeaf"/>.</summary>
     /// <param name="leaves">The leaves in order.</param>
     /// <returns>The leaf hashes.</returns>

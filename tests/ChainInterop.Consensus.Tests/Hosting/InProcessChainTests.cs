@@ -82,12 +82,15 @@ public class InProcessChainTests
     }
 
     [Fact]
-    public async Task A_request_for_another_chain_is_refused_before_it_is_sent()
+    public async Task One_key_makes_one_live_client()
     {
         await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain });
         using var key = Key(9);
-        var request = ClientRequest.Create(key, new ChainId("other"), 1, [1]);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => chain.SubmitAsync(request));
+        var client = chain.CreateClient(key);
+        Assert.Throws<InvalidOperationException>(() => chain.CreateClient(key));
+        await client.DisposeAsync();
+        await using var again = chain.CreateClient(key); // a disposed client is forgotten
+        Assert.Equal(client.Id, again.Id);
     }
 
     [Fact]

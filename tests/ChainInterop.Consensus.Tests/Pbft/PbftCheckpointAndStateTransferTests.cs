@@ -113,6 +113,49 @@ public class PbftCheckpointAndStateTransferTests
         Assert.All(net.Committed, c => Assert.Single(c.SelectMany(b => b.Entries), e => Canonical.Decode<ClientRequest>(e).Timestamp == ts - 1));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void After_every_replica_restarts_the_client_table_replayed_from_the_store_still_deduplicates_and_answers_resends_K2(bool replayStore)
+    {
+        using var net = new PbftTestNetwork();
+        using var first = ClientKey(24);
+        using var second = ClientKey(25);
+        net.StartAll();
+        ulong tsFirst = 0;
+        CommitBlocks(net, first, ref tsFirst, 2);
+        ulong firstHeight = net.Height(0)!.Value;
+        net.Submit(Request(second, 1)); // the tip block knows nothing of the first client
+        ulong height = firstHeight + 1;
+        Assert.True(net.RunUntil(() => net.AllAtLeast(height)));
+
+        for (int i = 0; i < 4; i++)
+        {
+            net.Restart(i, replayStore);
+        }
+
+        foreach (var replies in net.Replies)
+        {
+            replies.Clear();
+        }
+
+        net.Submit(Request(first, tsFirst - 1));
+        net.Submit(Request(first, tsFirst));
+        net.RunFor(3_000);
+
+        if (replayStore)
+        {
+            // Nothing committed again; the resend of the last request is answered from the reply cache by every replica.
+            Assert.All(net.Committed, c => Assert.Equal(height, c[^1].Height));
+            Assert.All(net.Replies, replies => Assert.Single(replies, r => r.Timestamp == tsFirst && r.Height == firstHeight));
+        }
+        else
+        {
+            // Without the store's history a fully restarted chain cannot tell: the old requests are ordered again.
+            Assert.All(net.Committed, c => Assert.True(c[^1].Height > height));
+        }
+    }
+
     [Fact]
     public void A_forged_state_transfer_block_is_rejected_K2_C3()
     {

@@ -112,8 +112,11 @@ internal sealed class PbftTestNetwork : IDisposable
         }
     }
 
-    /// <summary>Replaces replica <paramref name="node"/> with a new instance restarted from its last delivered block.</summary>
-    public void Restart(int node)
+    /// <summary>
+    /// Replaces replica <paramref name="node"/> with a new instance restarted from its last delivered block; with
+    /// <paramref name="replayStore"/> it rebuilds its client table from its delivered blocks first, as a host does.
+    /// </summary>
+    public void Restart(int node, bool replayStore = true)
     {
         Down[node] = false;
         foreach (var key in _timerIndex.Keys.Where(k => k.Node == node).ToArray())
@@ -123,6 +126,11 @@ internal sealed class PbftTestNetwork : IDisposable
         }
 
         Replicas[node] = new PbftReplica(Options, Keys[node], Committed[node].LastOrDefault());
+        if (replayStore)
+        {
+            Replicas[node].Replay(Committed[node]);
+        }
+
         Replicas[node].Start(Now, new Effects(this, node));
     }
 

@@ -71,6 +71,26 @@ public class MerkleTreeTests
     }
 
     [Fact]
+    public void Proofs_built_together_equal_the_proofs_built_one_by_one_for_every_tree_up_to_70_C3()
+    {
+        for (int n = 1; n <= 70; n++)
+        {
+            var leaves = Leaves(n);
+            var proofs = MerkleTree.CreateProofs(leaves, out var root);
+            Assert.Equal(MerkleTree.ComputeRoot(leaves), root);
+            for (int i = 0; i < n; i++)
+            {
+                var single = MerkleTree.CreateProof(leaves, i);
+                Assert.Equal((single.LeafIndex, single.TreeSize), (proofs[i].LeafIndex, proofs[i].TreeSize));
+                Assert.Equal(single.Path, proofs[i].Path);
+                Assert.True(proofs[i].Verify(leaves[i], root));
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => MerkleTree.CreateProofs(ReadOnlySpan<Hash256>.Empty, out _));
+    }
+
+    [Fact]
     public void A_proof_fails_for_another_leaf_index_size_or_a_changed_path_element_C3()
     {
         for (int n = 2; n <= 33; n++)

@@ -1,0 +1,401 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using ChainInterop.Framing;
+
+namespace ChainInterop.Transport.Tcp;
+
+public sealed partial class TcpTransport
+{
+    /// <summary>
+    /// One TCP connection: TLS (optional), the handshake under its deadline, then a read loop and a write loop until
+    /// either ends; the first reason to close wins and is logged. Never throws out of <see cref="RunAsync"/>.
+    /// </summary>
+    private sealed class Connection : IDisposable
+    {
+        private readonly TcpTransport _owner;
+        private readonly Socket _socket;
+        private readonly NodeId? _expectedPeer;
+        private readonly CancellationTokenSource _closing = new();
+        private Stream? _stream;
+        private PipeReader? _input;
+        private PipeWriter? _output;
+        private string _closeDetail = string.Empty;
+        private int _closeReason;
+        private long _lastReceived;
+        private long _lastSent;
+        private bool _pendingSlotHeld;
+
+        public Connection(TcpTransport owner, Socket socket, bool isDialer, NodeId? expectedPeer, string remoteEndPoint)
+        {
+            _owner = owner;
+            _socket = socket;
+            IsDialer = isDialer;
+            _expectedPeer = expectedPeer;
+            RemoteEndPoint = remoteEndPoint;
+            _pendingSlotHeld = !isDialer;
+        }
+
+        public bool IsDialer { get; }
+
+        public string RemoteEndPoint { get; }
+
+        /// <summary>The authenticated peer (valid once <see cref="WasAuthenticated"/>).</summary>
+        public NodeId Peer { get; private set; }
+
+        public bool WasAuthenticated { get; private set; }
+
+        /// <summary>The peer this connection serves; set when it becomes the active one.</summary>
+        public PeerState? PeerState { get; set; }
+
+        /// <summary>The peer's send queue this connection writes from.</summary>
+        private SendQueue? Queue => PeerState?.Queue;
+
+        public ConnectionCloseReason CloseReason => (ConnectionCloseReason)Volatile.Read(ref _closeReason);
+
+        private TcpTransportOptions Options => _owner._options;
+
+        /// <summary>Closes the connection for <paramref name="reason"/> unless it is already closing for another.</summary>
+        public void Close(ConnectionCloseReason reason, string detail)
+        {
+            if (TrySetReason(reason, detail))
+            {
+                try
+                {
+                    _closing.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Already finished.
+                }
+            }
+        }
+
+        public async Task RunAsync(CancellationToken shutdown)
+        {
+            using var registration = shutdown.Register(() => Close(ConnectionCloseReason.LocalShutdown, "transport disposed"));
+            ITimer? keepAlive = null;
+            try
+            {
+                if (await AuthenticateAsync().ConfigureAwait(false) && _owner.OnAuthenticated(this, out var refusal) is var accepted)
+                {
+                    if (!accepted)
+                    {
+                        Close(refusal, "refused after the handshake");
+                    }
+                    else
+                    {
+                        WasAuthenticated = true;
+                        _lastReceived = _lastSent = _owner._time.GetTimestamp();
+                        var period = TimeSpan.FromMilliseconds(Math.Max(1, Options.KeepAliveIntervalMs / 2));
+                        keepAlive = _owner._time.CreateTimer(static state => ((Connection)state!).OnKeepAliveTick(), this, period, period);
+                        await ExchangeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                Close(ConnectionCloseReason.NetworkError, e.GetType().Name + ": " + e.Message);
+            }
+            finally
+            {
+                ReleasePendingSlot();
+                if (keepAlive is not null)
+                {
+                    await keepAlive.DisposeAsync().ConfigureAwait(false);
+                }
+
+                Close(ConnectionCloseReason.NetworkError, "connection ended");
+                await TearDownAsync().ConfigureAwait(false);
+                _owner.OnClosed(this, CloseReason);
+                _owner.LogClosed(RemoteEndPoint, WasAuthenticated ? Peer : null, CloseReason, _closeDetail);
+                Dispose();
+            }
+        }
+
+        public void Dispose() => _closing.Dispose();
+
+        private bool TrySetReason(ConnectionCloseReason reason, string detail)
+        {
+            if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)ConnectionCloseReason.None) != (int)ConnectionCloseReason.None)
+            {
+                return false;
+            }
+
+            _closeDetail = detail;
+            return true;
+        }
+
+        /// <summary>TLS and the signed handshake under the handshake deadline; false when the connection must close (reason set).</summary>
+        private async Task<bool> AuthenticateAsync()
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(Options.HandshakeTimeoutMs), _owner._time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _closing.Token);
+            try
+            {
+                Stream stream = new NetworkStream(_socket, ownsSocket: false);
+                _stream = stream;
+                byte[] channelBinding = [];
+                if (Options.Tls is { } tls)
+                {
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    _stream = ssl;
+                    if (IsDialer)
+                    {
+                        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                        {
+                            TargetHost = "chaininterop-node",
+                            EnabledSslProtocols = tls.EnabledProtocols,
+
+                            // Identity is proved by the signed transcript, which is bound to this certificate's hash;
+                            // so any certificate that TLS itself accepts as well-formed will do (self-signed is fine).
+                            RemoteCertificateValidationCallback = static (_, certificate, _, errors) => certificate is not null &&
+                                (errors & ~(SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNameMismatch)) == SslPolicyErrors.None,
+                        }, linked.Token).ConfigureAwait(false);
+                        channelBinding = SHA256.HashData(ssl.RemoteCertificate!.GetRawCertData());
+                    }
+                    else
+                    {
+                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificate = tls.Certificate,
+                            ClientCertificateRequired = false,
+                            EnabledSslProtocols = tls.EnabledProtocols,
+                        }, linked.Token).ConfigureAwait(false);
+                        channelBinding = SHA256.HashData(tls.Certificate!.RawData);
+                    }
+                }
+
+                _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSizeBytes, minimumReadSize: 4096, leaveOpen: true));
+                _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: PipeBufferSizeBytes, leaveOpen: true));
+                return await HandshakeAsync(channelBinding, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                Close(ConnectionCloseReason.HandshakeTimeout, $"not authenticated within {Options.HandshakeTimeoutMs} ms");
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or SocketException)
+            {
+                Close(ConnectionCloseReason.NetworkError, (e is AuthenticationException ? "TLS: " : string.Empty) + e.Message);
+                return false;
+            }
+            finally
+            {
+                ReleasePendingSlot();
+            }
+        }
+
+        private async Task<bool> HandshakeAsync(byte[] channelBinding, CancellationToken cancellationToken)
+        {
+            Span<byte> nonce = stackalloc byte[Handshake.NonceSizeBytes];
+            RandomNumberGenerator.Fill(nonce);
+            var handshake = new Handshake(_owner._key, _owner.ChainId, IsDialer, _expectedPeer, _owner.AdmittedChainOf, nonce, channelBinding);
+            await WriteHandshakeFrameAsync(handshake.CreateHello(), cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                HandshakeStep step = default;
+                var decision = await FrameReader.ReadFramesAsync(_input!, Handshake.MaxMessageSizeBytes, payload =>
+                {
+                    step = handshake.OnMessage(payload);
+                    return step.Failure != ConnectionCloseReason.None
+                        ? FrameDecision.Close(step.Failure, step.Detail ?? string.Empty)
+                        : FrameDecision.Pause;
+                }, cancellationToken).ConfigureAwait(false);
+                if (decision.Reason != ConnectionCloseReason.None)
+                {
+                    Close(decision.Reason, "during the handshake: " + decision.Detail);
+                    return false;
+                }
+
+                if (step.Reply is not null)
+                {
+                    await WriteHandshakeFrameAsync(step.Reply, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (step.IsComplete)
+                {
+                    Peer = handshake.Peer;
+                    return true;
+                }
+            }
+        }
+
+        private async ValueTask WriteHandshakeFrameAsync(byte[] message, CancellationToken cancellationToken)
+        {
+            Frame.Write(_output!, message);
+            await _output!.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The authenticated life: read and write until one side ends.</summary>
+        private async Task ExchangeAsync()
+        {
+            var token = _closing.Token;
+            var read = ReadLoopAsync(token);
+            var write = WriteLoopAsync(token);
+            if (await Task.WhenAny(read, write).ConfigureAwait(false) == write && write.Result)
+            {
+                // Drained for shutdown: half-close so the peer reads everything, then wait for its end of stream
+                // (the transport cuts us at the drain deadline otherwise).
+                TrySetReason(ConnectionCloseReason.LocalShutdown, "transport disposed");
+                await _output!.CompleteAsync().ConfigureAwait(false);
+                try
+                {
+                    _socket.Shutdown(SocketShutdown.Send);
+                }
+                catch (SocketException)
+                {
+                    // The peer is gone already.
+                }
+            }
+
+            await read.ConfigureAwait(false);
+            Close(ConnectionCloseReason.NetworkError, "read loop ended");
+            await write.ConfigureAwait(false);
+        }
+
+        private async Task ReadLoopAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var decision = await FrameReader.ReadFramesAsync(_input!, Options.MaxPayloadSizeBytes + 1, OnFrame, cancellationToken).ConfigureAwait(false);
+                Close(decision.Reason, decision.Detail ?? string.Empty);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Closing for a reason already set.
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                Close(ConnectionCloseReason.NetworkError, e.Message);
+            }
+        }
+
+        private FrameDecision OnFrame(ReadOnlySequence<byte> payload)
+        {
+            _lastReceived = _owner._time.GetTimestamp();
+            if (payload.IsEmpty)
+            {
+                return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "empty frame");
+            }
+
+            var kind = payload.First.Length > 0 ? payload.First.Span[0] : payload.Slice(0, 1).ToArray()[0];
+            switch (kind)
+            {
+                case WireFrame.Data:
+                    _owner.Deliver(Peer, payload.Slice(1).ToArray());
+                    TcpTransportMetrics.FramesReceived.Add(1);
+                    return FrameDecision.Continue;
+                case WireFrame.Ping:
+                    return payload.Length == 1 ? FrameDecision.Continue : FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "keep-alive with a body");
+                default:
+                    return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, $"unknown frame kind {kind}");
+            }
+        }
+
+        /// <summary>Writes queued frames, flushing per batch; true when the queue was completed and drained (shutdown).</summary>
+        private async Task<bool> WriteLoopAsync(CancellationToken cancellationToken)
+        {
+            var queue = Queue!;
+            var reader = queue.Reader;
+            var output = _output!;
+            try
+            {
+                while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    long batchBytes = 0;
+                    long dataFrames = 0;
+                    while (batchBytes < FlushThresholdBytes && reader.TryRead(out var frame))
+                    {
+                        output.Write(frame.Span);
+                        batchBytes += frame.WireLength;
+                        if (frame.Buffer is not null)
+                        {
+                            dataFrames++;
+                        }
+
+                        queue.Release(frame);
+                    }
+
+                    var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    _lastSent = _owner._time.GetTimestamp();
+                    TcpTransportMetrics.FramesSent.Add(dataFrames);
+                    TcpTransportMetrics.BytesSent.Add(batchBytes);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                Close(ConnectionCloseReason.NetworkError, e.Message);
+                return false;
+            }
+        }
+
+        private void OnKeepAliveTick()
+        {
+            long now = _owner._time.GetTimestamp();
+            if (_owner._time.GetElapsedTime(Volatile.Read(ref _lastReceived), now).TotalMilliseconds > Options.IdleTimeoutMs)
+            {
+                Close(ConnectionCloseReason.IdleTimeout, $"no frame for {Options.IdleTimeoutMs} ms");
+            }
+            else if (_owner._time.GetElapsedTime(Volatile.Read(ref _lastSent), now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
+            {
+                Queue?.EnqueuePing();
+            }
+        }
+
+        private void ReleasePendingSlot()
+        {
+            if (_pendingSlotHeld)
+            {
+                _pendingSlotHeld = false;
+                Interlocked.Decrement(ref _owner._pendingInbound);
+            }
+        }
+
+        private async Task TearDownAsync()
+        {
+            // The socket goes first: it aborts any write stuck on a peer that stopped reading, so completing the
+            // pipes below cannot hang.
+            _socket.Dispose();
+            if (_output is not null)
+            {
+                try
+                {
+                    await _output.CompleteAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+                {
+                    // The socket is closed; unwritten bytes are lost, as the close reason says.
+                }
+            }
+
+            if (_input is not null)
+            {
+                await _input.CompleteAsync().ConfigureAwait(false);
+            }
+
+            if (_stream is not null)
+            {
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ChainInterop.Integration.Tests;
+
+/// <summary>One node host (samples/ChainInterop.Samples.Node) running as a child process; watches its stdout.</summary>
+internal sealed class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _output = new();
+    private long _committedHeight = -1;
+
+    private NodeProcess(string config)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "ChainInterop.Samples.Node.dll");
+        _process = new Process
+        {
+            StartInfo = new ProcessStartInfo("dotnet", ["exec", dll, "run", config])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            },
+            EnableRaisingEvents = true,
+        };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>The highest height this node reported committed (-1 before any).</summary>
+    public long CommittedHeight => Interlocked.Read(ref _committedHeight);
+
+    /// <summary>The last lines the node printed (for failure messages).</summary>
+    public string Tail => string.Join('\n', _output.TakeLast(30));
+
+    public static async Task<NodeProcess> StartAsync(string config)
+    {
+        var node = new NodeProcess(config);
+        if (await Task.WhenAny(node._ready.Task, node._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))) != node._ready.Task)
+        {
+            string tail = node.Tail;
+            node.Dispose();
+            throw new InvalidOperationException($"node {config} did not start:\n{tail}");
+        }
+
+        return node;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > 200)
+        {
+            _output.TryDequeue(out _);
+        }
+
+        if (line.StartsWith("READY", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+        else if (line.StartsWith("COMMITTED ", StringComparison.Ordinal))
+        {
+            long height = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            long seen;
+            while ((seen = Interlocked.Read(ref _committedHeight)) < height && Interlocked.CompareExchange(ref _committedHeight, height, seen) != seen)
+            {
+            }
+        }
+    }
+}

@@ -27,13 +27,14 @@ public static class ConsensusThroughput
     public static async Task RunAsync(string[] args)
     {
         int requests = ArgValue(args, "--requests", 20_000);
-        double bound = MeasureSignatureBound() / Replicas;
+        double bound = args.Contains("--zero-only") ? double.NaN : MeasureSignatureBound() / Replicas;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Signature bound: {bound * Replicas:F0} Ed25519 verifies/s on {Environment.ProcessorCount} cores / {Replicas} replicas = {bound:F0} requests/s"));
         Console.WriteLine();
         Console.WriteLine("| batch (max requests/block) | requests | committed tx/s | of signature bound | CPU busy | blocks | p50 latency ms | p99 latency ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (int batch in new[] { 1, 100, 1000 })
+        // --zero-only skips the signed runs (e.g. to profile the protocol alone).
+        foreach (int batch in args.Contains("--zero-only") ? [] : new[] { 1, 100, 1000 })
         {
             int n = batch == 1 ? Math.Min(requests, 2_000) : requests;
             var (tps, blocks, _, _) = await RunOnceAsync(batch, n, offeredPerSecond: null, ClientAuthentication.Signatures, payloadBytes: 8);

@@ -31,6 +31,10 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<Input> _inputs = Channel.CreateBounded<Input>(new BoundedChannelOptions(MaxQueuedInputs) { SingleReader = true });
+
+    // Client requests wait in their own queue: the loop takes protocol inputs (peer messages, timers, loaded blocks)
+    // first, so a burst of requests to verify never delays the votes that commit the blocks already proposed.
+    private readonly Channel<ClientRequest> _requests = Channel.CreateBounded<ClientRequest>(new BoundedChannelOptions(MaxQueuedInputs) { SingleReader = true });
     private readonly Channel<ClientReply> _replies = Channel.CreateBounded<ClientReply>(new BoundedChannelOptions(MaxQueuedReplies)
     {
         FullMode = BoundedChannelFullMode.DropOldest,
@@ -115,7 +119,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        await _inputs.Writer.WriteAsync(new RequestInput(request), cancellationToken).ConfigureAwait(false);
+        await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the loops and the timers. The store and the transport belong to the caller.</summary>
@@ -124,6 +128,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _inputs.Writer.TryComplete();
+        _requests.Writer.TryComplete();
         try
         {
             await Task.WhenAll(_loop, _pump).ConfigureAwait(false);
@@ -166,18 +171,17 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     {
         await foreach (var message in _transport.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            Input input = new MessageInput(message.From, message.Payload);
             if (ServeRemoteClients && !_validators.Contains(message.From))
             {
-                if (!TryDecodeClientRequest(message, out var request))
+                if (TryDecodeClientRequest(message, out var request))
                 {
-                    continue;
+                    await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
                 }
 
-                input = new RequestInput(request);
+                continue;
             }
 
-            await _inputs.Writer.WriteAsync(input, cancellationToken).ConfigureAwait(false);
+            await _inputs.Writer.WriteAsync(new MessageInput(message.From, message.Payload), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -185,7 +189,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     {
         try
         {
-            await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (await NextInputAsync(cancellationToken).ConfigureAwait(false) is { } input)
             {
                 long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 _effects.Clear();
@@ -219,9 +223,40 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         {
             LogLoopFailed(_logger, _replica.ChainId, e);
             _inputs.Writer.TryComplete(e);
+            _requests.Writer.TryComplete(e);
             await _stopping.CancelAsync().ConfigureAwait(false); // stop the transport pump too, so Completion completes
             throw;
         }
+    }
+
+    /// <summary>The next input: a protocol input if one waits, else a client request; null when both queues are closed.</summary>
+    private async ValueTask<Input?> NextInputAsync(CancellationToken cancellationToken)
+    {
+        bool protocolOpen = true, requestsOpen = true;
+        while (protocolOpen || requestsOpen)
+        {
+            if (_inputs.Reader.TryRead(out var input))
+            {
+                return input;
+            }
+
+            if (_requests.Reader.TryRead(out var request))
+            {
+                return new RequestInput(request);
+            }
+
+            // Wait for either queue (a closed queue is not waited on again).
+            var waits = new List<Task<bool>>(2);
+            Task<bool>? protocol = protocolOpen ? _inputs.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
+            Task<bool>? requests = requestsOpen ? _requests.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
+            waits.AddRange(new[] { protocol, requests }.OfType<Task<bool>>());
+            await Task.WhenAny(waits).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            protocolOpen &= protocol is not { IsCompleted: true } || await protocol.ConfigureAwait(false);
+            requestsOpen &= requests is not { IsCompleted: true } || await requests.ConfigureAwait(false);
+        }
+
+        return null;
     }
 
     private async Task ExecuteAsync(CancellationToken cancellationToken)

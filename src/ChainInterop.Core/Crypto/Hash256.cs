@@ -21,6 +21,10 @@ public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>, ISpa
     /// <summary>The length of a digest in bytes.</summary>
     public const int SizeBytes = 32;
 
+    // One reusable SHA-256 context per thread (see HashInto); never shared, so no locking.
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     /// <summary>The length of the hex text form in characters.</summary>
     public const int HexLength = 64;
 
@@ -58,8 +62,23 @@ public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>, ISpa
     public static Hash256 Compute(ReadOnlySpan<byte> data)
     {
         Span<byte> digest = stackalloc byte[SizeBytes];
-        SHA256.HashData(data, digest);
+        HashInto(data, digest);
         return new Hash256(digest);
+    }
+
+    /// <summary>
+    /// SHA-256 of <paramref name="data"/> into <paramref name="digest"/> through this thread's reusable hash context.
+    /// The one-shot <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> sets up and frees a native digest
+    /// context on every call, which costs more than hashing the small inputs (keys, Merkle nodes, message digests)
+    /// the protocols hash by the million.
+    /// </summary>
+    /// <param name="data">The bytes to hash.</param>
+    /// <param name="digest">Where the 32-byte digest goes.</param>
+    internal static void HashInto(ReadOnlySpan<byte> data, Span<byte> digest)
+    {
+        var hash = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(data);
+        hash.GetHashAndReset(digest);
     }
 
     /// <summary>Computes the SHA-256 digest of the concatenation <paramref name="first"/> ‖ <paramref name="second"/>.</summary>

@@ -37,7 +37,7 @@ public static class MerkleTree
         left.WriteTo(buffer[1..]);
         right.WriteTo(buffer[(1 + Hash256.SizeBytes)..]);
         Span<byte> digest = stackalloc byte[Hash256.SizeBytes];
-        SHA256.HashData(buffer, digest);
+        Hash256.HashInto(buffer, digest);
         return new Hash256(digest);
     }
 

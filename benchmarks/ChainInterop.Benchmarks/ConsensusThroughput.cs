@@ -26,7 +26,7 @@ public static class ConsensusThroughput
 
     public static async Task RunAsync(string[] args)
     {
-        int requests = ArgValue(args, "--requests", 20_000);
+        int requests = PairedRatios.ArgValue(args, "--requests", 20_000);
         double bound = args.Contains("--zero-only") ? double.NaN : MeasureSignatureBound() / Replicas;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Signature bound: {bound * Replicas:F0} Ed25519 verifies/s on {Environment.ProcessorCount} cores / {Replicas} replicas = {bound:F0} requests/s"));
@@ -172,11 +172,5 @@ public static class ConsensusThroughput
             Interlocked.Add(ref total, local);
         });
         return total / watch.Elapsed.TotalSeconds;
-    }
-
-    private static int ArgValue(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
     }
 }

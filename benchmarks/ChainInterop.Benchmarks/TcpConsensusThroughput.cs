@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
 using ChainInterop.Samples.Node;
@@ -19,8 +17,8 @@ public static class TcpConsensusThroughput
 {
     public static async Task RunAsync(string[] args)
     {
-        int clients = ArgValue(args, "--clients", 32);
-        int requests = ArgValue(args, "--requests", 4_000);
+        int clients = PairedRatios.ArgValue(args, "--clients", 32);
+        int requests = PairedRatios.ArgValue(args, "--requests", 4_000);
         Console.WriteLine($"{clients} closed-loop clients, {requests} signed requests, 4 PBFT validators, {Environment.ProcessorCount} cores");
         Console.WriteLine();
         Console.WriteLine("| chain | committed tx/s | p50 latency ms | p99 latency ms |");
@@ -62,7 +60,7 @@ public static class TcpConsensusThroughput
     private static async Task<(double Tps, double P50, double P99)> TcpAsync(int clients, int requests)
     {
         string directory = Path.Combine(Path.GetTempPath(), "chaininterop-bench-tcp-" + Guid.NewGuid().ToString("N"));
-        var (nodes, clientFiles) = NodeConfig.WriteTestChain(directory, "bench-tcp", FreePorts(4), clients);
+        var (nodes, clientFiles) = NodeConfig.WriteTestChain(directory, "bench-tcp", NodeConfig.FreeLoopbackPorts(4), clients);
         var processes = new List<Process>();
         var keys = new List<PrivateKey>();
         var transports = new List<TcpTransport>();
@@ -162,28 +160,5 @@ public static class TcpConsensusThroughput
         }
 
         return process;
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
-    }
-
-    private static int ArgValue(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
     }
 }

@@ -33,8 +33,8 @@ public static class TransportThroughput
 
     public static async Task RunAsync(string[] args)
     {
-        int rounds = ArgValue(args, "--rounds", 7);
-        int megabytes = ArgValue(args, "--mb", 128);
+        int rounds = PairedRatios.ArgValue(args, "--rounds", 7);
+        int megabytes = PairedRatios.ArgValue(args, "--mb", 128);
         using var senderKey = SignatureSchemes.Ed25519.GenerateKey();
         using var receiverKey = SignatureSchemes.Ed25519.GenerateKey();
         using var child = StartChild(receiverKey, senderKey.PublicKey);
@@ -340,11 +340,5 @@ public static class TransportThroughput
     {
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
-    }
-
-    private static int ArgValue(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -28,8 +28,8 @@ public static class VoucherThroughput
 
     public static void Run(string[] args)
     {
-        int flows = ArgValue(args, "--flows", 400);
-        int rounds = Math.Max(5, ArgValue(args, "--rounds", 9));
+        int flows = PairedRatios.ArgValue(args, "--flows", 400);
+        int rounds = Math.Max(5, PairedRatios.ArgValue(args, "--rounds", 9));
         var keys = new[] { Ccb, Icbc, Scheme, House }.ToDictionary(id => id, id => SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(Encoding.UTF8.GetBytes("bench/" + id)).ToArray()));
         try
         {
@@ -155,12 +155,6 @@ public static class VoucherThroughput
         var sorted = (double[])values.Clone();
         Array.Sort(sorted);
         return sorted[sorted.Length / 2];
-    }
-
-    private static int ArgValue(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
     }
 
     /// <summary>The four institutions, their account ledger and a voucher ledger, ready to run flows.</summary>

@@ -138,6 +138,29 @@ public sealed class NodeConfig
         }
     }
 
+    /// <summary>
+    /// Free TCP ports on 127.0.0.1 for a test chain: each is bound once to let the OS pick it, then released (another
+    /// process could take one in between; tests retry by failing loudly).
+    /// </summary>
+    /// <param name="count">How many ports.</param>
+    /// <returns>Distinct free ports.</returns>
+    public static int[] FreeLoopbackPorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0)).ToArray();
+        foreach (var listener in listeners)
+        {
+            listener.Start();
+        }
+
+        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        foreach (var listener in listeners)
+        {
+            listener.Stop();
+        }
+
+        return ports;
+    }
+
     /// <summary>A hex Ed25519 public key.</summary>
     /// <param name="hex">The key in hex.</param>
     /// <returns>The key.</returns>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Samples.Node;
 using ChainInterop.Transport.Tcp;
@@ -14,27 +12,10 @@ public sealed class MultiProcessChainTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "chaininterop-it-" + Guid.NewGuid().ToString("N"));
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
-    }
-
     [Fact]
     public async Task Four_node_processes_commit_over_TCP_survive_a_SIGKILL_and_the_restarted_node_catches_up_K2_C5_C6()
     {
-        var (configs, clientConfig) = NodeConfig.WriteTestChain(_directory, "ppc-it", FreePorts(4));
+        var (configs, clientConfig) = NodeConfig.WriteTestChain(_directory, "ppc-it", NodeConfig.FreeLoopbackPorts(4));
         var nodes = new NodeProcess?[4];
         try
         {

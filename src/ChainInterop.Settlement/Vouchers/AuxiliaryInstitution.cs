@@ -24,12 +24,7 @@ public sealed class AuxiliaryInstitution : IVoucherParty
     /// <exception cref="ArgumentException">The key is not the directory's key for <paramref name="id"/>.</exception>
     public AuxiliaryInstitution(InstitutionId id, PrivateKey key, InstitutionDirectory directory, Func<TransactionVoucher, VoucherFailure> check, VoucherProtocolOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(directory);
-        ArgumentNullException.ThrowIfNull(check);
-        Parties.RequireOwnKey(id, key, directory);
-        _options = options ?? new VoucherProtocolOptions();
-        _options.Validate();
+        _options = Parties.Configure(id, key, directory, options, () => ArgumentNullException.ThrowIfNull(check));
         Id = id;
         _key = key;
         _directory = directory;
@@ -40,15 +35,13 @@ public sealed class AuxiliaryInstitution : IVoucherParty
     public InstitutionId Id { get; }
 
     /// <inheritdoc />
-    public VoucherStep Receive(VoucherMessage message, long nowMs)
+    public VoucherStep Receive(VoucherMessage message, long nowMs) => Parties.Receive(Id, message, "an auxiliary institution", step =>
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var step = new StepBuilder(Id);
         switch (message)
         {
             case AuxiliaryCheckRequest request:
                 OnCheck(request, nowMs, step);
-                break;
+                return true;
             case RetentionNotice notice:
                 var check = PartyChecks.VerifyNotice(notice, Id, _directory, _options.Fees);
                 var id = notice.Retention.TransactionVoucher.Id;
@@ -61,14 +54,11 @@ public sealed class AuxiliaryInstitution : IVoucherParty
                     step.Fail(id, FlowEventKind.MessageRefused, check);
                 }
 
-                break;
+                return true;
             default:
-                step.Fail(default, FlowEventKind.MessageRefused, VoucherFailure.UnexpectedMessage, $"an auxiliary institution does not take {message.Kind}");
-                break;
+                return false;
         }
-
-        return step.Build();
-    }
+    });
 
     /// <inheritdoc />
     public VoucherStep Tick(long nowMs) => VoucherStep.Empty;

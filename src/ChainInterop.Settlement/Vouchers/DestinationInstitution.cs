@@ -50,13 +50,11 @@ public sealed class DestinationInstitution : IVoucherParty
         InstitutionId id, PrivateKey key, InstitutionDirectory directory, AccountLedger ledger, IEnumerable<AssetCode> acceptedAssets,
         VoucherProtocolOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(directory);
-        ArgumentNullException.ThrowIfNull(ledger);
-        ArgumentNullException.ThrowIfNull(acceptedAssets);
-        Parties.RequireOwnKey(id, key, directory);
-        _options = options ?? new VoucherProtocolOptions();
-        _options.Validate();
+        _options = Parties.Configure(id, key, directory, options, () =>
+        {
+            ArgumentNullException.ThrowIfNull(ledger);
+            ArgumentNullException.ThrowIfNull(acceptedAssets);
+        });
         Id = id;
         _key = key;
         _directory = directory;
@@ -87,57 +85,39 @@ public sealed class DestinationInstitution : IVoucherParty
     public bool HasCoSigned(Hash256 voucherId) => _decided.TryGetValue(voucherId, out var d) && d.CoSigned;
 
     /// <inheritdoc />
-    public VoucherStep Receive(VoucherMessage message, long nowMs)
+    public VoucherStep Receive(VoucherMessage message, long nowMs) => Parties.Receive(Id, message, "a destination", step =>
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var step = new StepBuilder(Id);
         switch (message)
         {
             case CoSignRequest request:
                 OnCoSignRequest(request.Voucher, nowMs, step);
-                break;
+                return true;
             case VoucherConfirmation { Stage: ConfirmationStage.Auxiliary } confirmation:
                 OnAuxiliaryConfirmation(confirmation, step);
-                break;
+                return true;
             case RetentionCheckRequest check:
                 OnRetentionCheck(check, step);
-                break;
+                return true;
             case RelationCoSignRequest request:
                 var known = _decided.TryGetValue(request.Relation.TransactionVoucherId, out var d) && d.CoSigned ? d.Voucher : null;
                 PartyChecks.DecideRelation(Id, _key, request, known, _directory, _options.Fees, step);
-                break;
+                return true;
             case RetentionNotice notice:
                 OnNotice(notice, nowMs, step);
-                break;
+                return true;
             default:
-                step.Fail(default, FlowEventKind.MessageRefused, VoucherFailure.UnexpectedMessage, $"a destination does not take {message.Kind}");
-                break;
+                return false;
         }
-
-        return step.Build();
-    }
+    });
 
     /// <inheritdoc />
     public VoucherStep Tick(long nowMs)
     {
         var step = new StepBuilder(Id);
-        foreach (var id in PartyChecks.Due(_pending, p => p.DeadlineMs, nowMs))
-        {
-            var pending = _pending[id];
-            Reject(pending, VoucherCheck.Fail(VoucherFailure.AuxiliaryTimeout,
-                $"no confirmation from {string.Join(", ", pending.Awaiting)} in {_options.AuxiliaryTimeoutMs} ms"), step);
-        }
-
-        foreach (var id in PartyChecks.Due(_decided, d => d.ForgetAtMs, nowMs))
-        {
-            _decided.Remove(id);
-        }
-
-        foreach (var id in PartyChecks.Due(_notices, forgetAt => forgetAt, nowMs))
-        {
-            _notices.Remove(id);
-        }
-
+        Parties.ForEachDue(_pending, p => p.DeadlineMs, nowMs, (_, pending) => Reject(pending, VoucherCheck.Fail(VoucherFailure.AuxiliaryTimeout,
+            $"no confirmation from {string.Join(", ", pending.Awaiting)} in {_options.AuxiliaryTimeoutMs} ms"), step));
+        Parties.ForEachDue(_decided, d => d.ForgetAtMs, nowMs, (id, _) => _decided.Remove(id));
+        Parties.ForEachDue(_notices, forgetAt => forgetAt, nowMs, (id, _) => _notices.Remove(id));
         return step.Build();
     }
 
@@ -243,24 +223,9 @@ public sealed class DestinationInstitution : IVoucherParty
 
     private void OnAuxiliaryConfirmation(VoucherConfirmation confirmation, StepBuilder step)
     {
-        var id = confirmation.VoucherId;
-        if (!_pending.TryGetValue(id, out var pending))
+        var pending = _pending.GetValueOrDefault(confirmation.VoucherId);
+        if (!Parties.TakeConfirmation(confirmation, pending, "awaits auxiliary confirmations", ParticipantRole.Auxiliary, _directory, step))
         {
-            step.Fail(id, FlowEventKind.MessageRefused, VoucherFailure.UnknownFlow, $"no voucher {id.ToShortString()} awaits auxiliary confirmations");
-            return;
-        }
-
-        if (!pending.Awaiting.Contains(confirmation.Institution))
-        {
-            var failure = pending.Voucher.RoleOf(confirmation.Institution) == ParticipantRole.Auxiliary ? VoucherFailure.Replayed : VoucherFailure.UnexpectedSigner;
-            step.Fail(id, FlowEventKind.MessageRefused, failure, $"no confirmation from {confirmation.Institution} is awaited");
-            return;
-        }
-
-        var check = confirmation.Verify(_directory);
-        if (!check.IsValid)
-        {
-            step.Fail(id, FlowEventKind.MessageRefused, check);
             return;
         }
 
@@ -347,7 +312,7 @@ public sealed class DestinationInstitution : IVoucherParty
 
     private sealed record Decided(TransactionVoucher Voucher, bool CoSigned, long ForgetAtMs);
 
-    private sealed class Pending(TransactionVoucher voucher, HashSet<InstitutionId> awaiting, long deadlineMs)
+    private sealed class Pending(TransactionVoucher voucher, HashSet<InstitutionId> awaiting, long deadlineMs) : IAwaitingFlow
     {
         public TransactionVoucher Voucher { get; } = voucher;
 

@@ -35,17 +35,14 @@ public sealed class OriginatingInstitution : IVoucherParty
     public OriginatingInstitution(
         InstitutionId id, PrivateKey key, InstitutionDirectory directory, AccountLedger ledger, InstitutionId thirdParty, VoucherProtocolOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(directory);
-        ArgumentNullException.ThrowIfNull(ledger);
-        if (thirdParty.IsDefault)
+        _options = Parties.Configure(id, key, directory, options, () =>
         {
-            throw new ArgumentException("The third party must be set.", nameof(thirdParty));
-        }
-
-        Parties.RequireOwnKey(id, key, directory);
-        _options = options ?? new VoucherProtocolOptions();
-        _options.Validate();
+            ArgumentNullException.ThrowIfNull(ledger);
+            if (thirdParty.IsDefault)
+            {
+                throw new ArgumentException("The third party must be set.", nameof(thirdParty));
+            }
+        });
         Id = id;
         _key = key;
         _directory = directory;
@@ -111,40 +108,34 @@ public sealed class OriginatingInstitution : IVoucherParty
     }
 
     /// <inheritdoc />
-    public VoucherStep Receive(VoucherMessage message, long nowMs)
+    public VoucherStep Receive(VoucherMessage message, long nowMs) => Parties.Receive(Id, message, "an originator", step =>
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var step = new StepBuilder(Id);
         switch (message)
         {
             case VoucherFeedback { Stage: FeedbackStage.TransactionVoucher } feedback:
                 OnFeedback(feedback, nowMs, step);
-                break;
+                return true;
             case VoucherFeedback { Stage: FeedbackStage.Retention } refusal:
                 OnRetentionRefused(refusal, step);
-                break;
+                return true;
             case RelationCoSignRequest request:
                 var known = _flows.TryGetValue(request.Relation.TransactionVoucherId, out var f) && f.Phase == Phase.AwaitingRetention ? f.Voucher : null;
                 PartyChecks.DecideRelation(Id, _key, request, known, _directory, _options.Fees, step);
-                break;
+                return true;
             case RetentionNotice notice:
                 OnNotice(notice, nowMs, step);
-                break;
+                return true;
             default:
-                step.Fail(default, FlowEventKind.MessageRefused, VoucherFailure.UnexpectedMessage, $"an originator does not take {message.Kind}");
-                break;
+                return false;
         }
-
-        return step.Build();
-    }
+    });
 
     /// <inheritdoc />
     public VoucherStep Tick(long nowMs)
     {
         var step = new StepBuilder(Id);
-        foreach (var id in PartyChecks.Due(_flows, f => f.DeadlineMs, nowMs))
+        Parties.ForEachDue(_flows, f => f.DeadlineMs, nowMs, (id, flow) =>
         {
-            var flow = _flows[id];
             _flows.Remove(id);
             if (flow.Phase == Phase.AwaitingFeedback)
             {
@@ -156,8 +147,7 @@ public sealed class OriginatingInstitution : IVoucherParty
                 step.Fail(id, FlowEventKind.RetentionFailed, VoucherFailure.ThirdPartyTimeout,
                     $"no retention notice from {_thirdParty} in {_options.RetentionTimeoutMs} ms; nothing is cleared");
             }
-        }
-
+        });
         return step.Build();
     }
 
@@ -272,23 +262,5 @@ public sealed class OriginatingInstitution : IVoucherParty
         public Phase Phase { get; set; } = Phase.AwaitingFeedback;
 
         public long DeadlineMs { get; set; } = deadlineMs;
-    }
-}
-
-/// <summary>Construction checks shared by the parties.</summary>
-internal static class Parties
-{
-    /// <summary>Throws unless <paramref name="key"/> is the directory's key for <paramref name="id"/>.</summary>
-    internal static void RequireOwnKey(InstitutionId id, PrivateKey key, InstitutionDirectory directory)
-    {
-        if (!directory.TryGet(id, out var entry))
-        {
-            throw new ArgumentException($"Institution {id} is not in the directory.", nameof(id));
-        }
-
-        if (entry.PublicKey != key.PublicKey)
-        {
-            throw new ArgumentException($"The key is not the one the directory lists for {id}.", nameof(key));
-        }
     }
 }

@@ -81,40 +81,30 @@ public sealed class RetentionInstitution : IVoucherParty
     }
 
     /// <inheritdoc />
-    public VoucherStep Receive(VoucherMessage message, long nowMs)
+    public VoucherStep Receive(VoucherMessage message, long nowMs) => Parties.Receive(Id, message, "a third party", step =>
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var step = new StepBuilder(Id);
         switch (message)
         {
             case RetentionRequest request:
                 OnRetentionRequest(request.Voucher, nowMs, step);
-                break;
+                return true;
             case VoucherConfirmation { Stage: ConfirmationStage.Retention } confirmation:
                 OnConfirmation(confirmation, nowMs, step);
-                break;
+                return true;
             case VoucherFeedback { Stage: FeedbackStage.ClearingRelation } feedback:
                 OnRelationFeedback(feedback, step);
-                break;
+                return true;
             default:
-                step.Fail(default, FlowEventKind.MessageRefused, VoucherFailure.UnexpectedMessage, $"a third party does not take {message.Kind}");
-                break;
+                return false;
         }
-
-        return step.Build();
-    }
+    });
 
     /// <inheritdoc />
     public VoucherStep Tick(long nowMs)
     {
         var step = new StepBuilder(Id);
-        foreach (var id in PartyChecks.Due(_flows, f => f.DeadlineMs, nowMs))
-        {
-            var flow = _flows[id];
-            Fail(flow, VoucherCheck.Fail(VoucherFailure.ConfirmationTimeout,
-                $"no answer from {string.Join(", ", flow.Awaiting)} in {_options.ConfirmationTimeoutMs} ms"), step);
-        }
-
+        Parties.ForEachDue(_flows, f => f.DeadlineMs, nowMs, (_, flow) => Fail(flow, VoucherCheck.Fail(VoucherFailure.ConfirmationTimeout,
+            $"no answer from {string.Join(", ", flow.Awaiting)} in {_options.ConfirmationTimeoutMs} ms"), step));
         return step.Build();
     }
 
@@ -167,23 +157,9 @@ public sealed class RetentionInstitution : IVoucherParty
     private void OnConfirmation(VoucherConfirmation confirmation, long nowMs, StepBuilder step)
     {
         var id = confirmation.VoucherId;
-        if (!_flows.TryGetValue(id, out var flow) || flow.Relation is not null)
+        var flow = _flows.TryGetValue(id, out var found) && found.Relation is null ? found : null;
+        if (!Parties.TakeConfirmation(confirmation, flow, "awaits confirmations", ParticipantRole.Destination, _directory, step))
         {
-            step.Fail(id, FlowEventKind.MessageRefused, VoucherFailure.UnknownFlow, $"no voucher {id.ToShortString()} awaits confirmations");
-            return;
-        }
-
-        if (!flow.Awaiting.Contains(confirmation.Institution))
-        {
-            var failure = flow.Voucher.RoleOf(confirmation.Institution) == ParticipantRole.Destination ? VoucherFailure.Replayed : VoucherFailure.UnexpectedSigner;
-            step.Fail(id, FlowEventKind.MessageRefused, failure, $"no confirmation from {confirmation.Institution} is awaited");
-            return;
-        }
-
-        var check = confirmation.Verify(_directory);
-        if (!check.IsValid)
-        {
-            step.Fail(id, FlowEventKind.MessageRefused, check);
             return;
         }
 
@@ -291,7 +267,7 @@ public sealed class RetentionInstitution : IVoucherParty
     /// One retention in progress: first awaiting the destinations' confirmations (<see cref="Relation"/> null), then
     /// the payers' co-signatures of <see cref="Relation"/>.
     /// </summary>
-    private sealed class Flow(TransactionVoucher voucher, IReadOnlyList<ClearingObligation> obligations, HashSet<InstitutionId> awaiting, long deadlineMs)
+    private sealed class Flow(TransactionVoucher voucher, IReadOnlyList<ClearingObligation> obligations, HashSet<InstitutionId> awaiting, long deadlineMs) : IAwaitingFlow
     {
         public TransactionVoucher Voucher { get; } = voucher;
 

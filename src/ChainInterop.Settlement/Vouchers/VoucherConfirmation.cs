@@ -32,11 +32,7 @@ public sealed class VoucherConfirmation : VoucherMessage
             throw new ArgumentException("A confirmation needs a known stage, a known reason and an institution.");
         }
 
-        if (signature.Length != InstitutionSignature.SignatureSizeBytes)
-        {
-            throw new ArgumentException($"A signature is {InstitutionSignature.SignatureSizeBytes} bytes.");
-        }
-
+        SignedAnswer.RequireSignatureSize(signature);
         Stage = stage;
         VoucherId = voucherId;
         Institution = institution;
@@ -81,8 +77,7 @@ public sealed class VoucherConfirmation : VoucherMessage
     public static VoucherConfirmation Create(ConfirmationStage stage, Hash256 voucherId, InstitutionId institution, VoucherFailure reason, PrivateKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var digest = Digest(stage, voucherId, institution, reason);
-        return new VoucherConfirmation(stage, voucherId, institution, reason, VoucherInstrumentation.Sign(key, DomainTag, digest));
+        return new VoucherConfirmation(stage, voucherId, institution, reason, SignedAnswer.Sign(key, DomainTag, (uint)stage, voucherId, institution, reason));
     }
 
     /// <summary>Checks the signature under the institution's registered key.</summary>
@@ -92,44 +87,20 @@ public sealed class VoucherConfirmation : VoucherMessage
     public VoucherCheck Verify(InstitutionDirectory directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        return VoucherCodec.VerifyOne(new InstitutionSignature(Institution, _signature), directory, DomainTag,
-            Digest(Stage, VoucherId, Institution, Reason), "confirmation");
+        return SignedAnswer.Verify(_signature, directory, DomainTag, (uint)Stage, VoucherId, Institution, Reason, "confirmation");
     }
-
-    private static Hash256 Digest(ConfirmationStage stage, Hash256 voucherId, InstitutionId institution, VoucherFailure reason) =>
-        VoucherCodec.Hash((ref CanonicalWriter w) =>
-        {
-            w.WriteArrayHeader(4);
-            w.WriteUInt32((uint)stage);
-            w.WriteHash256(voucherId);
-            w.WriteInstitutionId(institution);
-            w.WriteUInt32((uint)reason);
-        });
 
     /// <summary>Writes the fields (also used to embed confirmations in a retention voucher).</summary>
     private protected override void EncodeFields(ref CanonicalWriter writer) => WriteFields(ref writer);
 
     /// <summary>Writes the five fields.</summary>
-    internal void WriteFields(ref CanonicalWriter writer)
-    {
-        writer.WriteUInt32((uint)Stage);
-        writer.WriteHash256(VoucherId);
-        writer.WriteInstitutionId(Institution);
-        writer.WriteUInt32((uint)Reason);
-        writer.WriteBinary(_signature);
-    }
+    internal void WriteFields(ref CanonicalWriter writer) => SignedAnswer.Write(ref writer, (uint)Stage, VoucherId, Institution, Reason, _signature);
 
     /// <summary>Reads the five fields.</summary>
     internal static VoucherConfirmation DecodeFields(ref CanonicalReader reader)
     {
         var stage = VoucherCodec.ReadEnum<ConfirmationStage>(ref reader, "confirmation stage");
-        var voucherId = reader.ReadHash256();
-        var institution = reader.ReadInstitutionId();
-        var reason = VoucherCodec.ReadEnum<VoucherFailure>(ref reader, "voucher failure code");
-        long offset = reader.Consumed;
-        var signature = reader.ReadBinaryArray();
-        return signature.Length == InstitutionSignature.SignatureSizeBytes
-            ? new VoucherConfirmation(stage, voucherId, institution, reason, signature)
-            : throw new CodecException(CodecError.UnexpectedLength, offset, "a signature is 64 bytes");
+        var signature = SignedAnswer.ReadAfterStage(ref reader, out var voucherId, out var institution, out var reason);
+        return new VoucherConfirmation(stage, voucherId, institution, reason, signature);
     }
 }

@@ -41,11 +41,7 @@ public sealed class VoucherFeedback : VoucherMessage
             throw new ArgumentException("Retention feedback is only ever a refusal (the retention notice is the acceptance).");
         }
 
-        if (signature.Length != InstitutionSignature.SignatureSizeBytes)
-        {
-            throw new ArgumentException($"A signature is {InstitutionSignature.SignatureSizeBytes} bytes.");
-        }
-
+        SignedAnswer.RequireSignatureSize(signature);
         Stage = stage;
         SubjectId = subjectId;
         From = from;
@@ -111,7 +107,7 @@ public sealed class VoucherFeedback : VoucherMessage
             throw new ArgumentException("A rejection needs a reason.", nameof(reason));
         }
 
-        return new VoucherFeedback(stage, subjectId, from, reason, VoucherInstrumentation.Sign(key, DomainTag, Digest(stage, subjectId, from, reason)));
+        return new VoucherFeedback(stage, subjectId, from, reason, SignedAnswer.Sign(key, DomainTag, (uint)stage, subjectId, from, reason));
     }
 
     /// <summary>Checks a rejection's signature under the sender's registered key (an acceptance is checked against its voucher instead).</summary>
@@ -127,39 +123,16 @@ public sealed class VoucherFeedback : VoucherMessage
             throw new InvalidOperationException("An acceptance is verified against the voucher it co-signs.");
         }
 
-        return VoucherCodec.VerifyOne(new InstitutionSignature(From, _signature), directory, DomainTag, Digest(Stage, SubjectId, From, Reason), "rejection");
+        return SignedAnswer.Verify(_signature, directory, DomainTag, (uint)Stage, SubjectId, From, Reason, "rejection");
     }
 
-    private static Hash256 Digest(FeedbackStage stage, Hash256 subjectId, InstitutionId from, VoucherFailure reason) =>
-        VoucherCodec.Hash((ref CanonicalWriter w) =>
-        {
-            w.WriteArrayHeader(4);
-            w.WriteUInt32((uint)stage);
-            w.WriteHash256(subjectId);
-            w.WriteInstitutionId(from);
-            w.WriteUInt32((uint)reason);
-        });
-
-    private protected override void EncodeFields(ref CanonicalWriter writer)
-    {
-        writer.WriteUInt32((uint)Stage);
-        writer.WriteHash256(SubjectId);
-        writer.WriteInstitutionId(From);
-        writer.WriteUInt32((uint)Reason);
-        writer.WriteBinary(_signature);
-    }
+    private protected override void EncodeFields(ref CanonicalWriter writer) => SignedAnswer.Write(ref writer, (uint)Stage, SubjectId, From, Reason, _signature);
 
     /// <summary>Reads the five fields.</summary>
     internal static VoucherFeedback DecodeFields(ref CanonicalReader reader)
     {
         var stage = VoucherCodec.ReadEnum<FeedbackStage>(ref reader, "feedback stage");
-        var subject = reader.ReadHash256();
-        var from = reader.ReadInstitutionId();
-        var reason = VoucherCodec.ReadEnum<VoucherFailure>(ref reader, "voucher failure code");
-        long offset = reader.Consumed;
-        var signature = reader.ReadBinaryArray();
-        return signature.Length == InstitutionSignature.SignatureSizeBytes
-            ? new VoucherFeedback(stage, subject, from, reason, signature)
-            : throw new CodecException(CodecError.UnexpectedLength, offset, "a signature is 64 bytes");
+        var signature = SignedAnswer.ReadAfterStage(ref reader, out var subject, out var from, out var reason);
+        return new VoucherFeedback(stage, subject, from, reason, signature);
     }
 }

@@ -52,7 +52,7 @@ public static class ConsensusThroughput
         Console.WriteLine();
         Console.WriteLine("| batch (max requests/block) | requests | committed ops/s | CPU busy | blocks |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
-        foreach (int batch in new[] { 100, 1000 })
+        foreach (int batch in new[] { 100, 1000, 4000 })
         {
             var (ops, blocks, _, _) = await RunOnceAsync(batch, requests * 5, offeredPerSecond: null, ClientAuthentication.TrustedTransport, payloadBytes: 0);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batch} | {requests * 5} | {ops:F0} | {LastCpuUtilisation:P0} | {blocks} |"));

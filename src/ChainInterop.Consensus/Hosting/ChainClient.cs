@@ -109,9 +109,12 @@ public sealed class ChainClient : IAsyncDisposable, IDisposable
     /// <returns>The accepted reply: the height and entry index where the request was committed.</returns>
     /// <exception cref="ArgumentException"><paramref name="payload"/> is too large.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The client is disposed (a call in flight then ends with <see cref="OperationCanceledException"/>).</exception>
     public async Task<ClientReply> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        cancellationToken = linked.Token; // disposing the client ends a call in flight
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -166,8 +169,9 @@ public sealed class ChainClient : IAsyncDisposable, IDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _pump.ConfigureAwait(false);
         Interlocked.Exchange(ref _onDisposed, null)?.Invoke(this);
-        _stopping.Dispose();
-        _oneAtATime.Dispose();
+
+        // _stopping and _oneAtATime are not disposed: a call in flight may still be leaving (it ends with
+        // OperationCanceledException); neither holds an unmanaged handle (no wait handle is ever requested).
     }
 
     /// <summary>Called once when the client is disposed (e.g. so an <see cref="InProcessChain"/> forgets it).</summary>

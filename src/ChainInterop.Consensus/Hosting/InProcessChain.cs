@@ -137,12 +137,16 @@ public sealed class InProcessChain : IAsyncDisposable
     public ChainClient CreateClient(PrivateKey clientKey)
     {
         ArgumentNullException.ThrowIfNull(clientKey);
-        var client = new ChainClient(ChainId, Validators, clientKey, _clientMode, _options.TimeProvider, _options.RequestRetryMs, async (request, cancellationToken) =>
+        var client = new ChainClient(ChainId, Validators, clientKey, _clientMode, _options.TimeProvider, _options.RequestRetryMs, (request, _) =>
         {
+            // Every validator independently and without waiting: a stopped or saturated validator must not hold the
+            // others up (the f + 1 reply rule decides; the client resends).
             foreach (var host in _hosts)
             {
-                await host.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+                host.TrySubmit(request);
             }
+
+            return ValueTask.CompletedTask;
         });
         if (!_clients.TryAdd(client.Id, client))
         {

@@ -30,11 +30,19 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     private readonly Func<Block, CancellationToken, ValueTask>? _onCommitted;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    // Three queues, read in this order, so a burst of client requests (which cost a signature check each) never delays
+    // the protocol, and the protocol's own wake-ups are never lost:
+    // - start, timers and loaded blocks: unbounded, but bounded by construction (one entry per armed timer or load);
+    // - peer messages: bounded; the transport pump waits for room (the transport has its own bounded inbox);
+    // - client requests: bounded; local callers wait for room, remote clients' requests are dropped when it is full.
+    private readonly Channel<Input> _internal = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Input> _inputs = Channel.CreateBounded<Input>(new BoundedChannelOptions(MaxQueuedInputs) { SingleReader = true });
-
-    // Client requests wait in their own queue: the loop takes protocol inputs (peer messages, timers, loaded blocks)
-    // first, so a burst of requests to verify never delays the votes that commit the blocks already proposed.
     private readonly Channel<ClientRequest> _requests = Channel.CreateBounded<ClientRequest>(new BoundedChannelOptions(MaxQueuedInputs) { SingleReader = true });
+
+    // The loop's pending waits, kept across iterations so an idle queue holds one waiter, not one per wake-up.
+    private Task<bool>? _internalWait;
+    private Task<bool>? _inputsWait;
+    private Task<bool>? _requestsWait;
     private readonly Channel<ClientReply> _replies = Channel.CreateBounded<ClientReply>(new BoundedChannelOptions(MaxQueuedReplies)
     {
         FullMode = BoundedChannelFullMode.DropOldest,
@@ -101,7 +109,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
             throw new InvalidOperationException("The host is already running.");
         }
 
-        _inputs.Writer.TryWrite(new StartInput());
+        _internal.Writer.TryWrite(new StartInput());
         _loop = Task.Run(() => RunLoopAsync(_stopping.Token));
         _pump = Task.Run(() => PumpTransportAsync(_stopping.Token));
     }
@@ -122,11 +130,22 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Hands a client request to the replica without waiting: false when the request queue is full or the host stopped.</summary>
+    /// <param name="request">The signed request.</param>
+    /// <returns>Whether the request was queued.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public bool TrySubmit(ClientRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _requests.Writer.TryWrite(request);
+    }
+
     /// <summary>Stops the loops and the timers. The store and the transport belong to the caller.</summary>
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _internal.Writer.TryComplete();
         _inputs.Writer.TryComplete();
         _requests.Writer.TryComplete();
         try
@@ -173,9 +192,10 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         {
             if (ServeRemoteClients && !_validators.Contains(message.From))
             {
-                if (TryDecodeClientRequest(message, out var request))
+                if (TryDecodeClientRequest(message, out var request) && !_requests.Writer.TryWrite(request))
                 {
-                    await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+                    // Never block the pump on clients: peer messages behind it would wait too. Clients resend.
+                    LogClientMessageDropped(_logger, _replica.ChainId, message.From, "the request queue is full");
                 }
 
                 continue;
@@ -222,6 +242,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         catch (Exception e)
         {
             LogLoopFailed(_logger, _replica.ChainId, e);
+            _internal.Writer.TryComplete(e);
             _inputs.Writer.TryComplete(e);
             _requests.Writer.TryComplete(e);
             await _stopping.CancelAsync().ConfigureAwait(false); // stop the transport pump too, so Completion completes
@@ -229,13 +250,12 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The next input: a protocol input if one waits, else a client request; null when both queues are closed.</summary>
+    /// <summary>The next input in priority order (internal, peer messages, client requests); null when all queues are closed.</summary>
     private async ValueTask<Input?> NextInputAsync(CancellationToken cancellationToken)
     {
-        bool protocolOpen = true, requestsOpen = true;
-        while (protocolOpen || requestsOpen)
+        while (true)
         {
-            if (_inputs.Reader.TryRead(out var input))
+            if (_internal.Reader.TryRead(out var input) || _inputs.Reader.TryRead(out input))
             {
                 return input;
             }
@@ -245,18 +265,24 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                 return new RequestInput(request);
             }
 
-            // Wait for either queue (a closed queue is not waited on again).
-            var waits = new List<Task<bool>>(2);
-            Task<bool>? protocol = protocolOpen ? _inputs.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
-            Task<bool>? requests = requestsOpen ? _requests.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
-            waits.AddRange(new[] { protocol, requests }.OfType<Task<bool>>());
-            await Task.WhenAny(waits).ConfigureAwait(false);
+            // A wait that completed with false means its queue is closed; the three close together (stop or failure).
+            _internalWait ??= _internal.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            _inputsWait ??= _inputs.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            _requestsWait ??= _requests.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            await Task.WhenAny(_internalWait, _inputsWait, _requestsWait).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            protocolOpen &= protocol is not { IsCompleted: true } || await protocol.ConfigureAwait(false);
-            requestsOpen &= requests is not { IsCompleted: true } || await requests.ConfigureAwait(false);
+            if (IsClosed(_internalWait) || IsClosed(_inputsWait) || IsClosed(_requestsWait))
+            {
+                return null;
+            }
+
+            // Only a wait that fired is renewed; a pending one stays registered for the next round.
+            _internalWait = _internalWait is { IsCompletedSuccessfully: true, Result: true } ? null : _internalWait;
+            _inputsWait = _inputsWait is { IsCompletedSuccessfully: true, Result: true } ? null : _inputsWait;
+            _requestsWait = _requestsWait is { IsCompletedSuccessfully: true, Result: true } ? null : _requestsWait;
         }
 
-        return null;
+        static bool IsClosed(Task<bool> wait) => wait.IsCompleted && (!wait.IsCompletedSuccessfully || !wait.Result);
     }
 
     private async Task ExecuteAsync(CancellationToken cancellationToken)
@@ -307,7 +333,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                         blocks.Add(block);
                     }
 
-                    _inputs.Writer.TryWrite(new BlocksLoadedInput(effect.Node, blocks));
+                    _internal.Writer.TryWrite(new BlocksLoadedInput(effect.Node, blocks));
                     break;
                 case EffectKind.Reply:
                     _replies.Writer.TryWrite(effect.Reply!);
@@ -368,7 +394,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                         _timers.Remove(timer);
                     }
 
-                    _inputs.Writer.TryWrite(new TimerInput(timer));
+                    _internal.Writer.TryWrite(new TimerInput(timer));
                 },
                 null,
                 TimeSpan.FromMilliseconds(Math.Max(0, delayMs)),

@@ -80,4 +80,24 @@ public class RemoteClientTests
             }
         }
     }
+
+    [Fact]
+    public async Task Disposing_a_client_ends_a_call_in_flight_and_refuses_new_ones_K2()
+    {
+        var keys = Enumerable.Range(20, 4).Select(Key).ToArray();
+        var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
+        var network = new InMemoryNetwork(); // no validator is running: nobody will ever answer
+        using var clientKey = Key(30);
+        await using var transport = network.Connect(NodeId.FromPublicKey(clientKey.PublicKey));
+        var client = ChainClient.Connect(transport, Chain, validators, clientKey, requestRetryMs: 50);
+        var call = client.SubmitAsync(new byte[] { 1 });
+        await Task.Delay(200); // a few resends
+        await client.DisposeAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.SubmitAsync(new byte[] { 2 }));
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+    }
 }

@@ -31,9 +31,25 @@ public enum CrossChainDeliveryStatus
     /// <summary>Certificate mode: the certificate or the Merkle proof does not verify against the registered validators.</summary>
     InvalidCertificate = 7,
 
-    /// <summary>Too many messages wait for more copies; this one is dropped (the senders retransmit).</summary>
+    /// <summary>Too many messages wait for more copies (from this sender); this one is dropped (the senders retransmit).</summary>
     LimitExceeded = 8,
+
+    /// <summary>The sequence is too far ahead of the next one expected from its source; dropped (resent later).</summary>
+    OutOfWindow = 9,
+
+    /// <summary>Certificate mode: the committed request is not signed by a sender the source chain registered for cross-chain messages.</summary>
+    UnauthorizedSender = 10,
 }
+
+/// <summary>
+/// A source chain as a destination registers it: its validators (who certify its blocks and scatter its messages) and
+/// the identities allowed to commit cross-chain messages on it (e.g. the bank's settlement service). An entry of a
+/// certified block is only a message when one of these signed it: ordering by consensus alone does not make a client's
+/// request the chain's word.
+/// </summary>
+/// <param name="Validators">The source chain's validators.</param>
+/// <param name="AuthorizedSenders">The client ids whose committed requests carry the chain's cross-chain messages.</param>
+public sealed record CrossChainSource(ValidatorSet Validators, IReadOnlySet<NodeId> AuthorizedSenders);
 
 /// <summary>The outcome of <see cref="CrossChainInbox.Receive"/>.</summary>
 /// <param name="Status">What happened.</param>
@@ -51,25 +67,56 @@ public sealed class CrossChainInbox
     /// <summary>Default for the most scatter messages waiting for more copies.</summary>
     public const int DefaultMaxPendingMessages = 10_000;
 
+    /// <summary>Default for how far ahead of the next expected sequence of a source a message may be.</summary>
+    public const ulong DefaultSequenceWindow = 10_000;
+
     private readonly ChainId _local;
-    private readonly IReadOnlyDictionary<ChainId, ValidatorSet> _sources;
+    private readonly IReadOnlyDictionary<ChainId, CrossChainSource> _sources;
     private readonly int _maxPending;
+    private readonly ulong _window;
     private readonly Dictionary<(ChainId Source, ulong Sequence), Dictionary<NodeId, Hash256>> _votes = [];
+    private readonly Dictionary<(ChainId Source, NodeId Sender), int> _pendingBySender = [];
     private readonly Dictionary<ChainId, DeliveredSet> _delivered = [];
 
     /// <summary>Creates the inbox of chain <paramref name="local"/>.</summary>
     /// <param name="local">This node's chain (the destination).</param>
-    /// <param name="sources">The registered source chains and their validators (the trust roots).</param>
-    /// <param name="maxPendingMessages">The most scatter messages waiting for more copies.</param>
+    /// <param name="sources">The registered source chains (the trust roots).</param>
+    /// <param name="maxPendingMessages">The most scatter messages waiting for more copies; each source validator may
+    /// hold at most its share (this divided by the source's validator count), so one Byzantine validator cannot fill it.</param>
+    /// <param name="sequenceWindow">How far ahead of the next expected sequence of a source a message may be; bounds the
+    /// memory of delivered sequences too.</param>
     /// <exception cref="ArgumentNullException"><paramref name="sources"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPendingMessages"/> is below 1.</exception>
-    public CrossChainInbox(ChainId local, IReadOnlyDictionary<ChainId, ValidatorSet> sources, int maxPendingMessages = DefaultMaxPendingMessages)
+    /// <exception cref="ArgumentOutOfRangeException">A limit is below 1.</exception>
+    public CrossChainInbox(
+        ChainId local,
+        IReadOnlyDictionary<ChainId, CrossChainSource> sources,
+        int maxPendingMessages = DefaultMaxPendingMessages,
+        ulong sequenceWindow = DefaultSequenceWindow)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPendingMessages, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequenceWindow, 1UL);
         _local = local;
         _sources = sources;
         _maxPending = maxPendingMessages;
+        _window = sequenceWindow;
+    }
+
+    /// <summary>
+    /// Restores, after a restart, that every sequence from <paramref name="source"/> below <paramref name="nextSequence"/>
+    /// was delivered (the application keeps this in its own durable state; the inbox itself is memory only).
+    /// </summary>
+    /// <param name="source">The source chain.</param>
+    /// <param name="nextSequence">The first sequence not yet delivered.</param>
+    public void RestoreDelivered(ChainId source, ulong nextSequence)
+    {
+        if (!_delivered.TryGetValue(source, out var set))
+        {
+            set = new DeliveredSet();
+            _delivered.Add(source, set);
+        }
+
+        set.AdvanceTo(nextSequence);
     }
 
     /// <summary>Messages counted in scatter mode and not yet accepted.</summary>
@@ -98,11 +145,12 @@ public sealed class CrossChainInbox
 
     private CrossChainDelivery ReceiveScattered(NodeId sender, CrossChainMessage message)
     {
-        if (!TryGetSource(message, out var validators, out var refusal))
+        if (!TryGetSource(message, out var source, out var refusal))
         {
             return refusal;
         }
 
+        var validators = source.Validators;
         if (!validators.Contains(sender))
         {
             return new CrossChainDelivery(CrossChainDeliveryStatus.NotAValidator, message, $"{sender.ToShortString()} is not a validator of {message.Source}");
@@ -114,25 +162,34 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.Duplicate, message);
         }
 
-        if (!_votes.TryGetValue(key, out var votes))
+        if (IsOutOfWindow(message))
         {
-            if (_votes.Count >= _maxPending)
-            {
-                return new CrossChainDelivery(CrossChainDeliveryStatus.LimitExceeded, message, $"{_maxPending} messages already wait for copies");
-            }
-
-            votes = [];
-            _votes.Add(key, votes);
+            return new CrossChainDelivery(CrossChainDeliveryStatus.OutOfWindow, message, $"sequence {message.Sequence} is more than {_window} ahead");
         }
 
-        if (votes.TryGetValue(sender, out var earlier))
+        _votes.TryGetValue(key, out var votes);
+        if (votes is not null && votes.TryGetValue(sender, out var earlier))
         {
             return earlier == message.Digest
                 ? new CrossChainDelivery(CrossChainDeliveryStatus.Pending, message)
                 : new CrossChainDelivery(CrossChainDeliveryStatus.Conflicting, message, $"{sender.ToShortString()} sent two contents for sequence {message.Sequence}");
         }
 
+        int quota = Math.Max(1, _maxPending / validators.Count);
+        int held = _pendingBySender.GetValueOrDefault((message.Source, sender));
+        if (held >= quota || (votes is null && _votes.Count >= _maxPending))
+        {
+            return new CrossChainDelivery(CrossChainDeliveryStatus.LimitExceeded, message, $"{sender.ToShortString()} already has {held} messages waiting for copies (quota {quota})");
+        }
+
+        if (votes is null)
+        {
+            votes = [];
+            _votes.Add(key, votes);
+        }
+
         votes.Add(sender, message.Digest);
+        _pendingBySender[(message.Source, sender)] = held + 1;
         int matching = 0;
         foreach (var digest in votes.Values)
         {
@@ -147,7 +204,7 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.Pending, message);
         }
 
-        _votes.Remove(key);
+        Forget(key);
         MarkDelivered(message);
         return new CrossChainDelivery(CrossChainDeliveryStatus.Accepted, message);
     }
@@ -155,10 +212,11 @@ public sealed class CrossChainInbox
     private CrossChainDelivery ReceiveCertified(CertifiedEntry certified)
     {
         CrossChainMessage message;
+        ClientRequest request;
         try
         {
             // The source chain committed the message as the payload of a client request.
-            var request = Canonical.Decode<ClientRequest>(certified.Entry);
+            request = Canonical.Decode<ClientRequest>(certified.Entry);
             message = Canonical.Decode<CrossChainMessage>(request.Payload);
         }
         catch (CodecException e)
@@ -166,9 +224,20 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.Malformed, null, e.Message);
         }
 
-        if (!TryGetSource(message, out var validators, out var refusal))
+        if (!TryGetSource(message, out var source, out var refusal))
         {
             return refusal;
+        }
+
+        var validators = source.Validators;
+        if (!source.AuthorizedSenders.Contains(request.ClientId))
+        {
+            return new CrossChainDelivery(CrossChainDeliveryStatus.UnauthorizedSender, message, $"{request.ClientId.ToShortString()} may not send cross-chain messages for {message.Source}");
+        }
+
+        if (IsOutOfWindow(message))
+        {
+            return new CrossChainDelivery(CrossChainDeliveryStatus.OutOfWindow, message, $"sequence {message.Sequence} is more than {_window} ahead");
         }
 
         if (certified.Header.ChainId != message.Source)
@@ -187,16 +256,45 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.InvalidCertificate, message, verification.ToString());
         }
 
-        _votes.Remove((message.Source, message.Sequence));
+        Forget((message.Source, message.Sequence));
         MarkDelivered(message);
         return new CrossChainDelivery(CrossChainDeliveryStatus.Accepted, message);
     }
 
-    private bool TryGetSource(CrossChainMessage message, out ValidatorSet validators, out CrossChainDelivery refusal)
+    /// <summary>Drops the copies counted for a delivered message and gives their senders their quota back.</summary>
+    private void Forget((ChainId Source, ulong Sequence) key)
     {
-        if (message.Destination != _local || !_sources.TryGetValue(message.Source, out validators!))
+        if (!_votes.Remove(key, out var votes))
         {
-            validators = null!;
+            return;
+        }
+
+        foreach (var voter in votes.Keys)
+        {
+            var slot = (key.Source, voter);
+            int left = _pendingBySender.GetValueOrDefault(slot) - 1;
+            if (left > 0)
+            {
+                _pendingBySender[slot] = left;
+            }
+            else
+            {
+                _pendingBySender.Remove(slot);
+            }
+        }
+    }
+
+    private bool IsOutOfWindow(CrossChainMessage message)
+    {
+        ulong next = _delivered.TryGetValue(message.Source, out var set) ? set.Next : 0;
+        return message.Sequence >= next && message.Sequence - next >= _window;
+    }
+
+    private bool TryGetSource(CrossChainMessage message, out CrossChainSource source, out CrossChainDelivery refusal)
+    {
+        if (message.Destination != _local || !_sources.TryGetValue(message.Source, out source!))
+        {
+            source = null!;
             refusal = new CrossChainDelivery(CrossChainDeliveryStatus.UnknownChain, message, $"message {message.Source} → {message.Destination} at {_local}");
             return false;
         }
@@ -221,15 +319,32 @@ public sealed class CrossChainInbox
 
     /// <summary>
     /// The sequences delivered from one source: every sequence below <c>_floor</c>, plus the ones above it in
-    /// <c>_above</c>. Sequences usually arrive in order, so <c>_above</c> stays small; it is bounded by the number of
-    /// messages senders have in flight.
+    /// <c>_above</c>. Sequences usually arrive in order, so <c>_above</c> stays small; the sequence window bounds it.
     /// </summary>
     private sealed class DeliveredSet
     {
         private readonly HashSet<ulong> _above = [];
         private ulong _floor;
 
+        /// <summary>The first sequence not yet delivered.</summary>
+        public ulong Next => _floor;
+
         public bool Contains(ulong sequence) => sequence < _floor || _above.Contains(sequence);
+
+        public void AdvanceTo(ulong next)
+        {
+            if (next <= _floor)
+            {
+                return;
+            }
+
+            _floor = next;
+            _above.RemoveWhere(s => s < _floor);
+            while (_above.Remove(_floor))
+            {
+                _floor++;
+            }
+        }
 
         public void Add(ulong sequence)
         {

@@ -40,7 +40,10 @@ public class CrossChainDeliveryTests
         var receivers = destinationValidators.NodeIds.Select(id =>
         {
             var transport = interchain.Connect(id);
-            var inbox = new CrossChainInbox(Destination, new Dictionary<ChainId, ValidatorSet> { [Source] = sourceValidators });
+            var inbox = new CrossChainInbox(Destination, new Dictionary<ChainId, CrossChainSource>
+            {
+                [Source] = new(sourceValidators, new HashSet<NodeId> { NodeId.FromPublicKey(client.PublicKey) }),
+            });
             return (transport, Pump: Task.Run(async () =>
             {
                 await foreach (var message in transport.Inbound.ReadAllAsync())

@@ -21,8 +21,11 @@ public sealed class CrossChainInboxTests : IDisposable
 
     private NodeId SourceNode(int i) => NodeId.FromPublicKey(_sourceKeys[i].PublicKey);
 
-    private CrossChainInbox NewInbox(int maxPending = CrossChainInbox.DefaultMaxPendingMessages) =>
-        new(Destination, new Dictionary<ChainId, ValidatorSet> { [Source] = SourceValidators }, maxPending);
+    private CrossChainInbox NewInbox(int maxPending = CrossChainInbox.DefaultMaxPendingMessages, ulong window = CrossChainInbox.DefaultSequenceWindow) =>
+        new(Destination, new Dictionary<ChainId, CrossChainSource>
+        {
+            [Source] = new(SourceValidators, new HashSet<NodeId> { NodeId.FromPublicKey(_client.PublicKey) }),
+        }, maxPending, window);
 
     private static CrossChainMessage Message(ulong sequence, string payload = "pay 10 EUR") =>
         new(Source, Destination, sequence, System.Text.Encoding.UTF8.GetBytes(payload));
@@ -30,9 +33,9 @@ public sealed class CrossChainInboxTests : IDisposable
     private static byte[] Scattered(CrossChainMessage message) => Canonical.Encode(CrossChainEnvelope.Scatter(message));
 
     /// <summary>A source block committing <paramref name="message"/> as a client request, certified by <paramref name="signers"/>.</summary>
-    private Block CertifiedBlock(CrossChainMessage message, IEnumerable<PrivateKey> signers)
+    private Block CertifiedBlock(CrossChainMessage message, IEnumerable<PrivateKey> signers, PrivateKey? sender = null)
     {
-        var request = ClientRequest.Create(_client, Source, 1, Canonical.Encode(message));
+        var request = ClientRequest.Create(sender ?? _client, Source, 1, Canonical.Encode(message));
         var block = Block.Create(Source, 7, Hash256.Zero, 1_700_000_000_000, SourceNode(0), view: 0,
             [Canonical.Encode(ClientRequest.Create(_client, Source, 0, "other"u8)), Canonical.Encode(request)]);
         return block.WithCertificate(CommitCertificate.Sign(block.Header, signers));
@@ -84,14 +87,52 @@ public sealed class CrossChainInboxTests : IDisposable
     }
 
     [Fact]
-    public void Scatter_bounds_the_messages_waiting_for_copies_C6()
+    public void Scatter_bounds_what_each_source_validator_may_leave_waiting_so_one_cannot_starve_the_others_C6()
     {
-        var inbox = NewInbox(maxPending: 2);
-        Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(0), Scattered(Message(0))).Status);
-        Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(0), Scattered(Message(1))).Status);
-        Assert.Equal(CrossChainDeliveryStatus.LimitExceeded, inbox.Receive(SourceNode(0), Scattered(Message(2))).Status);
+        var inbox = NewInbox(maxPending: 8); // quota 2 per validator of four
+        // A Byzantine validator floods future sequences: it is stopped at its quota.
+        Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(3), Scattered(Message(5, "forged"))).Status);
+        Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(3), Scattered(Message(6, "forged"))).Status);
+        Assert.Equal(CrossChainDeliveryStatus.LimitExceeded, inbox.Receive(SourceNode(3), Scattered(Message(7, "forged"))).Status);
+
+        // Honest validators still get every genuine message through, and their quota comes back on delivery.
+        for (ulong sequence = 0; sequence < 5; sequence++)
+        {
+            Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(0), Scattered(Message(sequence))).Status);
+            Assert.Equal(CrossChainDeliveryStatus.Accepted, inbox.Receive(SourceNode(1), Scattered(Message(sequence))).Status);
+        }
+    }
+
+    [Fact]
+    public void A_sequence_far_ahead_of_the_next_expected_one_is_dropped_unchanged_C6()
+    {
+        var inbox = NewInbox(window: 4);
+        Assert.Equal(CrossChainDeliveryStatus.OutOfWindow, inbox.Receive(SourceNode(0), Scattered(Message(4))).Status);
+        Assert.Equal(CrossChainDeliveryStatus.OutOfWindow, inbox.Receive(SourceNode(0), Scattered(Message(ulong.MaxValue))).Status);
+        Assert.Equal(0, inbox.PendingMessages);
+        inbox.Receive(SourceNode(0), Scattered(Message(0)));
         Assert.Equal(CrossChainDeliveryStatus.Accepted, inbox.Receive(SourceNode(1), Scattered(Message(0))).Status);
-        Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(0), Scattered(Message(2))).Status);
+        Assert.Equal(CrossChainDeliveryStatus.Pending, inbox.Receive(SourceNode(0), Scattered(Message(4))).Status); // the window moved
+    }
+
+    [Fact]
+    public void After_a_restart_the_restored_delivered_sequences_are_duplicates_C6()
+    {
+        var inbox = NewInbox();
+        inbox.RestoreDelivered(Source, nextSequence: 3);
+        var replay = Canonical.Encode(CrossChainEnvelope.Certificate(CertifiedEntry.FromBlock(CertifiedBlock(Message(2), _sourceKeys.Take(3)), 1)));
+        Assert.Equal(CrossChainDeliveryStatus.Duplicate, inbox.Receive(SourceNode(0), replay).Status);
+        var next = Canonical.Encode(CrossChainEnvelope.Certificate(CertifiedEntry.FromBlock(CertifiedBlock(Message(3), _sourceKeys.Take(3)), 1)));
+        Assert.Equal(CrossChainDeliveryStatus.Accepted, inbox.Receive(SourceNode(0), next).Status);
+    }
+
+    [Fact]
+    public void Certificate_refuses_a_message_committed_by_a_client_the_source_did_not_authorise_C6()
+    {
+        // Consensus orders any client's request; only the registered senders speak for the chain.
+        var block = CertifiedBlock(Message(0), _sourceKeys.Take(3), sender: _strangerKeys[1]);
+        var outcome = NewInbox().Receive(SourceNode(0), Canonical.Encode(CrossChainEnvelope.Certificate(CertifiedEntry.FromBlock(block, 1))));
+        Assert.Equal(CrossChainDeliveryStatus.UnauthorizedSender, outcome.Status);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed partial class TcpTransport
         /// <summary>The authenticated peer (valid once <see cref="WasAuthenticated"/>).</summary>
         public NodeId Peer { get; private set; }
 
-        public bool WasAuthenticated { get; private set; }
+        public bool WasAuthenticated { get; set; }
 
         /// <summary>The peer this connection serves; set when it becomes the active one.</summary>
         public PeerState? PeerState { get; set; }
@@ -92,7 +92,6 @@ public sealed partial class TcpTransport
                     }
                     else
                     {
-                        WasAuthenticated = true;
                         _lastReceived = _lastSent = _owner._time.GetTimestamp();
                         var period = TimeSpan.FromMilliseconds(Math.Max(1, Options.KeepAliveIntervalMs / 2));
                         keepAlive = _owner._time.CreateTimer(static state => ((Connection)state!).OnKeepAliveTick(), this, period, period);
@@ -249,14 +248,15 @@ public sealed partial class TcpTransport
                 // Drained for shutdown: half-close so the peer reads everything, then wait for its end of stream
                 // (the transport cuts us at the drain deadline otherwise).
                 TrySetReason(ConnectionCloseReason.LocalShutdown, "transport disposed");
-                await _output!.CompleteAsync().ConfigureAwait(false);
                 try
                 {
+                    await _output!.CompleteAsync().ConfigureAwait(false);
                     _socket.Shutdown(SocketShutdown.Send);
                 }
-                catch (SocketException)
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
                 {
-                    // The peer is gone already.
+                    // The peer is gone already; the read loop below still ends (and is awaited) before tear-down.
+                    Close(ConnectionCloseReason.NetworkError, e.Message);
                 }
             }
 

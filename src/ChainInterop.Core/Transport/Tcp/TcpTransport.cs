@@ -285,6 +285,11 @@ public sealed partial class TcpTransport : ITransport
             {
                 // Peers that did not finish in time are cut below.
             }
+            catch (Exception e)
+            {
+                // A loop that failed must not stop the shutdown: every connection is still closed below.
+                _logger.AcceptFailed($"during shutdown: {e.Message}");
+            }
 
             await _shutdown.CancelAsync().ConfigureAwait(false);
             while (!_connections.IsEmpty)
@@ -345,7 +350,20 @@ public sealed partial class TcpTransport : ITransport
                 continue;
             }
 
-            var remote = socket.RemoteEndPoint?.ToString() ?? "?";
+            string remote;
+            try
+            {
+                // A peer may reset the connection between accept and here: that connection fails, the loop goes on.
+                remote = socket.RemoteEndPoint?.ToString() ?? "?";
+                socket.NoDelay = true;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                socket.Dispose();
+                _logger.AcceptFailed(e.Message);
+                continue;
+            }
+
             if (Interlocked.Increment(ref _pendingInbound) > _options.MaxPendingConnections)
             {
                 Interlocked.Decrement(ref _pendingInbound);
@@ -355,7 +373,6 @@ public sealed partial class TcpTransport : ITransport
                 continue;
             }
 
-            socket.NoDelay = true;
             _ = RunConnection(new Connection(this, socket, isDialer: false, expectedPeer: null, remote));
         }
     }
@@ -482,8 +499,10 @@ public sealed partial class TcpTransport : ITransport
                 replaced = existing;
             }
 
-            peer.Active = connection;
+            // Marked authenticated before it is published, so whatever fails from here on, closing it clears Active.
+            connection.WasAuthenticated = true;
             connection.PeerState = peer;
+            peer.Active = connection;
             peer.SignalChanged();
 
             // Reported under the gate, so a peer's events are in the order its state changed.

@@ -247,23 +247,14 @@ public static class ChannelThroughput
     private static async Task<(int Submissions, int Entries, ChannelOutcome Outcome)> OnChainSubmissionsAsync(
         PrivateKey operatorKey, PrivateKey payerKey, PrivateKey providerKey, int units)
     {
-        var copies = Enumerable.Range(0, 4).Select(_ =>
+        var copies = new ReplicatedApplication<ChannelContract>(4, _ =>
         {
             var options = new ChannelContractOptions { Chain = Chain, Operator = operatorKey.PublicKey };
             options.Assets.Add(Cny);
             return new ChannelContract(options);
-        }).ToArray();
+        }, (contract, block) => contract.ApplyBlock(block));
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, ConfigureReplica = o => o.BatchDelayMs = 1 },
-            i => (block, _) =>
-            {
-                lock (copies[i])
-                {
-                    copies[i].ApplyBlock(block);
-                }
-
-                return ValueTask.CompletedTask;
-            });
+            new InProcessChainOptions { ChainId = Chain, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
         using var operatorClient = chain.CreateClient(operatorKey);
         using var payerClient = chain.CreateClient(payerKey);
         using var providerClient = chain.CreateClient(providerKey);
@@ -285,18 +276,9 @@ public static class ChannelThroughput
         }
 
         var reply = await providerClient.SubmitAsync(provider.Submission!.ToPayload());
-        // f + 1 validators executed the settlement before replying; read the receipt from one of them.
-        ChannelReceipt receipt = default;
-        while (!copies.Any(c => { lock (c) { return c.TryGetReceipt(reply.RequestDigest, out receipt); } }))
-        {
-            await Task.Delay(5);
-        }
-
-        provider.OnSubmissionOutcome(receipt);
-        while (chain.Stores[0].Tip is not { } tip || tip.Height < reply.Height)
-        {
-            await Task.Delay(5);
-        }
+        // Every validator's copy (and store) has the settlement once all copies applied its height.
+        await copies.WaitForHeightAsync(reply.Height);
+        provider.OnSubmissionOutcome(copies.Read(0, c => c.TryGetReceipt(reply.RequestDigest, out var receipt) ? receipt : throw new InvalidOperationException("no receipt")));
 
         int submissions = 0, entries = 0;
         await foreach (var block in chain.Stores[0].ReadAsync())

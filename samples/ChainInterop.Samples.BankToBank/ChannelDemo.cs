@@ -31,23 +31,14 @@ internal static class ChannelDemo
         using var bankBKey = ed25519.GenerateKey();
 
         // Every validator runs its own copy of the settlement contract on the committed blocks.
-        var copies = Enumerable.Range(0, 4).Select(_ =>
+        var copies = new ReplicatedApplication<ChannelContract>(4, _ =>
         {
             var options = new ChannelContractOptions { Chain = Chain, Operator = operatorKey.PublicKey };
             options.Assets.Add(Cny);
             return new ChannelContract(options);
-        }).ToArray();
+        }, (contract, block) => contract.ApplyBlock(block));
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, ConfigureReplica = o => o.BatchDelayMs = 1 },
-            i => (block, _) =>
-            {
-                lock (copies[i])
-                {
-                    copies[i].ApplyBlock(block);
-                }
-
-                return ValueTask.CompletedTask;
-            });
+            new InProcessChainOptions { ChainId = Chain, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
         using var operatorClient = chain.CreateClient(operatorKey);
         using var bankAClient = chain.CreateClient(bankAKey);
         using var bankBClient = chain.CreateClient(bankBKey);
@@ -55,15 +46,8 @@ internal static class ChannelDemo
         async Task<ChannelReceipt> Submit(ChainClient client, ChannelCommand command)
         {
             var reply = await client.SubmitAsync(command.ToPayload());
-            while (copies.Any(c => { lock (c) { return c.LastAppliedHeight < reply.Height; } }))
-            {
-                await Task.Delay(5);
-            }
-
-            lock (copies[0])
-            {
-                return copies[0].TryGetReceipt(reply.RequestDigest, out var receipt) ? receipt : throw new InvalidOperationException("no receipt");
-            }
+            await copies.WaitForHeightAsync(reply.Height);
+            return copies.Read(0, c => c.TryGetReceipt(reply.RequestDigest, out var receipt) ? receipt : throw new InvalidOperationException("no receipt"));
         }
 
         // The chain's operator registers the accounts and credits bank A's deposit of 1,000.00 CNY.
@@ -123,15 +107,15 @@ internal static class ChannelDemo
         var replay = PaymentTransaction.Create(bankAKey, Chain, BankA, BankB, Cny, Amount.FromMinorUnits(5), terms.Nonce, terms.Id);
         Console.WriteLine($"  replay of the first iterative transaction: {(await Submit(bankBClient, new SubmitPaymentCommand(replay))).Code}");
 
-        foreach (var copy in copies)
+        for (int i = 0; i < copies.Count; i++)
         {
-            lock (copy)
+            Console.WriteLine(copies.Read(i, copy =>
             {
                 copy.TryGetBalance(BankA, Cny, out var a);
                 copy.TryGetBalance(BankB, Cny, out var b);
-                Console.WriteLine($"  validator copy: bank-a {a.Posted.ToDecimalString(2)} (held {a.PendingDebits.ToDecimalString(2)}), bank-b {b.Posted.ToDecimalString(2)}, "
-                    + $"collateral {copy.GetCollateralState(terms.Id)}, state {copy.ComputeStateHash().ToShortString()}");
-            }
+                return $"  validator copy: bank-a {a.Posted.ToDecimalString(2)} (held {a.PendingDebits.ToDecimalString(2)}), bank-b {b.Posted.ToDecimalString(2)}, "
+                    + $"collateral {copy.GetCollateralState(terms.Id)}, state {copy.ComputeStateHash().ToShortString()}";
+            }));
         }
     }
 }

@@ -110,3 +110,27 @@ public class InProcessChainTests
         }
     }
 }
+
+public class ReplicatedApplicationTests
+{
+    [Fact]
+    public async Task Each_validator_applies_blocks_to_its_own_copy_and_waiting_for_a_height_sees_all_copies_K1()
+    {
+        var replicas = new ReplicatedApplication<List<ulong>>(4, _ => [], (heights, block) => heights.Add(block.Height));
+        await using var chain = await InProcessChain.StartAsync(
+            new InProcessChainOptions { ChainId = new ChainId("replicated-app"), ConfigureReplica = o => o.BatchDelayMs = 1 }, replicas.Executor);
+        using var key = SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute([42]).ToArray());
+        using var client = chain.CreateClient(key);
+        var reply = await client.SubmitAsync(new byte[] { 1 }).WaitAsync(TimeSpan.FromSeconds(30));
+        await replicas.WaitForHeightAsync(reply.Height).WaitAsync(TimeSpan.FromSeconds(30));
+        for (int i = 0; i < replicas.Count; i++)
+        {
+            Assert.Equal(reply.Height, replicas.Read(i, heights => heights[^1]));
+        }
+
+        using var cancelled = new CancellationTokenSource();
+        var never = replicas.WaitForHeightAsync(reply.Height + 100, cancelled.Token);
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => never);
+    }
+}

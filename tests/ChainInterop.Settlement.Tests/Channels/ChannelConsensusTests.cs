@@ -93,19 +93,18 @@ public class ChannelConsensusTests
     /// <summary>A 4-validator PBFT chain whose application is the channel contract, one copy per validator.</summary>
     private sealed class ChannelChain : IAsyncDisposable
     {
-        private readonly ChannelContract[] _copies;
+        private readonly ReplicatedApplication<ChannelContract> _copies;
         private readonly Dictionary<PublicKey, ChainClient> _clients = [];
         private InProcessChain _chain = null!;
 
         private ChannelChain(int validators)
         {
-            _copies = new ChannelContract[validators];
-            for (int i = 0; i < validators; i++)
+            _copies = new ReplicatedApplication<ChannelContract>(validators, _ =>
             {
                 var options = new ChannelContractOptions { Chain = Chain, Operator = OperatorKey.PublicKey };
                 options.Assets.Add(Cny);
-                _copies[i] = new ChannelContract(options);
-            }
+                return new ChannelContract(options);
+            }, (contract, block) => contract.ApplyBlock(block));
         }
 
         public static async Task<ChannelChain> StartAsync()
@@ -113,16 +112,7 @@ public class ChannelConsensusTests
             var harness = new ChannelChain(4);
             harness._chain = await InProcessChain.StartAsync(
                 new InProcessChainOptions { ChainId = Chain, ValidatorCount = 4, Engine = ConsensusEngines.Pbft, ConfigureReplica = o => o.BatchDelayMs = 1 },
-                i => (block, _) =>
-                {
-                    // The host's loop thread writes, the test thread reads: one lock per copy.
-                    lock (harness._copies[i])
-                    {
-                        harness._copies[i].ApplyBlock(block);
-                    }
-
-                    return ValueTask.CompletedTask;
-                });
+                harness._copies.Executor);
             foreach (var account in new[] { PayerAccount, ProviderAccount, Merchant })
             {
                 var key = account == PayerAccount ? PayerKey : account == ProviderAccount ? ProviderKey : StrangerKey;
@@ -156,14 +146,11 @@ public class ChannelConsensusTests
 
             var reply = await client.SubmitAsync(command.ToPayload()).WaitAsync(TimeSpan.FromSeconds(30));
             await WaitForAllAsync(reply.Height);
-            var receipts = _copies.Select(copy =>
+            var receipts = Enumerable.Range(0, _copies.Count).Select(i => _copies.Read(i, copy =>
             {
-                lock (copy)
-                {
-                    Assert.True(copy.TryGetReceipt(reply.RequestDigest, out var receipt));
-                    return receipt;
-                }
-            }).ToArray();
+                Assert.True(copy.TryGetReceipt(reply.RequestDigest, out var receipt));
+                return receipt;
+            })).ToArray();
             Assert.All(receipts, r => Assert.Equal(receipts[0], r));
             return receipts[0];
         }
@@ -173,9 +160,9 @@ public class ChannelConsensusTests
         {
             await WaitForAllAsync(_chain.Stores[0].Tip!.Height);
             var hashes = new List<Hash256>();
-            foreach (var copy in _copies)
+            for (int i = 0; i < _copies.Count; i++)
             {
-                lock (copy)
+                _copies.Read(i, copy =>
                 {
                     check(copy);
                     long posted = 0, pendingDebits = 0, pendingCredits = 0;
@@ -190,7 +177,8 @@ public class ChannelConsensusTests
                     Assert.Equal(Funds, posted);
                     Assert.Equal(pendingDebits, pendingCredits);
                     hashes.Add(copy.ComputeStateHash());
-                }
+                    return 0;
+                });
             }
 
             Assert.All(hashes, h => Assert.Equal(hashes[0], h));
@@ -228,14 +216,6 @@ public class ChannelConsensusTests
             Assert.True(receipt.IsSuccess, $"{command.Kind}: {receipt.Code} {receipt.LedgerCode}");
         }
 
-        private async Task WaitForAllAsync(ulong height)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!_copies.All(copy => { lock (copy) { return copy.LastAppliedHeight >= height; } }))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"validators did not all apply height {height}");
-                await Task.Delay(5);
-            }
-        }
+        private Task WaitForAllAsync(ulong height) => _copies.WaitForHeightAsync(height).WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

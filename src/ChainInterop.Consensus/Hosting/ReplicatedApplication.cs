@@ -1,0 +1,97 @@
+using ChainInterop.Blocks;
+
+namespace ChainInterop.Consensus.Hosting;
+
+/// <summary>
+/// One copy of a chain's application per validator (the replicated state machine), for an <see cref="InProcessChain"/>:
+/// each validator's host applies its committed blocks to its own copy, and callers read a copy or wait until every copy
+/// has applied a height — without each caller writing its own locking.
+/// </summary>
+/// <typeparam name="TApplication">The application (e.g. a contract or a ledger); not thread-safe itself.</typeparam>
+public sealed class ReplicatedApplication<TApplication>
+    where TApplication : class
+{
+    private readonly TApplication[] _copies;
+    private readonly ulong?[] _applied;
+    private readonly Action<TApplication, Block> _apply;
+    private readonly object _gate = new(); // guards _applied and _changed; each copy is locked on itself
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Creates the copies.</summary>
+    /// <param name="copies">How many (one per validator).</param>
+    /// <param name="create">Builds copy <c>i</c>.</param>
+    /// <param name="apply">Applies a committed block to a copy.</param>
+    /// <exception cref="ArgumentNullException">A delegate is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="copies"/> is below 1.</exception>
+    public ReplicatedApplication(int copies, Func<int, TApplication> create, Action<TApplication, Block> apply)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(apply);
+        _copies = [.. Enumerable.Range(0, copies).Select(create)];
+        _applied = new ulong?[copies];
+        _apply = apply;
+    }
+
+    /// <summary>How many copies.</summary>
+    public int Count => _copies.Length;
+
+    /// <summary>The application of validator <paramref name="copy"/>, to pass to <see cref="InProcessChain.StartAsync"/> (e.g. <c>replicas.Executor</c>).</summary>
+    /// <param name="copy">The validator's index.</param>
+    /// <returns>Applies each committed block to that copy.</returns>
+    public Func<Block, CancellationToken, ValueTask> Executor(int copy) => (block, _) =>
+    {
+        lock (_copies[copy])
+        {
+            _apply(_copies[copy], block);
+        }
+
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _applied[copy] = block.Height;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+        return ValueTask.CompletedTask;
+    };
+
+    /// <summary>Reads copy <paramref name="copy"/> while no block is being applied to it.</summary>
+    /// <typeparam name="TResult">What is read.</typeparam>
+    /// <param name="copy">The validator's index.</param>
+    /// <param name="read">The read.</param>
+    /// <returns>Its result.</returns>
+    public TResult Read<TResult>(int copy, Func<TApplication, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_copies[copy])
+        {
+            return read(_copies[copy]);
+        }
+    }
+
+    /// <summary>Waits until every copy has applied <paramref name="height"/>.</summary>
+    /// <param name="height">The height.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes then.</returns>
+    public async Task WaitForHeightAsync(ulong height, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_applied.All(h => h >= height))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -144,6 +144,17 @@ public sealed class IntermediaryChainApplication
 
         if (!_transactions.TryGetValue(payload.TransactionId, out var r))
         {
+            if (payload is CancelRequest && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero && _transactions.Count < MaxTransactions)
+            {
+                // Alg. 12: PPC1's Time1 passed and its request never reached us. Deciding "cancelled" now (a tombstone
+                // without legs) makes a late copy of the request a no-op, so PPC1 can void its leg safely.
+                var tomb = new Record(new TransferRequest(payload.TransactionId, message.Source, default, default, default, default,
+                    AckMode.ModeI, SettlementTiming.RealTime, long.MinValue), default)
+                { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
+                _transactions.Add(tomb.Id, tomb);
+                return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
+            }
+
             return Plain(payload is TransferAccept or TransferReject or CancelRequest ? CrossChainResultCode.UnknownTransaction : CrossChainResultCode.Malformed, payload.TransactionId);
         }
 
@@ -317,7 +328,10 @@ public sealed class IntermediaryChainApplication
         TransferMessage decision = r.State == CrossChainTransactionState.Committed
             ? new TransferCommitted(r.Id)
             : new TransferCancelled(r.Id, r.Reason);
-        return [_outbox.Make(r.PayerChain, decision), _outbox.Make(r.PayeeChain, decision)];
+        // A tombstone (cancelled before any request arrived) has no PPC2 to tell.
+        return r.PayeeChain.IsDefault
+            ? [_outbox.Make(r.PayerChain, decision)]
+            : [_outbox.Make(r.PayerChain, decision), _outbox.Make(r.PayeeChain, decision)];
     }
 
     private CrossChainMessage Offer(Record r) =>

@@ -82,6 +82,14 @@ public sealed class CrossChainTransactionPropertyTests
         foreach (var tx in txs)
         {
             Assert.True(Final(w, tx), $"{tx} not decided: ICC {w.Icc.GetState(tx)}, PPC1 {w.Ppc1.GetState(tx)}, PPC2 {w.Ppc2.GetState(tx)}");
+            if (w.Ppc1.GetState(tx) == CrossChainTransactionState.Failed)
+            {
+                // PPC1 refused its own client (balance): nothing was reserved or sent anywhere.
+                Assert.Empty(w.LegStates(tx));
+                Assert.Null(w.Icc.GetState(tx));
+                continue;
+            }
+
             w.AssertFinal(tx, w.Icc.GetState(tx) == CrossChainTransactionState.Committed
                 ? CrossChainTransactionState.Committed : CrossChainTransactionState.Cancelled);
         }
@@ -96,6 +104,11 @@ public sealed class CrossChainTransactionPropertyTests
     {
         var icc = w.Icc.GetState(tx);
         var ppc1 = w.Ppc1.GetState(tx);
+        if (ppc1 == CrossChainTransactionState.Failed)
+        {
+            return true;
+        }
+
         bool iccDone = icc is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
         bool ppcDone = ppc1 is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled
             && w.Ppc2.GetState(tx) is null or CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled;

@@ -1,0 +1,372 @@
+using ChainInterop.Codec;
+using ChainInterop.Consensus.CrossChain;
+using ChainInterop.Crypto;
+using ChainInterop.Ledger;
+using ChainInterop.Settlement.Netting;
+
+namespace ChainInterop.Settlement.CrossChainTransactions;
+
+/// <summary>A trade recorded on a trading-branch chain (TBC) when a cross-chain transaction commits (Alg. 10).</summary>
+/// <param name="TransactionId">The transaction.</param>
+/// <param name="Payer">PPC1.</param>
+/// <param name="Payee">PPC2.</param>
+/// <param name="Asset">The asset.</param>
+/// <param name="Amount">The amount.</param>
+/// <param name="CommittedAtMs">The ICC block time (Unix ms) of the commit.</param>
+public sealed record TbcTradeRecord(Hash256 TransactionId, ChainId Payer, ChainId Payee, AssetCode Asset, Amount Amount, long CommittedAtMs);
+
+/// <summary>
+/// The cross-chain transaction role of an intermediary chain (ICC): the deterministic application its validators
+/// execute on committed entries (docs/SETTLEMENT.md). On the ABC it holds one account per linked PPC and a clearing
+/// account; leg 1 is PPC1 → clearing, leg 2 clearing → PPC2. Time1 is judged on the ICC's committed block time, and the
+/// first committed decision (commit or cancel) wins: later ones re-emit it.
+/// </summary>
+/// <remarks>
+/// Netting mode: an accepted transaction becomes <see cref="CrossChainTransactionState.Tentative"/>, its
+/// <see cref="GrossObligation"/> is finished in <see cref="Cycle"/>, and leg 1 stays reserved (leg 2 is not reserved:
+/// the clearing account holds nothing until the net is posted). The cycle end (not built here) must post the net
+/// positions as CCP instructions, void the transactions' leg 1 reservations in the same linked command, and send each
+/// PPC a decision that posts its pending legs.
+/// </remarks>
+public sealed class IntermediaryChainApplication
+{
+    /// <summary>The most transactions the ICC remembers, in transactions.</summary>
+    public const int MaxTransactions = 1_000_000;
+
+    private readonly Dictionary<Hash256, Record> _transactions = [];
+    private readonly List<Hash256> _undecided = [];
+    private readonly Dictionary<ChainId, AccountId> _links = [];
+    private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
+    private readonly Outbox _outbox;
+
+    /// <summary>Creates the application.</summary>
+    /// <param name="chain">This ICC.</param>
+    /// <param name="ledger">The ABC ledger, with the PPC accounts and the clearing account opened.</param>
+    /// <param name="clearingAccount">The ICC's clearing account on the ABC.</param>
+    /// <param name="cycle">The current settlement cycle for netting-mode transactions, or null (netting requests then fail).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="ledger"/> is null.</exception>
+    public IntermediaryChainApplication(ChainId chain, AccountLedger ledger, AccountId clearingAccount, SettlementCycle? cycle = null)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        Chain = chain;
+        Ledger = ledger;
+        ClearingAccount = clearingAccount;
+        Cycle = cycle;
+        _outbox = new Outbox(chain);
+    }
+
+    /// <summary>This ICC.</summary>
+    public ChainId Chain { get; }
+
+    /// <summary>The ABC ledger.</summary>
+    public AccountLedger Ledger { get; }
+
+    /// <summary>The clearing account on the ABC.</summary>
+    public AccountId ClearingAccount { get; }
+
+    /// <summary>The settlement cycle netting-mode transactions join, if any.</summary>
+    public SettlementCycle? Cycle { get; }
+
+    /// <summary>Links a PPC: its ABC account (one per PPC, holding the assets it may settle) and its TBC.</summary>
+    /// <param name="participant">The PPC.</param>
+    /// <param name="abcAccount">Its account on the ABC.</param>
+    public void Link(ChainId participant, AccountId abcAccount)
+    {
+        _links[participant] = abcAccount;
+        _tbc.TryAdd(participant, []);
+    }
+
+    /// <summary>The ledger id of ABC leg 1 (PPC1 → clearing) or leg 2 (clearing → PPC2).</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <param name="leg">1 or 2.</param>
+    /// <returns>The reservation id.</returns>
+    public static TransferId LegId(Hash256 transactionId, int leg) => LegIds.Of(transactionId, leg == 1 ? "abc1" : "abc2");
+
+    /// <summary>The transaction's state on the ICC, if known.</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <returns>The state or null.</returns>
+    public CrossChainTransactionState? GetState(Hash256 transactionId) =>
+        _transactions.TryGetValue(transactionId, out var r) ? r.State : null;
+
+    /// <summary>The trades recorded in the TBC of a PPC (the TBC linking it to this ICC).</summary>
+    /// <param name="participant">The PPC.</param>
+    /// <returns>The records in commit order (empty for an unknown PPC).</returns>
+    public IReadOnlyList<TbcTradeRecord> TradesOf(ChainId participant) => _tbc.TryGetValue(participant, out var l) ? l : [];
+
+    /// <summary>Executes the ICC's own committed <see cref="Tick"/>: cancels every undecided transaction past Time1 (Alg. 12).</summary>
+    /// <param name="tick">The entry.</param>
+    /// <param name="blockTimeMs">The committed block's time (Unix ms).</param>
+    /// <returns>The outcome and the decisions to relay.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tick"/> is null.</exception>
+    public CrossChainExecution Execute(Tick tick, long blockTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(tick);
+        var outbound = new List<CrossChainMessage>();
+        foreach (var id in _undecided.ToArray())
+        {
+            var r = _transactions[id];
+            if (Cancellable(r, blockTimeMs))
+            {
+                outbound.AddRange(Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs).Outbound);
+            }
+        }
+
+        return new CrossChainExecution(CrossChainResultCode.Ok, Hash256.Zero, null, TransferFailureReason.None, LedgerResultCode.Ok, outbound);
+    }
+
+    /// <summary>Executes a delivered cross-chain message from a PPC (already checked against the PPC's validators).</summary>
+    /// <param name="message">The delivered message.</param>
+    /// <param name="blockTimeMs">The committed block's time (Unix ms): the clock Time1 is judged on.</param>
+    /// <returns>The outcome and the messages to relay.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    public CrossChainExecution Execute(CrossChainMessage message, long blockTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        TransferMessage payload;
+        try
+        {
+            payload = Canonical.Decode<TransferMessage>(message.Payload);
+        }
+        catch (CodecException)
+        {
+            return Plain(CrossChainResultCode.Malformed, Hash256.Zero);
+        }
+
+        if (message.Destination != Chain)
+        {
+            return Plain(CrossChainResultCode.Malformed, payload.TransactionId);
+        }
+
+        if (payload is TransferRequest request)
+        {
+            return OnRequest(message.Source, request, blockTimeMs);
+        }
+
+        if (!_transactions.TryGetValue(payload.TransactionId, out var r))
+        {
+            if (payload is CancelRequest && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero && _transactions.Count < MaxTransactions)
+            {
+                // Alg. 12: PPC1's Time1 passed and its request never reached us. Deciding "cancelled" now (a tombstone
+                // without legs) makes a late copy of the request a no-op, so PPC1 can void its leg safely.
+                var tomb = new Record(new TransferRequest(payload.TransactionId, message.Source, default, default, default, default,
+                    AckMode.ModeI, SettlementTiming.RealTime, long.MinValue), default)
+                { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
+                _transactions.Add(tomb.Id, tomb);
+                return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
+            }
+
+            return Plain(payload is TransferAccept or TransferReject or CancelRequest ? CrossChainResultCode.UnknownTransaction : CrossChainResultCode.Malformed, payload.TransactionId);
+        }
+
+        return payload switch
+        {
+            TransferAccept a when message.Source == r.PayeeChain => OnAccept(r, a, blockTimeMs),
+            TransferReject when message.Source == r.PayeeChain => Decided(r) ?? Cancel(r, CrossChainTransactionState.Failed, TransferFailureReason.RejectedByPayee, blockTimeMs),
+            CancelRequest when message.Source == r.PayerChain => Decided(r) ?? (Cancellable(r, blockTimeMs)
+                ? Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs)
+                : Result(r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting ? CrossChainResultCode.AwaitingCycleEnd : CrossChainResultCode.NotYetDue, r, LedgerResultCode.Ok, [])),
+            TransferAccept or TransferReject or CancelRequest => Result(CrossChainResultCode.VerificationFailed, r, LedgerResultCode.Ok, []),
+            _ => Plain(CrossChainResultCode.Malformed, payload.TransactionId),
+        };
+    }
+
+    private CrossChainExecution OnRequest(ChainId source, TransferRequest q, long now)
+    {
+        if (_transactions.TryGetValue(q.TransactionId, out var known))
+        {
+            if (known.PayerChain != source)
+            {
+                return Result(CrossChainResultCode.VerificationFailed, known, LedgerResultCode.Ok, []);
+            }
+
+            // A retry: re-emit what PPC1 (or PPC2) may have lost.
+            return Decided(known) ?? Result(CrossChainResultCode.AlreadyApplied, known, LedgerResultCode.Ok, [Offer(known)]);
+        }
+
+        // Alg. 4 verification: the request comes from the PPC it names, both PPCs are linked, the content is sound.
+        if (q.TransactionId.IsZero || q.PayerChain != source || q.PayerChain == q.PayeeChain
+            || !_links.TryGetValue(q.PayerChain, out var payerAccount) || !_links.TryGetValue(q.PayeeChain, out var payeeAccount) || !q.Amount.IsPositive)
+        {
+            return Plain(CrossChainResultCode.VerificationFailed, q.TransactionId);
+        }
+
+        if (_transactions.Count >= MaxTransactions)
+        {
+            return Plain(CrossChainResultCode.LedgerRefused, q.TransactionId);
+        }
+
+        var r = new Record(q, payeeAccount);
+        _transactions.Add(r.Id, r);
+        if (q.Timing == SettlementTiming.Netting && (Cycle is null || Cycle.TryStart(r.Id, now).Code != CycleResultCode.Ok))
+        {
+            return Refuse(r, TransferFailureReason.CycleRefused, CrossChainResultCode.LedgerRefused, LedgerResultCode.Ok);
+        }
+
+        var leg1 = Ledger.Apply(new ReserveCommand(LegId(r.Id, 1), payerAccount, ClearingAccount, q.Asset, q.Amount, long.MaxValue), now);
+        if (leg1.Code != LedgerResultCode.Ok)
+        {
+            Cycle?.Abandon(r.Id);
+            var code = leg1.Code switch
+            {
+                LedgerResultCode.NoAssociatedAsset => CrossChainResultCode.NoAssociatedAsset,
+                LedgerResultCode.InsufficientAssets => CrossChainResultCode.InsufficientAssets,
+                _ => CrossChainResultCode.LedgerRefused,
+            };
+            return Refuse(r, ParticipantChainApplication.Reason(leg1.Code), code, leg1.Code);
+        }
+
+        r.HasLeg1 = true;
+        r.State = q.Timing == SettlementTiming.Netting ? CrossChainTransactionState.PreTentative : CrossChainTransactionState.Tentative;
+        _undecided.Add(r.Id);
+        var outbound = new List<CrossChainMessage>();
+        if (q.AckMode == AckMode.ModeII)
+        {
+            outbound.Add(_outbox.Make(r.PayerChain, new PendingAck(r.Id)));
+        }
+
+        outbound.Add(Offer(r));
+        return Result(CrossChainResultCode.Ok, r, LedgerResultCode.Ok, outbound);
+    }
+
+    private CrossChainExecution OnAccept(Record r, TransferAccept a, long now)
+    {
+        if (Decided(r) is { } decided)
+        {
+            return decided;
+        }
+
+        if (r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting)
+        {
+            return Result(CrossChainResultCode.AlreadyApplied, r, LedgerResultCode.Ok, []);
+        }
+
+        // Proof of ability: PPC2 reserved exactly what was offered.
+        if (a.PayeeAccount != r.PayeeAccount || a.Asset != r.Asset || a.Amount != r.Amount)
+        {
+            return Result(CrossChainResultCode.VerificationFailed, r, LedgerResultCode.Ok, []);
+        }
+
+        if (now > r.Time1Ms)
+        {
+            return Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, now);
+        }
+
+        if (r.Timing == SettlementTiming.Netting)
+        {
+            var finish = Cycle!.Finish(new GrossObligation(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount));
+            if (finish.Code != CycleResultCode.Ok)
+            {
+                return Cancel(r, CrossChainTransactionState.Failed, TransferFailureReason.CycleRefused, now);
+            }
+
+            r.State = CrossChainTransactionState.Tentative;
+            _undecided.Remove(r.Id);
+            return Result(CrossChainResultCode.AwaitingCycleEnd, r, LedgerResultCode.Ok, []);
+        }
+
+        // Alg. 10: leg 1 posted into clearing, leg 2 reserved and posted out of it, atomically.
+        var linked = new LinkedCommand(
+        [
+            new PostCommand(LegIds.Of(r.Id, "abc1:post"), LegId(r.Id, 1)),
+            new ReserveCommand(LegId(r.Id, 2), ClearingAccount, r.PayeeAccountOnAbc, r.Asset, r.Amount, long.MaxValue),
+            new PostCommand(LegIds.Of(r.Id, "abc2:post"), LegId(r.Id, 2)),
+        ]);
+        var result = Ledger.Apply(linked, now);
+        if (result.Code != LedgerResultCode.Ok)
+        {
+            var code = result.FailedIndex >= 0 ? result.MemberCode(result.FailedIndex) : result.Code;
+            var cancelled = Cancel(r, CrossChainTransactionState.Failed, ParticipantChainApplication.Reason(code), now);
+            return cancelled with { LedgerCode = code };
+        }
+
+        r.State = CrossChainTransactionState.Committed;
+        _undecided.Remove(r.Id);
+        var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
+        _tbc[r.PayerChain].Add(trade);
+        _tbc[r.PayeeChain].Add(trade);
+        return Result(CrossChainResultCode.Ok, r, LedgerResultCode.Ok, DecisionMessages(r));
+    }
+
+    /// <summary>Alg. 12: undecided and past Time1 on the ICC's clock; a netting transaction PPC2 accepted waits for the cycle.</summary>
+    private static bool Cancellable(Record r, long now) =>
+        now > r.Time1Ms && !(r.Timing == SettlementTiming.Netting && r.State == CrossChainTransactionState.Tentative);
+
+    private CrossChainExecution Cancel(Record r, CrossChainTransactionState state, TransferFailureReason reason, long now)
+    {
+        var ledgerCode = LedgerResultCode.Ok;
+        if (r.HasLeg1)
+        {
+            ledgerCode = Ledger.Apply(new VoidCommand(LegIds.Of(r.Id, "abc1:void"), LegId(r.Id, 1)), now).Code;
+        }
+
+        if (r.Timing == SettlementTiming.Netting)
+        {
+            Cycle?.Abandon(r.Id);
+        }
+
+        r.State = state;
+        r.Reason = reason;
+        _undecided.Remove(r.Id);
+        return Result(CrossChainResultCode.Cancelled, r, ledgerCode, DecisionMessages(r));
+    }
+
+    private CrossChainExecution Refuse(Record r, TransferFailureReason reason, CrossChainResultCode code, LedgerResultCode ledgerCode)
+    {
+        r.State = CrossChainTransactionState.Failed;
+        r.Reason = reason;
+        return Result(code, r, ledgerCode, [_outbox.Make(r.PayerChain, new TransferCancelled(r.Id, reason))]);
+    }
+
+    /// <summary>For a decided transaction, a no-op result that re-emits the decision; null while undecided.</summary>
+    private CrossChainExecution? Decided(Record r) =>
+        r.State is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed
+            ? Result(CrossChainResultCode.AlreadyApplied, r, LedgerResultCode.Ok, DecisionMessages(r))
+            : null;
+
+    private List<CrossChainMessage> DecisionMessages(Record r)
+    {
+        TransferMessage decision = r.State == CrossChainTransactionState.Committed
+            ? new TransferCommitted(r.Id)
+            : new TransferCancelled(r.Id, r.Reason);
+        // A tombstone (cancelled before any request arrived) has no PPC2 to tell.
+        return r.PayeeChain.IsDefault
+            ? [_outbox.Make(r.PayerChain, decision)]
+            : [_outbox.Make(r.PayerChain, decision), _outbox.Make(r.PayeeChain, decision)];
+    }
+
+    private CrossChainMessage Offer(Record r) =>
+        _outbox.Make(r.PayeeChain, new TransferOffer(r.Id, r.PayerChain, r.PayeeAccount, r.Asset, r.Amount, r.Time1Ms));
+
+    private static CrossChainExecution Result(CrossChainResultCode code, Record r, LedgerResultCode ledgerCode, IReadOnlyList<CrossChainMessage> outbound) =>
+        new(code, r.Id, r.State, r.Reason, ledgerCode, outbound);
+
+    private static CrossChainExecution Plain(CrossChainResultCode code, Hash256 tx) =>
+        new(code, tx, null, TransferFailureReason.None, LedgerResultCode.Ok, []);
+
+    private sealed class Record(TransferRequest q, AccountId payeeAccountOnAbc)
+    {
+        public Hash256 Id { get; } = q.TransactionId;
+
+        public ChainId PayerChain { get; } = q.PayerChain;
+
+        public ChainId PayeeChain { get; } = q.PayeeChain;
+
+        public AccountId PayeeAccount { get; } = q.PayeeAccount;
+
+        public AccountId PayeeAccountOnAbc { get; } = payeeAccountOnAbc;
+
+        public AssetCode Asset { get; } = q.Asset;
+
+        public Amount Amount { get; } = q.Amount;
+
+        public SettlementTiming Timing { get; } = q.Timing;
+
+        public long Time1Ms { get; } = q.Time1Ms;
+
+        public CrossChainTransactionState State { get; set; } = CrossChainTransactionState.Pending;
+
+        public TransferFailureReason Reason { get; set; }
+
+        public bool HasLeg1 { get; set; }
+    }
+}

@@ -1,0 +1,389 @@
+using ChainInterop.Codec;
+using ChainInterop.Consensus.CrossChain;
+using ChainInterop.Crypto;
+using ChainInterop.Ledger;
+
+namespace ChainInterop.Settlement.CrossChainTransactions;
+
+/// <summary>
+/// The cross-chain transaction role of a participant chain (PPC, a bank): the deterministic application every
+/// validator of the PPC executes on committed entries (docs/SETTLEMENT.md). As PPC1 it reserves customer → transit and
+/// asks the ICC; as PPC2 it verifies an offer (Alg. 4), reserves transit → payee and answers. It posts or voids a
+/// pending leg only on the ICC's decision, never on its own (Alg. 12): past its own Time1 it asks with
+/// <see cref="CancelRequest"/>.
+/// </summary>
+public sealed class ParticipantChainApplication
+{
+    /// <summary>The most transactions one PPC remembers (its idempotency memory), in transactions.</summary>
+    public const int MaxTransactions = 1_000_000;
+
+    private const string PayerLeg = "ppc1";
+    private const string PayeeLeg = "ppc2";
+
+    // Invariant: a transaction's leg is Pending on the ledger exactly while its record is Pending with HasLeg.
+    private readonly Dictionary<Hash256, Record> _transactions = [];
+    private readonly List<Hash256> _order = [];
+    private readonly Dictionary<AssetCode, AccountId> _transit;
+    private readonly Outbox _outbox;
+
+    /// <summary>Creates the application.</summary>
+    /// <param name="chain">This PPC.</param>
+    /// <param name="ledger">The PPC's ledger, with its customer and transit accounts opened.</param>
+    /// <param name="transitAccounts">The transit account of each asset the PPC settles cross-chain.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public ParticipantChainApplication(ChainId chain, AccountLedger ledger, IReadOnlyDictionary<AssetCode, AccountId> transitAccounts)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(transitAccounts);
+        Chain = chain;
+        Ledger = ledger;
+        _transit = new Dictionary<AssetCode, AccountId>(transitAccounts);
+        _outbox = new Outbox(chain);
+    }
+
+    /// <summary>This PPC.</summary>
+    public ChainId Chain { get; }
+
+    /// <summary>The PPC's ledger.</summary>
+    public AccountLedger Ledger { get; }
+
+    /// <summary>The ledger id of this PPC's leg of a transaction (PPC1's customer → transit, or PPC2's transit → payee).</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <param name="asPayer">True for the PPC1 leg.</param>
+    /// <returns>The reservation id.</returns>
+    public static TransferId LegId(Hash256 transactionId, bool asPayer) => LegIds.Of(transactionId, asPayer ? PayerLeg : PayeeLeg);
+
+    /// <summary>The transaction's state on this PPC, if it knows it.</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <returns>The state or null.</returns>
+    public CrossChainTransactionState? GetState(Hash256 transactionId) =>
+        _transactions.TryGetValue(transactionId, out var r) ? r.State : null;
+
+    /// <summary>Whether the ICC acknowledged the transaction in Mode II (2a).</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <returns>True once a <see cref="PendingAck"/> was executed.</returns>
+    public bool WasAcknowledged(Hash256 transactionId) => _transactions.TryGetValue(transactionId, out var r) && r.Acknowledged;
+
+    /// <summary>The transactions this PPC knows, in the order it learnt them.</summary>
+    public IReadOnlyList<Hash256> Transactions => _order;
+
+    /// <summary>Executes one of the PPC's own committed entries: a <see cref="StartTransfer"/> or a <see cref="Tick"/>.</summary>
+    /// <param name="command">The entry.</param>
+    /// <param name="blockTimeMs">The committed block's time (Unix ms).</param>
+    /// <returns>The outcome and the messages to relay.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
+    public CrossChainExecution Execute(TransferMessage command, long blockTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command switch
+        {
+            StartTransfer s => Start(s, blockTimeMs),
+            Tick t => OnTick(t.NowMs),
+            _ => Result(CrossChainResultCode.Malformed, command.TransactionId, null, []),
+        };
+    }
+
+    /// <summary>Executes a committed entry given as canonical bytes of a <see cref="TransferMessage"/> (own command).</summary>
+    /// <param name="entry">The bytes.</param>
+    /// <param name="blockTimeMs">The committed block's time (Unix ms).</param>
+    /// <returns>The outcome (<see cref="CrossChainResultCode.Malformed"/> for bytes that do not decode).</returns>
+    public CrossChainExecution Execute(ReadOnlyMemory<byte> entry, long blockTimeMs)
+    {
+        TransferMessage command;
+        try
+        {
+            command = Canonical.Decode<TransferMessage>(entry);
+        }
+        catch (CodecException)
+        {
+            return Result(CrossChainResultCode.Malformed, Hash256.Zero, null, []);
+        }
+
+        return Execute(command, blockTimeMs);
+    }
+
+    /// <summary>Executes a delivered cross-chain message from an ICC (already checked against the ICC's validators).</summary>
+    /// <param name="message">The delivered message.</param>
+    /// <param name="blockTimeMs">The committed block's time (Unix ms).</param>
+    /// <returns>The outcome and the messages to relay.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    public CrossChainExecution Execute(CrossChainMessage message, long blockTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        TransferMessage payload;
+        try
+        {
+            payload = Canonical.Decode<TransferMessage>(message.Payload);
+        }
+        catch (CodecException)
+        {
+            return Result(CrossChainResultCode.Malformed, Hash256.Zero, null, []);
+        }
+
+        if (message.Destination != Chain)
+        {
+            return Result(CrossChainResultCode.Malformed, payload.TransactionId, null, []);
+        }
+
+        return payload switch
+        {
+            TransferOffer o => OnOffer(message.Source, o, blockTimeMs),
+            PendingAck a => OnAck(message.Source, a),
+            TransferCommitted c => OnDecision(message.Source, c.TransactionId, commit: true, TransferFailureReason.None, blockTimeMs),
+            TransferCancelled c => OnDecision(message.Source, c.TransactionId, commit: false, c.Reason, blockTimeMs),
+            _ => Result(CrossChainResultCode.Malformed, payload.TransactionId, null, []),
+        };
+    }
+
+    private CrossChainExecution Start(StartTransfer s, long now)
+    {
+        if (_transactions.TryGetValue(s.TransactionId, out var known))
+        {
+            // A replayed client command: the relay retries the request, nothing else changes.
+            return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Request(known)] : []);
+        }
+
+        if (s.TransactionId.IsZero || s.PayeeChain == Chain || s.Intermediary == Chain || _transactions.Count >= MaxTransactions)
+        {
+            return Result(CrossChainResultCode.Malformed, s.TransactionId, null, []);
+        }
+
+        var record = new Record(s.TransactionId, asPayer: true, s.Intermediary)
+        {
+            PayeeChain = s.PayeeChain, PayeeAccount = s.PayeeAccount, Asset = s.Asset, Amount = s.Amount,
+            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms,
+        };
+        if (!_transit.TryGetValue(s.Asset, out var transit))
+        {
+            return Fail(record, TransferFailureReason.NoTransitAccount, LedgerResultCode.Ok);
+        }
+
+        var ledger = Ledger.Apply(new ReserveCommand(LegId(s.TransactionId, true), s.Payer, transit, s.Asset, s.Amount, long.MaxValue), now);
+        if (ledger.Code != LedgerResultCode.Ok)
+        {
+            return Fail(record, Reason(ledger.Code), ledger.Code);
+        }
+
+        record.HasLeg = true;
+        Remember(record);
+        return Result(CrossChainResultCode.Ok, record, [Request(record)]);
+    }
+
+    private CrossChainExecution OnOffer(ChainId icc, TransferOffer o, long now)
+    {
+        if (_transactions.TryGetValue(o.TransactionId, out var known))
+        {
+            if (known.IsPayer || known.Icc != icc)
+            {
+                return Result(CrossChainResultCode.VerificationFailed, known, []);
+            }
+
+            return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Answer(known)] : []);
+        }
+
+        if (o.TransactionId.IsZero || _transactions.Count >= MaxTransactions)
+        {
+            return Result(CrossChainResultCode.Malformed, o.TransactionId, null, []);
+        }
+
+        var record = new Record(o.TransactionId, asPayer: false, icc)
+        {
+            PayeeChain = Chain, PayeeAccount = o.PayeeAccount, Asset = o.Asset, Amount = o.Amount, Time1Ms = o.Time1Ms,
+        };
+
+        // Alg. 4 on PPC2: the payee exists and holds the asset, and the PPC can pay it from transit.
+        var reason = TransferFailureReason.None;
+        var ledgerCode = LedgerResultCode.Ok;
+        if (!Ledger.TryGetAccount(o.PayeeAccount, out var payee))
+        {
+            reason = TransferFailureReason.UnknownPayee;
+        }
+        else if (!payee.Assets.Contains(o.Asset))
+        {
+            reason = TransferFailureReason.NoAssociatedAsset;
+        }
+        else if (!_transit.TryGetValue(o.Asset, out var transit))
+        {
+            reason = TransferFailureReason.NoTransitAccount;
+        }
+        else
+        {
+            ledgerCode = Ledger.Apply(new ReserveCommand(LegId(o.TransactionId, false), transit, o.PayeeAccount, o.Asset, o.Amount, long.MaxValue), now).Code;
+            reason = ledgerCode == LedgerResultCode.Ok ? TransferFailureReason.None : Reason(ledgerCode);
+        }
+
+        record.HasLeg = reason == TransferFailureReason.None;
+        record.Reason = reason;
+        Remember(record);
+        var code = record.HasLeg ? CrossChainResultCode.Ok : CrossChainResultCode.Rejected;
+        return new CrossChainExecution(code, record.Id, record.State, reason, ledgerCode, [Answer(record)]);
+    }
+
+    private CrossChainExecution OnAck(ChainId icc, PendingAck a)
+    {
+        if (!_transactions.TryGetValue(a.TransactionId, out var r))
+        {
+            return Result(CrossChainResultCode.UnknownTransaction, a.TransactionId, null, []);
+        }
+
+        if (!r.IsPayer || r.Icc != icc)
+        {
+            return Result(CrossChainResultCode.VerificationFailed, r, []);
+        }
+
+        var code = r.Acknowledged ? CrossChainResultCode.AlreadyApplied : CrossChainResultCode.Ok;
+        r.Acknowledged = true;
+        return Result(code, r, []);
+    }
+
+    private CrossChainExecution OnDecision(ChainId icc, Hash256 tx, bool commit, TransferFailureReason reason, long now)
+    {
+        if (!_transactions.TryGetValue(tx, out var r))
+        {
+            if (commit || tx.IsZero || _transactions.Count >= MaxTransactions)
+            {
+                return Result(CrossChainResultCode.UnknownTransaction, tx, null, []);
+            }
+
+            // PPC2 hears of a cancel before the offer: keep a tombstone so a late offer reserves nothing.
+            var tomb = new Record(tx, asPayer: false, icc) { State = CrossChainTransactionState.Cancelled, Reason = reason };
+            Remember(tomb);
+            return Result(CrossChainResultCode.Ok, tomb, []);
+        }
+
+        if (r.Icc != icc)
+        {
+            return Result(CrossChainResultCode.VerificationFailed, r, []);
+        }
+
+        var target = commit ? CrossChainTransactionState.Committed : CrossChainTransactionState.Cancelled;
+        if (r.State != CrossChainTransactionState.Pending)
+        {
+            // The ICC decides once, so a repeat carries the same decision; a different one is a protocol violation.
+            return Result(r.State == target || (!commit && r.State == CrossChainTransactionState.Failed)
+                ? CrossChainResultCode.AlreadyApplied : CrossChainResultCode.VerificationFailed, r, []);
+        }
+
+        if (commit && !r.HasLeg)
+        {
+            return Result(CrossChainResultCode.VerificationFailed, r, []);
+        }
+
+        var ledgerCode = LedgerResultCode.Ok;
+        if (r.HasLeg)
+        {
+            var leg = LegId(tx, r.IsPayer);
+            var resolve = LegIds.Of(tx, (r.IsPayer ? PayerLeg : PayeeLeg) + (commit ? ":post" : ":void"));
+            LedgerCommand cmd = commit ? new PostCommand(resolve, leg) : new VoidCommand(resolve, leg);
+            ledgerCode = Ledger.Apply(cmd, now).Code;
+            if (ledgerCode is not (LedgerResultCode.Ok or LedgerResultCode.AlreadyApplied))
+            {
+                return new CrossChainExecution(CrossChainResultCode.LedgerRefused, tx, r.State, r.Reason, ledgerCode, []);
+            }
+        }
+
+        r.State = target;
+        if (!commit && r.Reason == TransferFailureReason.None)
+        {
+            r.Reason = reason;
+        }
+
+        return new CrossChainExecution(CrossChainResultCode.Ok, tx, r.State, r.Reason, ledgerCode, []);
+    }
+
+    private CrossChainExecution OnTick(long now)
+    {
+        var outbound = new List<CrossChainMessage>();
+        foreach (var id in _order)
+        {
+            var r = _transactions[id];
+            if (r.State != CrossChainTransactionState.Pending)
+            {
+                continue;
+            }
+
+            if (r.IsPayer)
+            {
+                // Alg. 12: past our own Time1 we ask; we never void on our own.
+                outbound.Add(now > r.Time1Ms ? _outbox.Make(r.Icc, new CancelRequest(id)) : Request(r));
+            }
+            else
+            {
+                outbound.Add(Answer(r));
+            }
+        }
+
+        return Result(CrossChainResultCode.Ok, Hash256.Zero, null, outbound);
+    }
+
+    private CrossChainExecution Fail(Record record, TransferFailureReason reason, LedgerResultCode ledgerCode)
+    {
+        record.State = CrossChainTransactionState.Failed;
+        record.Reason = reason;
+        Remember(record);
+        var code = ledgerCode switch
+        {
+            LedgerResultCode.NoAssociatedAsset => CrossChainResultCode.NoAssociatedAsset,
+            LedgerResultCode.InsufficientAssets => CrossChainResultCode.InsufficientAssets,
+            _ => CrossChainResultCode.LedgerRefused,
+        };
+        return new CrossChainExecution(code, record.Id, record.State, reason, ledgerCode, []);
+    }
+
+    private void Remember(Record record)
+    {
+        _transactions.Add(record.Id, record);
+        _order.Add(record.Id);
+    }
+
+    private CrossChainMessage Request(Record r) =>
+        _outbox.Make(r.Icc, new TransferRequest(r.Id, Chain, r.PayeeChain, r.PayeeAccount, r.Asset, r.Amount, r.AckMode, r.Timing, r.Time1Ms));
+
+    private CrossChainMessage Answer(Record r) =>
+        _outbox.Make(r.Icc, r.HasLeg ? new TransferAccept(r.Id, r.PayeeAccount, r.Asset, r.Amount) : new TransferReject(r.Id, r.Reason));
+
+    internal static TransferFailureReason Reason(LedgerResultCode code) => code switch
+    {
+        LedgerResultCode.NoAssociatedAsset => TransferFailureReason.NoAssociatedAsset,
+        LedgerResultCode.InsufficientAssets => TransferFailureReason.InsufficientAssets,
+        LedgerResultCode.UnknownAccount => TransferFailureReason.UnknownPayee,
+        _ => TransferFailureReason.LedgerRefused,
+    };
+
+    private static CrossChainExecution Result(CrossChainResultCode code, Record r, IReadOnlyList<CrossChainMessage> outbound) =>
+        new(code, r.Id, r.State, r.Reason, LedgerResultCode.Ok, outbound);
+
+    private static CrossChainExecution Result(CrossChainResultCode code, Hash256 tx, CrossChainTransactionState? state, IReadOnlyList<CrossChainMessage> outbound) =>
+        new(code, tx, state, TransferFailureReason.None, LedgerResultCode.Ok, outbound);
+
+    private sealed class Record(Hash256 id, bool asPayer, ChainId icc)
+    {
+        public Hash256 Id { get; } = id;
+
+        public bool IsPayer { get; } = asPayer;
+
+        public ChainId Icc { get; } = icc;
+
+        public CrossChainTransactionState State { get; set; } = CrossChainTransactionState.Pending;
+
+        public TransferFailureReason Reason { get; set; }
+
+        public bool HasLeg { get; set; }
+
+        public bool Acknowledged { get; set; }
+
+        public ChainId PayeeChain { get; init; }
+
+        public AccountId PayeeAccount { get; init; }
+
+        public AssetCode Asset { get; init; }
+
+        public Amount Amount { get; init; }
+
+        public AckMode AckMode { get; init; } = AckMode.ModeI;
+
+        public SettlementTiming Timing { get; init; } = SettlementTiming.RealTime;
+
+        public long Time1Ms { get; init; }
+    }
+}

@@ -1,0 +1,72 @@
+using ChainInterop.Codec;
+using ChainInterop.Crypto;
+
+namespace ChainInterop.Settlement.CrossChainTransactions;
+
+/// <summary>
+/// One step of a cross-chain transaction (seed 000 Alg. 1–4, 10, 12): a chain's own command, or the payload of a
+/// <see cref="ChainInterop.Consensus.CrossChain.CrossChainMessage"/> between a PPC and its ICC. Every message carries the
+/// transaction id, by which every handler is idempotent.
+/// </summary>
+/// <remarks>Canonical form: <c>[kind, transactionId, fields…]</c>.</remarks>
+public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
+{
+    private protected TransferMessage(Hash256 transactionId) => TransactionId = transactionId;
+
+    /// <summary>The message kind.</summary>
+    public abstract TransferMessageKind Kind { get; }
+
+    /// <summary>The cross-chain transaction (zero only for a <see cref="Tick"/>, which concerns every transaction).</summary>
+    public Hash256 TransactionId { get; }
+
+    private protected abstract int FieldCount { get; }
+
+    /// <inheritdoc />
+    public void Encode(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(2 + FieldCount);
+        writer.WriteUInt32((uint)Kind);
+        writer.WriteHash256(TransactionId);
+        EncodeFields(ref writer);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="CodecException">The bytes are not a canonical transfer message.</exception>
+    public static TransferMessage Decode(ref CanonicalReader reader)
+    {
+        int count = reader.ReadArrayHeader();
+        var kind = (TransferMessageKind)reader.ReadUInt32();
+        var tx = reader.ReadHash256();
+        TransferMessage message = kind switch
+        {
+            TransferMessageKind.StartTransfer => new StartTransfer(tx, reader.ReadChainId(), reader.ReadAccountId(),
+                reader.ReadChainId(), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(),
+                (AckMode)reader.ReadUInt32(), (SettlementTiming)reader.ReadUInt32(), reader.ReadInt64()),
+            TransferMessageKind.TransferRequest => new TransferRequest(tx, reader.ReadChainId(), reader.ReadChainId(),
+                reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(), (AckMode)reader.ReadUInt32(),
+                (SettlementTiming)reader.ReadUInt32(), reader.ReadInt64()),
+            TransferMessageKind.PendingAck => new PendingAck(tx),
+            TransferMessageKind.TransferOffer => new TransferOffer(tx, reader.ReadChainId(), reader.ReadAccountId(),
+                reader.ReadAssetCode(), reader.ReadAmount(), reader.ReadInt64()),
+            TransferMessageKind.TransferAccept => new TransferAccept(tx, reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount()),
+            TransferMessageKind.TransferReject => new TransferReject(tx, (TransferFailureReason)reader.ReadUInt32()),
+            TransferMessageKind.TransferCommitted => new TransferCommitted(tx),
+            TransferMessageKind.TransferCancelled => new TransferCancelled(tx, (TransferFailureReason)reader.ReadUInt32()),
+            TransferMessageKind.CancelRequest => new CancelRequest(tx),
+            TransferMessageKind.Tick => new Tick(reader.ReadInt64()),
+            _ => throw new CodecException($"Unknown transfer message kind {(int)kind}."),
+        };
+        if (count != 2 + message.FieldCount)
+        {
+            throw new CodecException($"A {kind} has {2 + message.FieldCount} fields, not {count}.");
+        }
+
+        return message;
+    }
+
+    /// <summary>The canonical bytes.</summary>
+    /// <returns>The encoding.</returns>
+    public byte[] ToCanonicalBytes() => Canonical.Encode(this);
+
+    private protected abstract void EncodeFields(ref CanonicalWriter writer);
+}

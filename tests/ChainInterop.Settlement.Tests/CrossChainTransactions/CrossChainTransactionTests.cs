@@ -1,0 +1,243 @@
+using ChainInterop.Codec;
+using ChainInterop.Consensus.CrossChain;
+using ChainInterop.Crypto;
+using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Netting;
+using static ChainInterop.Settlement.Tests.CrossChainTransactions.TransferWorld;
+
+namespace ChainInterop.Settlement.Tests.CrossChainTransactions;
+
+public sealed class CrossChainTransactionTests
+{
+    [Fact]
+    public void Alg10_commit_posts_both_legs_and_records_the_trade_in_TBC1_and_TBC2_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(1);
+        Assert.Equal(CrossChainResultCode.Ok, w.Start(tx, new Amount(100), 5_000).Code);
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Committed);
+        Assert.Equal(900, w.Posted(w.Ppc1.Ledger, Alice, Usd));
+        Assert.Equal(100, w.Posted(w.Ppc2.Ledger, Bob, Usd));
+        Assert.Equal(400, w.Posted(w.Icc.Ledger, AbcPpc1, Usd));
+        Assert.Equal(100, w.Posted(w.Icc.Ledger, AbcPpc2, Usd));
+        Assert.Equal(0, w.Posted(w.Icc.Ledger, Clearing, Usd));
+        Assert.Equal(tx, Assert.Single(w.Icc.TradesOf(Ppc1Id)).TransactionId);
+        Assert.Equal(tx, Assert.Single(w.Icc.TradesOf(Ppc2Id)).TransactionId);
+    }
+
+    [Fact]
+    public void ModeII_the_ICC_acks_PPC1_while_it_contacts_PPC2_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(2);
+        w.Start(tx, new Amount(10), 5_000, mode: AckMode.ModeII);
+        var r = w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        Assert.Equal(CrossChainTransactionState.Tentative, r.State);
+        Assert.Equal([TransferMessageKind.PendingAck, TransferMessageKind.TransferOffer], r.Outbound.Select(Kind).ToArray());
+        Assert.Equal([Ppc1Id, Ppc2Id], r.Outbound.Select(m => m.Destination).ToArray());
+        w.Deliver(w.Take(TransferMessageKind.PendingAck, Ppc1Id));
+        Assert.True(w.Ppc1.WasAcknowledged(tx));
+        Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx));
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Committed);
+    }
+
+    [Fact]
+    public void Alg4_ICC_refuses_a_request_from_a_PPC_without_the_asset_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(3);
+        w.Start(tx, new Amount(10), 5_000, asset: Eur, payee: Carol);
+        var r = w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        Assert.Equal(CrossChainResultCode.NoAssociatedAsset, r.Code);
+        Assert.Equal(TransferFailureReason.NoAssociatedAsset, r.Reason);
+        Assert.Equal(CrossChainTransactionState.Failed, r.State);
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
+        Assert.Equal(1_000, w.Ppc1.Ledger.GetBalance(Alice, Eur).Available.MinorUnits);
+    }
+
+    [Fact]
+    public void Alg4_ICC_refuses_a_request_beyond_PPC1s_ABC_balance_as_insufficient_assets_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(4);
+        w.Start(tx, new Amount(600), 5_000);
+        var r = w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        Assert.Equal(CrossChainResultCode.InsufficientAssets, r.Code);
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
+        Assert.Equal(1_000, w.Ppc1.Ledger.GetBalance(Alice, Usd).Available.MinorUnits);
+    }
+
+    [Fact]
+    public void Alg4_ICC_refuses_a_request_whose_sender_is_not_the_payer_as_a_verification_failure_S2()
+    {
+        var w = new TransferWorld();
+        var forged = new TransferRequest(Tx(5), Ppc1Id, Ppc2Id, Bob, Usd, new Amount(10), AckMode.ModeI, SettlementTiming.RealTime, 5_000);
+        var r = w.Deliver(new CrossChainMessage(Ppc2Id, IccId, 1, forged.ToCanonicalBytes()));
+        Assert.Equal(CrossChainResultCode.VerificationFailed, r.Code);
+        Assert.Empty(r.Outbound);
+        Assert.Null(w.Icc.GetState(Tx(5)));
+        Assert.Equal(500, w.Icc.Ledger.GetBalance(AbcPpc1, Usd).Available.MinorUnits);
+    }
+
+    [Fact]
+    public void Alg3_PPC2_rejects_an_unknown_payee_and_every_leg_is_voided_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(6);
+        w.Start(tx, new Amount(10), 5_000, payee: new AccountId("nobody"));
+        w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        var r = w.Deliver(w.Take(TransferMessageKind.TransferOffer, Ppc2Id));
+        Assert.Equal(CrossChainResultCode.Rejected, r.Code);
+        Assert.Equal(TransferFailureReason.UnknownPayee, r.Reason);
+        w.Run();
+        Assert.Equal(CrossChainTransactionState.Failed, w.Icc.GetState(tx));
+        w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
+        Assert.Equal(CrossChainTransactionState.Cancelled, w.Ppc2.GetState(tx));
+        Assert.Equal(500, w.Icc.Ledger.GetBalance(AbcPpc1, Usd).Available.MinorUnits);
+    }
+
+    [Fact]
+    public void Alg12_a_late_accept_after_Time1_cancels_and_releases_both_legs_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(7);
+        w.Start(tx, new Amount(100), 2_000);
+        w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        w.Deliver(w.Take(TransferMessageKind.TransferOffer, Ppc2Id));
+        var accept = w.Take(TransferMessageKind.TransferAccept, IccId);
+        w.Now = 2_001;
+        var r = w.Deliver(accept);
+        Assert.Equal(CrossChainResultCode.Cancelled, r.Code);
+        Assert.Equal(TransferFailureReason.TimedOut, r.Reason);
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
+        Assert.Equal(CrossChainTransactionState.Cancelled, w.Ppc2.GetState(tx));
+        Assert.Equal(1_000, w.Ppc2.Ledger.GetBalance(Transit, Usd).Available.MinorUnits);
+        Assert.Empty(w.Icc.TradesOf(Ppc1Id));
+
+        // The replayed accept is a no-op that re-emits the decision.
+        var again = w.Deliver(accept);
+        Assert.Equal(CrossChainResultCode.AlreadyApplied, again.Code);
+        Assert.All(again.Outbound, m => Assert.Equal(TransferMessageKind.TransferCancelled, Kind(m)));
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
+    }
+
+    [Fact]
+    public void Alg12_PPC1_asks_to_cancel_only_the_ICC_clock_decides_and_a_Tick_cancels_an_abandoned_transfer_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(8);
+        w.Start(tx, new Amount(100), 2_000);
+        w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        w.InFlight.Clear(); // the offer is lost; PPC2 never answers
+        var early = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, new CancelRequest(tx).ToCanonicalBytes()));
+        Assert.Equal(CrossChainResultCode.NotYetDue, early.Code);
+        Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx));
+        w.Now = 2_500;
+        var ppcTick = w.Ppc1.Execute(new Tick(w.Now), w.Now);
+        Assert.Equal(TransferMessageKind.CancelRequest, Kind(Assert.Single(ppcTick.Outbound)));
+        Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx)); // never voids on its own
+        var iccTick = w.Icc.Execute(new Tick(w.Now), w.Now);
+        Assert.Equal(CrossChainTransactionState.Cancelled, w.Icc.GetState(tx));
+        w.InFlight.AddRange(iccTick.Outbound);
+        w.InFlight.AddRange(ppcTick.Outbound);
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
+    }
+
+    [Fact]
+    public void Alg12_a_cancel_request_after_the_commit_re_emits_the_commit_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(9);
+        w.Start(tx, new Amount(100), 2_000);
+        w.Run();
+        w.Now = 9_000;
+        var r = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, new CancelRequest(tx).ToCanonicalBytes()));
+        Assert.Equal(CrossChainResultCode.AlreadyApplied, r.Code);
+        Assert.All(r.Outbound, m => Assert.Equal(TransferMessageKind.TransferCommitted, Kind(m)));
+        w.TickAll();
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Committed);
+    }
+
+    [Fact]
+    public void S2_a_lost_offer_is_retried_and_duplicates_and_reordering_change_nothing()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(10);
+        w.Start(tx, new Amount(100), 5_000);
+        var request = w.Take(TransferMessageKind.TransferRequest, IccId);
+        w.Deliver(request);
+        w.Take(TransferMessageKind.TransferOffer, Ppc2Id); // lost
+        Assert.Equal(CrossChainResultCode.AlreadyApplied, w.Deliver(request).Code); // duplicate re-emits the offer
+        w.TickAll(); // PPC1 retries its request
+        var offers = w.InFlight.Where(m => Kind(m) == TransferMessageKind.TransferOffer).ToList();
+        Assert.NotEmpty(offers);
+        // Deliver in reverse order, each twice.
+        foreach (var m in w.InFlight.AsEnumerable().Reverse().ToList())
+        {
+            w.Deliver(m);
+            w.Deliver(m);
+        }
+
+        w.InFlight.RemoveAll(_ => true);
+        w.TickAll();
+        w.Run();
+        w.AssertFinal(tx, CrossChainTransactionState.Committed);
+        Assert.Single(w.Icc.TradesOf(Ppc1Id));
+        Assert.Equal(100, w.Posted(w.Ppc2.Ledger, Bob, Usd));
+    }
+
+    [Fact]
+    public void Alg11_netting_accept_marks_Tentative_and_hands_the_gross_obligation_to_the_cycle_S2()
+    {
+        var cycle = new SettlementCycle(new CycleId(IccId, 1), SettlementCyclePolicy.Hourly, 0);
+        var w = new TransferWorld(cycle);
+        var tx = Tx(11);
+        w.Start(tx, new Amount(100), 5_000, timing: SettlementTiming.Netting);
+        var r = w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
+        Assert.Equal(CrossChainTransactionState.PreTentative, r.State);
+        w.Run();
+        Assert.Equal(CrossChainTransactionState.Tentative, w.Icc.GetState(tx));
+        var obligation = Assert.Single(cycle.Obligations);
+        Assert.Equal(new GrossObligation(tx, Ppc1Id, Ppc2Id, Usd, new Amount(100)), obligation);
+        Assert.Equal([Ledger.TransferState.Pending, Ledger.TransferState.Pending, Ledger.TransferState.Pending], w.LegStates(tx));
+        w.Now = 9_000;
+        w.TickAll(); // past Time1 an accepted netting transfer waits for the cycle end, it is not cancelled
+        w.Run();
+        Assert.Equal(CrossChainTransactionState.Tentative, w.Icc.GetState(tx));
+        Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx));
+    }
+
+    [Fact]
+    public void S2_every_message_kind_round_trips_through_the_canonical_codec()
+    {
+        var tx = Tx(12);
+        TransferMessage[] all =
+        [
+            new StartTransfer(tx, IccId, Alice, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeII, SettlementTiming.Netting, 77),
+            new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, SettlementTiming.RealTime, 77),
+            new PendingAck(tx), new TransferOffer(tx, Ppc1Id, Bob, Usd, new Amount(5), 77),
+            new TransferAccept(tx, Bob, Usd, new Amount(5)), new TransferReject(tx, TransferFailureReason.UnknownPayee),
+            new TransferCommitted(tx), new TransferCancelled(tx, TransferFailureReason.TimedOut), new CancelRequest(tx), new Tick(42),
+        ];
+        foreach (var m in all)
+        {
+            var bytes = m.ToCanonicalBytes();
+            var back = Canonical.Decode<TransferMessage>(bytes);
+            Assert.Equal(m.Kind, back.Kind);
+            Assert.Equal(m.TransactionId, back.TransactionId);
+            Assert.Equal(bytes, back.ToCanonicalBytes());
+        }
+
+        Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(new byte[] { 0x92, 0x63, 0xc0 }));
+        var w = new TransferWorld();
+        Assert.Equal(CrossChainResultCode.Malformed, w.Icc.Execute(new CrossChainMessage(Ppc1Id, IccId, 1, [0x01, 0x02]), 1).Code);
+    }
+}

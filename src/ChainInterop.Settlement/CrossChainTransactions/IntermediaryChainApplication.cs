@@ -155,13 +155,24 @@ public sealed class IntermediaryChainApplication
                 return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
             }
 
+            if (payload is CancelRequest && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero)
+            {
+                // No room for a tombstone: still answer, so PPC1 can release its leg (a late request will be refused too).
+                return RefuseUnrecorded(message.Source, payload.TransactionId, CrossChainResultCode.LedgerRefused, TransferFailureReason.TimedOut);
+            }
+
             return Plain(payload is TransferAccept or TransferReject or CancelRequest ? CrossChainResultCode.UnknownTransaction : CrossChainResultCode.Malformed, payload.TransactionId);
         }
 
         return payload switch
         {
             TransferAccept a when message.Source == r.PayeeChain => OnAccept(r, a, blockTimeMs),
-            TransferReject when message.Source == r.PayeeChain => Decided(r) ?? Cancel(r, CrossChainTransactionState.Failed, TransferFailureReason.RejectedByPayee, blockTimeMs),
+            // PPC2's first answer is final: a reject after an accepted netting transaction (already in the cycle's
+            // book) is refused, or the cycle would settle a transfer whose legs were voided.
+            TransferReject when message.Source == r.PayeeChain => Decided(r)
+                ?? (r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting
+                    ? Result(CrossChainResultCode.AwaitingCycleEnd, r, LedgerResultCode.Ok, [])
+                    : Cancel(r, CrossChainTransactionState.Failed, TransferFailureReason.RejectedByPayee, blockTimeMs)),
             CancelRequest when message.Source == r.PayerChain => Decided(r) ?? (Cancellable(r, blockTimeMs)
                 ? Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs)
                 : Result(r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting ? CrossChainResultCode.AwaitingCycleEnd : CrossChainResultCode.NotYetDue, r, LedgerResultCode.Ok, [])),
@@ -176,7 +187,9 @@ public sealed class IntermediaryChainApplication
         {
             if (known.PayerChain != source)
             {
-                return Result(CrossChainResultCode.VerificationFailed, known, LedgerResultCode.Ok, []);
+                // Another chain already used this id (or planted a tombstone for it): refuse, but answer the requester
+                // so it releases its pending leg; the known transaction is untouched.
+                return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.VerificationFailed, TransferFailureReason.VerificationFailed);
             }
 
             // A retry: re-emit what PPC1 (or PPC2) may have lost.
@@ -192,7 +205,8 @@ public sealed class IntermediaryChainApplication
 
         if (_transactions.Count >= MaxTransactions)
         {
-            return Plain(CrossChainResultCode.LedgerRefused, q.TransactionId);
+            // Full: refuse, and say so, so PPC1 never waits on a leg nobody will decide.
+            return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.LedgerRefused, TransferFailureReason.LedgerRefused);
         }
 
         var r = new Record(q, payeeAccount);
@@ -316,6 +330,10 @@ public sealed class IntermediaryChainApplication
         r.Reason = reason;
         return Result(code, r, ledgerCode, [_outbox.Make(r.PayerChain, new TransferCancelled(r.Id, reason))]);
     }
+
+    /// <summary>Refuses a request or cancel the ICC does not record, and tells the sending PPC it is cancelled.</summary>
+    private CrossChainExecution RefuseUnrecorded(ChainId requester, Hash256 transactionId, CrossChainResultCode code, TransferFailureReason reason) =>
+        new(code, transactionId, null, reason, LedgerResultCode.Ok, [_outbox.Make(requester, new TransferCancelled(transactionId, reason))]);
 
     /// <summary>For a decided transaction, a no-op result that re-emits the decision; null while undecided.</summary>
     private CrossChainExecution? Decided(Record r) =>

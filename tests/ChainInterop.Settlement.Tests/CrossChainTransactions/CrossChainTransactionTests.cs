@@ -216,6 +216,41 @@ public sealed class CrossChainTransactionTests
     }
 
     [Fact]
+    public void Alg12_a_cancel_planted_by_another_chain_for_an_id_cannot_freeze_the_real_payers_funds_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(21);
+        // PPC2 (linked to the ICC) cancels an id nobody used yet: the ICC keeps a tombstone owned by PPC2.
+        w.Deliver(new CrossChainMessage(Ppc2Id, IccId, 1_000, new CancelRequest(tx).ToCanonicalBytes()));
+        w.InFlight.Clear();
+
+        // PPC1 then uses that id: the ICC refuses it but tells PPC1, which releases its pending leg.
+        w.Start(tx, new Amount(100), 5_000);
+        w.Run();
+        Assert.Equal(CrossChainTransactionState.Cancelled, w.Ppc1.GetState(tx));
+        Assert.Equal(0, w.Ppc1.Ledger.GetBalance(Alice, Usd).PendingDebits.MinorUnits);
+        w.Check();
+    }
+
+    [Fact]
+    public void Alg11_a_reject_after_an_accepted_netting_transfer_is_refused_so_the_cycle_never_settles_voided_legs_S2()
+    {
+        var cycle = new SettlementCycle(new CycleId(IccId, 1), SettlementCyclePolicy.Hourly, 0);
+        var w = new TransferWorld(cycle);
+        var tx = Tx(22);
+        w.Start(tx, new Amount(100), 5_000, timing: SettlementTiming.Netting);
+        w.Run();
+        Assert.Equal(CrossChainTransactionState.Tentative, w.Icc.GetState(tx));
+
+        var reject = w.Deliver(new CrossChainMessage(Ppc2Id, IccId, 1_000, new TransferReject(tx, TransferFailureReason.UnknownPayee).ToCanonicalBytes()));
+        Assert.Equal(CrossChainResultCode.AwaitingCycleEnd, reject.Code);
+        Assert.Empty(reject.Outbound);
+        Assert.Equal(CrossChainTransactionState.Tentative, w.Icc.GetState(tx));
+        Assert.Single(cycle.Obligations);
+        Assert.All(w.LegStates(tx), state => Assert.Equal(Ledger.TransferState.Pending, state));
+    }
+
+    [Fact]
     public void S2_every_message_kind_round_trips_through_the_canonical_codec()
     {
         var tx = Tx(12);

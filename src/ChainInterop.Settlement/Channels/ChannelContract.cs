@@ -362,7 +362,9 @@ public sealed class ChannelContract
             return Receipt(request, kind, ChannelResultCode.NonceAlreadyUsed, channel: id);
         }
 
-        if (_channels.Count >= MaxChannels)
+        // Every open channel keeps room in the nonce table for its one settlement (or claim): a channel that could not
+        // settle would let the payer keep both the service and, at expiry, the collateral.
+        if (_channels.Count >= MaxChannels || _usedNonces.Count + _openByNonce.Count >= MaxUsedNonces)
         {
             return Receipt(request, kind, ChannelResultCode.LimitExceeded, channel: id);
         }
@@ -419,7 +421,8 @@ public sealed class ChannelContract
             return Receipt(request, kind, ChannelResultCode.NonceAlreadyUsed, channel: tx.ChannelId);
         }
 
-        if (_usedNonces.Count >= MaxUsedNonces)
+        // A plain transaction may not take the room kept for the open channels' settlements.
+        if (_usedNonces.Count + (channel is null ? _openByNonce.Count : 0) >= MaxUsedNonces)
         {
             return Receipt(request, kind, ChannelResultCode.LimitExceeded, channel: tx.ChannelId);
         }

@@ -292,8 +292,11 @@ public sealed class VoucherLedger
         moves = [];
         var clearing = publication.Clearing;
         if (_clearings.ContainsKey(clearing.Id)
-            || (_relations.TryGetValue(publication.Relation.Id, out var record) && record.Published.ContainsKey(clearing.Originator)))
+            || (_relations.TryGetValue(publication.Relation.Id, out var record) && record.Published.ContainsKey(clearing.Originator))
+            || (_relationByTransaction.TryGetValue(publication.Relation.TransactionVoucherId, out var known) && known != publication.Relation.Id))
         {
+            // One transaction voucher clears through one clearing relation: a second relation for the same payment
+            // (a retried or misbehaving third party) would clear it twice.
             return VoucherFailure.Duplicate;
         }
 

@@ -87,6 +87,29 @@ public class ClearingTests
     }
 
     [Fact]
+    public void A_second_clearing_relation_for_the_same_payment_is_refused_so_it_never_clears_twice_V4()
+    {
+        var (world, id, notice) = Completed();
+        using var _w = world;
+        var ledger = new VoucherLedger(world.Directory);
+        Assert.True(Publish(ledger, world.Network.Publications[0]).IsAccepted);
+
+        // A retried or misbehaving third party makes another relation for the same transaction voucher (new timestamp),
+        // fully co-signed; the payer's clearing voucher for it is valid on its own.
+        var again = ClearingRelationVoucher.Create(House, world.Key(House), id, notice.Retention.Id, notice.Relation.Obligations, notice.Relation.CreatedAtMs + 1);
+        foreach (var payer in again.Payers.Where(p => p != House))
+        {
+            again = again.WithSignature(again.Sign(payer, world.Key(payer)));
+        }
+
+        var payerOfFirst = world.Network.Publications[0].Clearing.Originator;
+        var clearing = ClearingVoucher.Create(payerOfFirst, world.Key(payerOfFirst), again, world.Ledger, world.Directory, StartMs);
+        Assert.True(clearing.IsSuccess, clearing.Check.ToString());
+        Assert.Equal(VoucherFailure.Duplicate, Publish(ledger, new ClearingPublication(clearing.Value!, again), 2).Failure);
+        Assert.Single(ledger.GetClearings(notice.Relation.Id));
+    }
+
+    [Fact]
     public void The_voucher_ledger_accepts_each_clearing_once_and_then_reports_the_clearing_executed_V4_step_312()
     {
         var (world, id, notice) = Completed();

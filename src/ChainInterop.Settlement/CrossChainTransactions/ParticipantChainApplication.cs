@@ -21,6 +21,7 @@ public sealed class ParticipantChainApplication
     private const string PayeeLeg = "ppc2";
 
     // Invariant: a transaction's leg is Pending on the ledger exactly while its record is Pending with HasLeg.
+    private readonly HashSet<ChainId> _intermediaries = [];
     private readonly Dictionary<Hash256, Record> _transactions = [];
     private readonly List<Hash256> _order = [];
     private readonly Dictionary<AssetCode, AccountId> _transit;
@@ -66,6 +67,10 @@ public sealed class ParticipantChainApplication
 
     /// <summary>The transactions this PPC knows, in the order it learnt them.</summary>
     public IReadOnlyList<Hash256> Transactions => _order;
+
+    /// <summary>Links this bank to an intermediary chain (after Alg. 7–8): only linked ICCs may carry its transfers.</summary>
+    /// <param name="intermediary">The ICC (its ABC's chain id).</param>
+    public void Link(ChainId intermediary) => _intermediaries.Add(intermediary);
 
     /// <summary>Executes one of the PPC's own committed entries: a <see cref="StartTransfer"/> or a <see cref="Tick"/>.</summary>
     /// <param name="command">The entry.</param>
@@ -125,6 +130,12 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.Malformed, payload.TransactionId, null, []);
         }
 
+        // Only the intermediaries this bank linked to (Alg. 7–8) may offer it transfers or decide them.
+        if (!_intermediaries.Contains(message.Source))
+        {
+            return Result(CrossChainResultCode.VerificationFailed, payload.TransactionId, null, []);
+        }
+
         return payload switch
         {
             TransferOffer o => OnOffer(message.Source, o, blockTimeMs),
@@ -143,7 +154,7 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Request(known)] : []);
         }
 
-        if (s.TransactionId.IsZero || s.PayeeChain == Chain || s.Intermediary == Chain || _transactions.Count >= MaxTransactions)
+        if (s.TransactionId.IsZero || s.PayeeChain == Chain || !_intermediaries.Contains(s.Intermediary) || _transactions.Count >= MaxTransactions)
         {
             return Result(CrossChainResultCode.Malformed, s.TransactionId, null, []);
         }

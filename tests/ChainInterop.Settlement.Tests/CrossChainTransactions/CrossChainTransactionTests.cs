@@ -251,6 +251,20 @@ public sealed class CrossChainTransactionTests
     }
 
     [Fact]
+    public void A_bank_takes_offers_and_decisions_only_from_intermediaries_it_linked_S1_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(23);
+        var stranger = new ChainId("icc-rogue");
+        var offer = w.Ppc2.Execute(new CrossChainMessage(stranger, Ppc2Id, 1, new TransferOffer(tx, Ppc1Id, Bob, Usd, new Amount(5), 9_000).ToCanonicalBytes()), w.Now);
+        Assert.Equal(CrossChainResultCode.VerificationFailed, offer.Code);
+        Assert.Null(w.Ppc2.GetState(tx));
+        var start = w.Ppc1.Execute(new StartTransfer(tx, stranger, Alice, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, SettlementTiming.RealTime, 9_000).ToCanonicalBytes(), w.Now);
+        Assert.Equal(CrossChainResultCode.Malformed, start.Code);
+        Assert.Null(w.Ppc1.GetState(tx));
+    }
+
+    [Fact]
     public void S2_every_message_kind_round_trips_through_the_canonical_codec()
     {
         var tx = Tx(12);

@@ -47,6 +47,8 @@ internal sealed class TransferWorld
         Ppc1 = new ParticipantChainApplication(Ppc1Id, l1, transit);
         Ppc2 = new ParticipantChainApplication(Ppc2Id, l2, transit);
         Icc = new IntermediaryChainApplication(IccId, abc, Clearing, cycle);
+        Ppc1.Link(IccId);
+        Ppc2.Link(IccId);
         Icc.Link(Ppc1Id, AbcPpc1);
         Icc.Link(Ppc2Id, AbcPpc2);
         _initialPosted = PostedPerAsset();

@@ -396,7 +396,8 @@ public sealed class ChannelContract
             return Receipt(request, kind, ChannelResultCode.WrongChain, channel: tx.ChannelId);
         }
 
-        if (!_accountKeys.TryGetValue(tx.Payer, out var payerKey) || payerKey is null)
+        // The pooled collateral account has no owner: a payment into it could never be spent by anyone.
+        if (!_accountKeys.TryGetValue(tx.Payer, out var payerKey) || payerKey is null || tx.Payee == CollateralAccount)
         {
             return Receipt(request, kind, ChannelResultCode.UnknownAccount, channel: tx.ChannelId);
         }

@@ -92,6 +92,15 @@ public class ChannelContractTests
     }
 
     [Fact]
+    public void A_payment_into_the_ownerless_collateral_account_is_refused_and_changes_nothing_P4()
+    {
+        var chain = ContractHarness.Funded();
+        var into = PaymentTransaction.Create(PayerKey, Chain, PayerAccount, chain.Contract.CollateralAccount, Cny, M(10), 43, default);
+        chain.Refused(StrangerKey, new SubmitPaymentCommand(into), ChannelResultCode.UnknownAccount);
+        Assert.False(chain.Contract.IsNonceUsed(PayerAccount, 43));
+    }
+
+    [Fact]
     public void A_provider_submitting_an_earlier_smaller_transaction_charges_the_payer_that_amount_and_no_more_P2()
     {
         var (chain, _, payer, provider) = OpenChannel();

@@ -34,7 +34,9 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
     /// <exception cref="CodecException">The bytes are not a canonical transfer message.</exception>
     public static TransferMessage Decode(ref CanonicalReader reader)
     {
+        long start = reader.Consumed;
         int count = reader.ReadArrayHeader();
+        long kindOffset = reader.Consumed;
         var kind = (TransferMessageKind)reader.ReadUInt32();
         var tx = reader.ReadHash256();
         TransferMessage message = kind switch
@@ -54,11 +56,11 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
             TransferMessageKind.TransferCancelled => new TransferCancelled(tx, (TransferFailureReason)reader.ReadUInt32()),
             TransferMessageKind.CancelRequest => new CancelRequest(tx),
             TransferMessageKind.Tick => new Tick(reader.ReadInt64()),
-            _ => throw new CodecException($"Unknown transfer message kind {(int)kind}."),
+            _ => throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown transfer message kind {(int)kind}"),
         };
         if (count != 2 + message.FieldCount)
         {
-            throw new CodecException($"A {kind} has {2 + message.FieldCount} fields, not {count}.");
+            throw new CodecException(CodecError.ValueOutOfRange, start, $"a {kind} has {2 + message.FieldCount} fields, not {count}");
         }
 
         return message;

@@ -76,7 +76,7 @@ public sealed class CrossChainInbox
     private readonly ulong _window;
     private readonly Dictionary<(ChainId Source, ulong Sequence), Dictionary<NodeId, Hash256>> _votes = [];
     private readonly Dictionary<(ChainId Source, NodeId Sender), int> _pendingBySender = [];
-    private readonly Dictionary<ChainId, DeliveredSet> _delivered = [];
+    private readonly Dictionary<ChainId, DeliveredSequences> _delivered = [];
 
     /// <summary>Creates the inbox of chain <paramref name="local"/>.</summary>
     /// <param name="local">This node's chain (the destination).</param>
@@ -110,14 +110,27 @@ public sealed class CrossChainInbox
     /// <param name="nextSequence">The first sequence not yet delivered.</param>
     public void RestoreDelivered(ChainId source, ulong nextSequence)
     {
-        if (!_delivered.TryGetValue(source, out var set))
-        {
-            set = new DeliveredSet();
-            _delivered.Add(source, set);
-        }
-
-        set.AdvanceTo(nextSequence);
+        Delivered(source).AdvanceTo(nextSequence);
     }
+
+    /// <summary>
+    /// Records that the application executed (<paramref name="source"/>, <paramref name="sequence"/>) without this inbox
+    /// accepting it (e.g. other validators of this chain delivered it): later copies are <see cref="CrossChainDeliveryStatus.Duplicate"/>,
+    /// the copies counted for it are dropped (their senders get their quota back), and the sequence window moves on.
+    /// </summary>
+    /// <param name="source">The source chain.</param>
+    /// <param name="sequence">The delivered sequence.</param>
+    public void MarkDelivered(ChainId source, ulong sequence)
+    {
+        Forget((source, sequence));
+        Delivered(source).Add(sequence);
+    }
+
+    /// <summary>Whether (<paramref name="source"/>, <paramref name="sequence"/>) was accepted or marked delivered.</summary>
+    /// <param name="source">The source chain.</param>
+    /// <param name="sequence">The sequence.</param>
+    /// <returns>True if delivered.</returns>
+    public bool IsDelivered(ChainId source, ulong sequence) => _delivered.TryGetValue(source, out var set) && set.Contains(sequence);
 
     /// <summary>Messages counted in scatter mode and not yet accepted.</summary>
     public int PendingMessages => _votes.Count;
@@ -303,62 +316,18 @@ public sealed class CrossChainInbox
         return true;
     }
 
-    private bool IsDelivered(CrossChainMessage message) =>
-        _delivered.TryGetValue(message.Source, out var set) && set.Contains(message.Sequence);
+    private bool IsDelivered(CrossChainMessage message) => IsDelivered(message.Source, message.Sequence);
 
-    private void MarkDelivered(CrossChainMessage message)
+    private void MarkDelivered(CrossChainMessage message) => Delivered(message.Source).Add(message.Sequence);
+
+    private DeliveredSequences Delivered(ChainId source)
     {
-        if (!_delivered.TryGetValue(message.Source, out var set))
+        if (!_delivered.TryGetValue(source, out var set))
         {
-            set = new DeliveredSet();
-            _delivered.Add(message.Source, set);
+            set = new DeliveredSequences();
+            _delivered.Add(source, set);
         }
 
-        set.Add(message.Sequence);
-    }
-
-    /// <summary>
-    /// The sequences delivered from one source: every sequence below <c>_floor</c>, plus the ones above it in
-    /// <c>_above</c>. Sequences usually arrive in order, so <c>_above</c> stays small; the sequence window bounds it.
-    /// </summary>
-    private sealed class DeliveredSet
-    {
-        private readonly HashSet<ulong> _above = [];
-        private ulong _floor;
-
-        /// <summary>The first sequence not yet delivered.</summary>
-        public ulong Next => _floor;
-
-        public bool Contains(ulong sequence) => sequence < _floor || _above.Contains(sequence);
-
-        public void AdvanceTo(ulong next)
-        {
-            if (next <= _floor)
-            {
-                return;
-            }
-
-            _floor = next;
-            _above.RemoveWhere(s => s < _floor);
-            while (_above.Remove(_floor))
-            {
-                _floor++;
-            }
-        }
-
-        public void Add(ulong sequence)
-        {
-            if (sequence != _floor)
-            {
-                _above.Add(sequence);
-                return;
-            }
-
-            _floor++;
-            while (_above.Remove(_floor))
-            {
-                _floor++;
-            }
-        }
+        return set;
     }
 }

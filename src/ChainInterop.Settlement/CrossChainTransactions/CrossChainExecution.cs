@@ -22,7 +22,10 @@ public sealed record CrossChainExecution(
     LedgerResultCode LedgerCode,
     IReadOnlyList<CrossChainMessage> Outbound);
 
-/// <summary>Numbers outbound messages per destination chain (the <see cref="CrossChainMessage.Sequence"/> the relay and receiver use).</summary>
+/// <summary>
+/// Numbers outbound messages per destination chain from 0 (the <see cref="CrossChainMessage.Sequence"/> the relay and
+/// receiver use; the receiver's window starts at 0, so a gap at 0 would stall it).
+/// </summary>
 internal sealed class Outbox(ChainId self)
 {
     private readonly Dictionary<ChainId, ulong> _next = [];
@@ -31,7 +34,7 @@ internal sealed class Outbox(ChainId self)
     {
         _next.TryGetValue(destination, out ulong seq);
         _next[destination] = checked(seq + 1);
-        return new CrossChainMessage(self, destination, seq + 1, message.ToCanonicalBytes());
+        return new CrossChainMessage(self, destination, seq, message.ToCanonicalBytes());
     }
 }
 

@@ -1,0 +1,327 @@
+using ChainInterop.Blocks;
+using ChainInterop.Codec;
+using ChainInterop.Consensus.CrossChain;
+
+namespace ChainInterop.Settlement.Relay;
+
+/// <summary>What a <see cref="CrossChainRelay"/> asks its driver to do.</summary>
+public interface IRelayEffects
+{
+    /// <summary>Sends a <see cref="RelayFrame"/> to a validator of another chain (over a transport that authenticates this validator).</summary>
+    /// <param name="recipient">The validator.</param>
+    /// <param name="frame">The frame's bytes.</param>
+    void Send(NodeId recipient, ReadOnlyMemory<byte> frame);
+
+    /// <summary>Submits an entry to this validator's own chain, as a client request signed with this validator's key.</summary>
+    /// <param name="entry">The entry (an attestation).</param>
+    void Submit(SettlementEntry entry);
+}
+
+/// <summary>What became of a frame a <see cref="CrossChainRelay"/> received. Stable numbers.</summary>
+public enum RelayReceiveCode
+{
+    /// <summary>An envelope accepted for the first time (f + 1 source validators sent identical content): attested to the own chain.</summary>
+    Accepted = 1,
+
+    /// <summary>An envelope counted, waiting for more copies.</summary>
+    Pending = 2,
+
+    /// <summary>An envelope of a message already accepted (answered with an acknowledgement once the own chain executed it).</summary>
+    Duplicate = 3,
+
+    /// <summary>An acknowledgement, counted.</summary>
+    Acknowledged = 4,
+
+    /// <summary>Refused: malformed, from an unknown node or chain, conflicting, out of window or over a limit (see the detail).</summary>
+    Refused = 5,
+}
+
+/// <summary>Pacing and limits of a <see cref="CrossChainRelay"/>.</summary>
+public sealed record CrossChainRelayOptions
+{
+    /// <summary>How long a shipped message waits for f + 1 acknowledgements before it is sent again, ms.</summary>
+    public long RetryMs { get; init; } = 1_000;
+
+    /// <summary>How long an attestation waits for its execution before it is submitted again, ms.</summary>
+    public long ResubmitMs { get; init; } = 1_000;
+
+    /// <summary>The inbox's most messages waiting for copies (see <see cref="CrossChainInbox"/>).</summary>
+    public int MaxPendingMessages { get; init; } = CrossChainInbox.DefaultMaxPendingMessages;
+
+    /// <summary>The inbox's sequence window (see <see cref="CrossChainInbox"/>).</summary>
+    public ulong SequenceWindow { get; init; } = CrossChainInbox.DefaultSequenceWindow;
+}
+
+/// <summary>
+/// The relay of one validator of a settlement chain (docs/SETTLEMENT.md, "Relay"): ships the messages its chain
+/// committed to send, and turns messages delivered to it into attestations on its own chain. Sans-IO, deterministic
+/// and single-threaded like a replica; a driver feeds it executed blocks, received frames and time.
+/// <list type="bullet">
+/// <item><b>Sending</b> (scatter mode, C6): every validator of the source chain sends each committed outbound message to
+/// every validator of the destination chain, and resends it every <see cref="CrossChainRelayOptions.RetryMs"/> until
+/// f + 1 of them acknowledged that their chain executed it (so at least one honest one did).</item>
+/// <item><b>Receiving</b>: a <see cref="CrossChainInbox"/> accepts a message once f + 1 source validators sent identical
+/// content; the relay then attests it to its own chain (<see cref="SettlementEntry.Attest"/>), resubmitting until the
+/// chain executes it, and acknowledges it to the source's validators once executed.</item>
+/// </list>
+/// Scatter mode trusts the transport's sender identity (the TCP transport authenticates node keys); it needs no
+/// trusted relay key, so up to f Byzantine validators per chain can neither forge nor suppress a message.
+/// </summary>
+public sealed class CrossChainRelay
+{
+    private readonly NodeId _self;
+    private readonly ChainId _local;
+    private readonly IReadOnlyDictionary<ChainId, ValidatorSet> _peers;
+    private readonly Dictionary<NodeId, ChainId> _chainOf = [];
+    private readonly CrossChainRelayOptions _options;
+    private readonly CrossChainInbox _inbox;
+    private readonly Dictionary<ChainId, DeliveredSequences> _executed = [];
+    private readonly Dictionary<(ChainId Destination, ulong Sequence), Unacked> _unacked = [];
+    private readonly Dictionary<(ChainId Source, ulong Sequence), Awaiting> _awaiting = [];
+
+    /// <summary>Creates the relay of validator <paramref name="self"/> of chain <paramref name="local"/>.</summary>
+    /// <param name="self">This validator.</param>
+    /// <param name="local">Its chain.</param>
+    /// <param name="peers">The chains it exchanges messages with, and their validators.</param>
+    /// <param name="options">Pacing and limits, or null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="peers"/> is null.</exception>
+    public CrossChainRelay(NodeId self, ChainId local, IReadOnlyDictionary<ChainId, ValidatorSet> peers, CrossChainRelayOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        _self = self;
+        _local = local;
+        _peers = peers;
+        _options = options ?? new CrossChainRelayOptions();
+        var sources = new Dictionary<ChainId, CrossChainSource>();
+        foreach (var (chain, validators) in peers)
+        {
+            sources.Add(chain, new CrossChainSource(validators, new HashSet<NodeId>()));
+            _executed.Add(chain, new DeliveredSequences());
+            foreach (var node in validators.NodeIds)
+            {
+                _chainOf[node] = chain;
+            }
+        }
+
+        _inbox = new CrossChainInbox(local, sources, _options.MaxPendingMessages, _options.SequenceWindow);
+    }
+
+    /// <summary>Shipped messages not yet acknowledged by f + 1 destination validators.</summary>
+    public int UnackedCount => _unacked.Count;
+
+    /// <summary>Accepted messages attested to the own chain and not yet executed.</summary>
+    public int AwaitingExecutionCount => _awaiting.Count;
+
+    /// <summary>The detail of the last refusal (for logs).</summary>
+    public string LastRefusal { get; private set; } = string.Empty;
+
+    /// <summary>
+    /// Handles a block its own chain executed: ships the block's outbound messages, and acknowledges the delivered
+    /// messages it executed to their sources' validators.
+    /// </summary>
+    /// <param name="result">The executor's result for the block.</param>
+    /// <param name="nowMs">The driver's time, ms.</param>
+    /// <param name="effects">Where to send.</param>
+    /// <param name="replay">True when the block is replayed after a restart: its messages are queued and shipped by
+    /// <see cref="Tick"/> (they may have been delivered before the crash), not at once.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public void OnBlock(SettlementBlockResult result, long nowMs, IRelayEffects effects, bool replay = false)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(effects);
+        foreach (var message in result.Outbound)
+        {
+            if (message.Source != _local || !_peers.TryGetValue(message.Destination, out var destination))
+            {
+                continue; // The application only addresses linked chains; anything else has no one to carry it.
+            }
+
+            var key = (message.Destination, message.Sequence);
+            if (_unacked.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var frame = RelayFrame.ForEnvelope(Canonical.Encode(CrossChainEnvelope.Scatter(message))).ToCanonicalBytes();
+            var unacked = new Unacked(frame, destination, replay ? long.MinValue : nowMs);
+            _unacked.Add(key, unacked);
+            if (!replay)
+            {
+                foreach (var recipient in destination.NodeIds)
+                {
+                    effects.Send(recipient, frame);
+                }
+            }
+        }
+
+        if (result.Executed.Count == 0)
+        {
+            return;
+        }
+
+        var bySource = new Dictionary<ChainId, List<ulong>>();
+        foreach (var (source, sequence) in result.Executed)
+        {
+            if (!_executed.TryGetValue(source, out var executed))
+            {
+                continue;
+            }
+
+            executed.Add(sequence);
+            _inbox.MarkDelivered(source, sequence);
+            _awaiting.Remove((source, sequence));
+            if (!bySource.TryGetValue(source, out var list))
+            {
+                list = [];
+                bySource.Add(source, list);
+            }
+
+            list.Add(sequence);
+        }
+
+        if (replay)
+        {
+            return;
+        }
+
+        foreach (var (source, sequences) in bySource)
+        {
+            foreach (var chunk in sequences.Chunk(RelayFrame.MaxAckedSequences))
+            {
+                var ack = RelayFrame.ForAck(chunk).ToCanonicalBytes();
+                foreach (var recipient in _peers[source].NodeIds)
+                {
+                    effects.Send(recipient, ack);
+                }
+            }
+        }
+    }
+
+    /// <summary>Handles a frame from another chain's validator (authenticated by the transport).</summary>
+    /// <param name="sender">The validator that sent it.</param>
+    /// <param name="frame">The bytes.</param>
+    /// <param name="nowMs">The driver's time, ms.</param>
+    /// <param name="effects">Where to send and submit.</param>
+    /// <returns>What became of it (<see cref="LastRefusal"/> says why for <see cref="RelayReceiveCode.Refused"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="effects"/> is null.</exception>
+    public RelayReceiveCode Receive(NodeId sender, ReadOnlyMemory<byte> frame, long nowMs, IRelayEffects effects)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        if (sender == _self || !_chainOf.TryGetValue(sender, out var senderChain))
+        {
+            return Refuse($"{sender.ToShortString()} is not a validator of a chain this one relays with");
+        }
+
+        RelayFrame decoded;
+        try
+        {
+            decoded = Canonical.Decode<RelayFrame>(frame);
+        }
+        catch (CodecException e)
+        {
+            return Refuse(e.Message);
+        }
+
+        return decoded.Kind == RelayFrameKind.Ack
+            ? OnAck(sender, senderChain, decoded.Acked)
+            : OnEnvelope(sender, decoded.Envelope, nowMs, effects);
+    }
+
+    /// <summary>Resends unacknowledged messages and resubmits attestations whose time is up.</summary>
+    /// <param name="nowMs">The driver's time, ms.</param>
+    /// <param name="effects">Where to send and submit.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="effects"/> is null.</exception>
+    public void Tick(long nowMs, IRelayEffects effects)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        foreach (var unacked in _unacked.Values)
+        {
+            if (unacked.LastSentMs != long.MinValue && nowMs - unacked.LastSentMs < _options.RetryMs)
+            {
+                continue;
+            }
+
+            unacked.LastSentMs = nowMs;
+            foreach (var recipient in unacked.Destination.NodeIds)
+            {
+                if (!unacked.AckedBy.Contains(recipient))
+                {
+                    effects.Send(recipient, unacked.Frame);
+                }
+            }
+        }
+
+        foreach (var awaiting in _awaiting.Values)
+        {
+            if (nowMs - awaiting.SubmittedAtMs >= _options.ResubmitMs)
+            {
+                awaiting.SubmittedAtMs = nowMs;
+                effects.Submit(SettlementEntry.Attest(awaiting.Message));
+            }
+        }
+    }
+
+    private RelayReceiveCode OnEnvelope(NodeId sender, ReadOnlyMemory<byte> envelope, long nowMs, IRelayEffects effects)
+    {
+        var delivery = _inbox.Receive(sender, envelope);
+        switch (delivery.Status)
+        {
+            case CrossChainDeliveryStatus.Accepted:
+                var message = delivery.Message!;
+                _awaiting[(message.Source, message.Sequence)] = new Awaiting(message, nowMs);
+                effects.Submit(SettlementEntry.Attest(message));
+                return RelayReceiveCode.Accepted;
+            case CrossChainDeliveryStatus.Pending:
+                return RelayReceiveCode.Pending;
+            case CrossChainDeliveryStatus.Duplicate:
+                var copy = delivery.Message!;
+                if (_executed.TryGetValue(copy.Source, out var executed) && executed.Contains(copy.Sequence))
+                {
+                    // The sender missed our acknowledgement (or restarted): say it again, to that sender only.
+                    effects.Send(sender, RelayFrame.ForAck([copy.Sequence]).ToCanonicalBytes());
+                }
+
+                return RelayReceiveCode.Duplicate;
+            default:
+                return Refuse($"{delivery.Status}: {delivery.Detail}");
+        }
+    }
+
+    private RelayReceiveCode OnAck(NodeId sender, ChainId senderChain, IReadOnlyList<ulong> sequences)
+    {
+        foreach (ulong sequence in sequences)
+        {
+            if (_unacked.TryGetValue((senderChain, sequence), out var unacked) && unacked.AckedBy.Add(sender)
+                && unacked.AckedBy.Count >= unacked.Destination.WeakQuorum)
+            {
+                _unacked.Remove((senderChain, sequence));
+            }
+        }
+
+        return RelayReceiveCode.Acknowledged;
+    }
+
+    private RelayReceiveCode Refuse(string detail)
+    {
+        LastRefusal = detail;
+        return RelayReceiveCode.Refused;
+    }
+
+    private sealed class Unacked(byte[] frame, ValidatorSet destination, long lastSentMs)
+    {
+        public byte[] Frame { get; } = frame;
+
+        public ValidatorSet Destination { get; } = destination;
+
+        public HashSet<NodeId> AckedBy { get; } = [];
+
+        public long LastSentMs { get; set; } = lastSentMs;
+    }
+
+    private sealed class Awaiting(CrossChainMessage message, long submittedAtMs)
+    {
+        public CrossChainMessage Message { get; } = message;
+
+        public long SubmittedAtMs { get; set; } = submittedAtMs;
+    }
+}

@@ -1,0 +1,334 @@
+using ChainInterop.Blocks;
+using ChainInterop.Codec;
+using ChainInterop.Consensus;
+using ChainInterop.Consensus.CrossChain;
+using ChainInterop.Crypto;
+using ChainInterop.Settlement.CrossChainTransactions;
+
+namespace ChainInterop.Settlement.Relay;
+
+/// <summary>What became of one committed entry of a settlement chain. Stable numbers.</summary>
+public enum SettlementEntryCode
+{
+    /// <summary>The command, or the delivered message (its f + 1-th attestation), was executed by the application.</summary>
+    Executed = 1,
+
+    /// <summary>An attestation was counted; the message waits for f + 1 identical attestations.</summary>
+    Attested = 2,
+
+    /// <summary>An attestation of a message already executed, or a repeat attestation by the same validator.</summary>
+    AlreadyDelivered = 3,
+
+    /// <summary>The entry is not a client request carrying a settlement entry, or names another chain.</summary>
+    Malformed = 4,
+
+    /// <summary>The submitter may not submit this entry (commands: the chain's operators; attestations: its validators).</summary>
+    Unauthorized = 5,
+
+    /// <summary>The message is from a chain this one does not relay with, or too far ahead of the next expected sequence.</summary>
+    OutOfWindow = 6,
+
+    /// <summary>A <see cref="Tick"/> sooner than <see cref="SettlementExecutorOptions.MinTickIntervalMs"/> after the last one.</summary>
+    Throttled = 7,
+
+    /// <summary>The attesting validator already has its most attestations waiting.</summary>
+    LimitExceeded = 8,
+}
+
+/// <summary>One committed entry's outcome.</summary>
+/// <param name="Index">The entry's index in its block.</param>
+/// <param name="Client">The submitter (zero if the entry did not decode).</param>
+/// <param name="Code">What became of it.</param>
+/// <param name="Execution">The application's outcome, for <see cref="SettlementEntryCode.Executed"/>.</param>
+public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution);
+
+/// <summary>What executing one committed block of a settlement chain did.</summary>
+/// <param name="Height">The block's height.</param>
+/// <param name="Entries">Each entry's outcome, in block order.</param>
+/// <param name="Outbound">The cross-chain messages the chain committed to send, in order (the relay ships them).</param>
+/// <param name="Executed">The delivered messages executed in this block, as (source chain, sequence).</param>
+public sealed record SettlementBlockResult(
+    ulong Height,
+    IReadOnlyList<SettlementEntryResult> Entries,
+    IReadOnlyList<CrossChainMessage> Outbound,
+    IReadOnlyList<(ChainId Source, ulong Sequence)> Executed);
+
+/// <summary>Limits and pacing of a <see cref="SettlementChainExecutor"/>.</summary>
+public sealed record SettlementExecutorOptions
+{
+    /// <summary>The shortest committed-time gap between two executed <see cref="Tick"/>s, ms (each validator ticks; one is enough).</summary>
+    public long MinTickIntervalMs { get; init; } = 500;
+
+    /// <summary>How far ahead of the next expected sequence of a source an attested message may be.</summary>
+    public ulong SequenceWindow { get; init; } = CrossChainInbox.DefaultSequenceWindow;
+
+    /// <summary>The most attestations one validator may have waiting for f + 1 (so a Byzantine validator cannot grow the state).</summary>
+    public int MaxPendingAttestationsPerValidator { get; init; } = 100_000;
+}
+
+/// <summary>
+/// The deterministic application of one settlement chain (a PPC or an ICC), executed by each of its validators on
+/// committed blocks (docs/SETTLEMENT.md, "Relay"). Every entry is a <see cref="ClientRequest"/> whose payload is a
+/// <see cref="SettlementEntry"/>:
+/// <list type="bullet">
+/// <item>the chain's own commands, from its operators (a bank's <see cref="StartTransfer"/>) or validators (<see cref="Tick"/>);</item>
+/// <item>attestations of delivered cross-chain messages, from its own validators: a message is executed once f + 1
+/// validators attested identical content ("vote after receiving"), so no f Byzantine validators can inject one, and
+/// exactly once per (source, sequence).</item>
+/// </list>
+/// The messages the application emits while executing are the chain's committed outbound messages ("vote before
+/// sending"): every honest validator emits the same ones, and <see cref="CrossChainRelay"/> ships them.
+/// Not thread-safe: one per validator, fed blocks in height order.
+/// </summary>
+public sealed class SettlementChainExecutor
+{
+    private readonly ValidatorSet _validators;
+    private readonly IReadOnlySet<NodeId> _operators;
+    private readonly Func<TransferMessage, long, CrossChainExecution> _executeCommand;
+    private readonly Func<CrossChainMessage, long, CrossChainExecution> _executeDelivered;
+    private readonly SettlementExecutorOptions _options;
+    private readonly Dictionary<ChainId, DeliveredSequences> _delivered = [];
+    private readonly Dictionary<(ChainId Source, ulong Sequence), Dictionary<NodeId, CrossChainMessage>> _attestations = [];
+    private readonly Dictionary<NodeId, int> _pendingByValidator = [];
+    private long _lastTickMs = long.MinValue;
+
+    private SettlementChainExecutor(
+        ChainId chain,
+        ValidatorSet validators,
+        IReadOnlySet<NodeId> operators,
+        IEnumerable<ChainId> sources,
+        Func<TransferMessage, long, CrossChainExecution> executeCommand,
+        Func<CrossChainMessage, long, CrossChainExecution> executeDelivered,
+        SettlementExecutorOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(validators);
+        ArgumentNullException.ThrowIfNull(operators);
+        ArgumentNullException.ThrowIfNull(sources);
+        Chain = chain;
+        _validators = validators;
+        _operators = operators;
+        _executeCommand = executeCommand;
+        _executeDelivered = executeDelivered;
+        _options = options ?? new SettlementExecutorOptions();
+        foreach (var source in sources)
+        {
+            if (source != chain)
+            {
+                _delivered.TryAdd(source, new DeliveredSequences());
+            }
+        }
+    }
+
+    /// <summary>This chain.</summary>
+    public ChainId Chain { get; }
+
+    /// <summary>The height of the last executed block, or null before the first.</summary>
+    public ulong? LastAppliedHeight { get; private set; }
+
+    /// <summary>Attested messages still waiting for f + 1 attestations.</summary>
+    public int PendingAttestations => _attestations.Count;
+
+    /// <summary>The executor of a participant chain (a bank's PPC).</summary>
+    /// <param name="application">The PPC's application.</param>
+    /// <param name="validators">The PPC's validators (they attest delivered messages and tick).</param>
+    /// <param name="operators">The bank's settlement services: the only clients that may start transfers.</param>
+    /// <param name="intermediaries">The ICCs it relays with.</param>
+    /// <param name="options">Limits, or null for the defaults.</param>
+    /// <returns>The executor.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static SettlementChainExecutor ForParticipant(
+        ParticipantChainApplication application,
+        ValidatorSet validators,
+        IReadOnlySet<NodeId> operators,
+        IEnumerable<ChainId> intermediaries,
+        SettlementExecutorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        return new SettlementChainExecutor(application.Chain, validators, operators, intermediaries,
+            application.Execute, application.Execute, options);
+    }
+
+    /// <summary>The executor of an intermediary chain (an ICC).</summary>
+    /// <param name="application">The ICC's application.</param>
+    /// <param name="validators">The ICC's validators (they attest delivered messages and tick).</param>
+    /// <param name="operators">The ICC operator's services (may submit its own commands, e.g. ticks).</param>
+    /// <param name="participants">The PPCs it relays with.</param>
+    /// <param name="options">Limits, or null for the defaults.</param>
+    /// <returns>The executor.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static SettlementChainExecutor ForIntermediary(
+        IntermediaryChainApplication application,
+        ValidatorSet validators,
+        IReadOnlySet<NodeId> operators,
+        IEnumerable<ChainId> participants,
+        SettlementExecutorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        return new SettlementChainExecutor(application.Chain, validators, operators, participants,
+            (command, now) => command is Tick tick
+                ? application.Execute(tick, now)
+                : new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
+            application.Execute, options);
+    }
+
+    /// <summary>The first sequence from <paramref name="source"/> not yet executed (for a relay's restore after a restart).</summary>
+    /// <param name="source">The source chain.</param>
+    /// <returns>The sequence (0 for an unknown source).</returns>
+    public ulong NextExpected(ChainId source) => _delivered.TryGetValue(source, out var set) ? set.Next : 0;
+
+    /// <summary>Whether the delivered message (<paramref name="source"/>, <paramref name="sequence"/>) was executed.</summary>
+    /// <param name="source">The source chain.</param>
+    /// <param name="sequence">The sequence.</param>
+    /// <returns>True once executed.</returns>
+    public bool WasExecuted(ChainId source, ulong sequence) => _delivered.TryGetValue(source, out var set) && set.Contains(sequence);
+
+    /// <summary>Executes one committed block (blocks at or below <see cref="LastAppliedHeight"/> are skipped: replays are no-ops).</summary>
+    /// <param name="block">The block.</param>
+    /// <returns>What it did.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="block"/> is null.</exception>
+    public SettlementBlockResult Apply(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (LastAppliedHeight is { } last && block.Height <= last)
+        {
+            return new SettlementBlockResult(block.Height, [], [], []);
+        }
+
+        long now = block.Header.TimestampUnixMs;
+        var entries = new SettlementEntryResult[block.Entries.Count];
+        var outbound = new List<CrossChainMessage>();
+        var executed = new List<(ChainId, ulong)>();
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = ApplyEntry(i, block.Entries[i], now, outbound, executed);
+        }
+
+        LastAppliedHeight = block.Height;
+        return new SettlementBlockResult(block.Height, entries, outbound, executed);
+    }
+
+    private SettlementEntryResult ApplyEntry(int index, ReadOnlyMemory<byte> bytes, long now, List<CrossChainMessage> outbound, List<(ChainId, ulong)> executed)
+    {
+        ClientRequest request;
+        SettlementEntry entry;
+        try
+        {
+            request = Canonical.Decode<ClientRequest>(bytes);
+            entry = Canonical.Decode<SettlementEntry>(request.Payload);
+        }
+        catch (CodecException)
+        {
+            return new SettlementEntryResult(index, default, SettlementEntryCode.Malformed, null);
+        }
+
+        var client = request.ClientId;
+        if (request.ChainId != Chain)
+        {
+            return new SettlementEntryResult(index, client, SettlementEntryCode.Malformed, null);
+        }
+
+        if (entry.Command is { } command)
+        {
+            bool isTick = command is Tick;
+            if (!_operators.Contains(client) && !(isTick && _validators.Contains(client)))
+            {
+                return new SettlementEntryResult(index, client, SettlementEntryCode.Unauthorized, null);
+            }
+
+            if (isTick)
+            {
+                if (_lastTickMs != long.MinValue && now - _lastTickMs < _options.MinTickIntervalMs)
+                {
+                    return new SettlementEntryResult(index, client, SettlementEntryCode.Throttled, null);
+                }
+
+                _lastTickMs = now;
+            }
+
+            var result = _executeCommand(command, now);
+            outbound.AddRange(result.Outbound);
+            return new SettlementEntryResult(index, client, SettlementEntryCode.Executed, result);
+        }
+
+        return Attest(index, client, entry.Delivered!, now, outbound, executed);
+    }
+
+    private SettlementEntryResult Attest(int index, NodeId validator, CrossChainMessage message, long now, List<CrossChainMessage> outbound, List<(ChainId, ulong)> executed)
+    {
+        if (!_validators.Contains(validator))
+        {
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.Unauthorized, null);
+        }
+
+        if (message.Destination != Chain)
+        {
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.Malformed, null);
+        }
+
+        if (!_delivered.TryGetValue(message.Source, out var delivered)
+            || (message.Sequence >= delivered.Next && message.Sequence - delivered.Next >= _options.SequenceWindow))
+        {
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.OutOfWindow, null);
+        }
+
+        var key = (message.Source, message.Sequence);
+        if (delivered.Contains(message.Sequence)
+            || (_attestations.TryGetValue(key, out var votes) && votes.ContainsKey(validator)))
+        {
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null);
+        }
+
+        int held = _pendingByValidator.GetValueOrDefault(validator);
+        if (held >= _options.MaxPendingAttestationsPerValidator)
+        {
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.LimitExceeded, null);
+        }
+
+        if (votes is null)
+        {
+            votes = [];
+            _attestations.Add(key, votes);
+        }
+
+        votes.Add(validator, message);
+        _pendingByValidator[validator] = held + 1;
+        int matching = 0;
+        foreach (var vote in votes.Values)
+        {
+            if (vote.Digest == message.Digest)
+            {
+                matching++;
+            }
+        }
+
+        if (matching < _validators.WeakQuorum)
+        {
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null);
+        }
+
+        // f + 1 validators vouch for identical content: at least one honest validator received it from f + 1 of the source's.
+        Forget(key, votes);
+        delivered.Add(message.Sequence);
+        executed.Add(key);
+        var result = _executeDelivered(message, now);
+        outbound.AddRange(result.Outbound);
+        return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result);
+    }
+
+    private void Forget((ChainId, ulong) key, Dictionary<NodeId, CrossChainMessage> votes)
+    {
+        _attestations.Remove(key);
+        foreach (var voter in votes.Keys)
+        {
+            int left = _pendingByValidator[voter] - 1;
+            if (left > 0)
+            {
+                _pendingByValidator[voter] = left;
+            }
+            else
+            {
+                _pendingByValidator.Remove(voter);
+            }
+        }
+    }
+}

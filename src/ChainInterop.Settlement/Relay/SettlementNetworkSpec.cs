@@ -1,0 +1,146 @@
+using ChainInterop.Ledger;
+using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Netting;
+
+namespace ChainInterop.Settlement.Relay;
+
+/// <summary>A customer account of a bank (on its PPC) and its opening balance per asset.</summary>
+/// <param name="Account">The account.</param>
+/// <param name="Balances">The opening balance of each asset it holds.</param>
+public sealed record CustomerSpec(AccountId Account, IReadOnlyDictionary<AssetCode, long> Balances);
+
+/// <summary>A bank's participant chain (PPC): its customers, its transit liquidity, and its deposit on each ICC's ABC.</summary>
+/// <param name="Chain">The PPC.</param>
+/// <param name="Customers">The customer accounts.</param>
+/// <param name="TransitLiquidity">The bank's own funds in its transit account per asset (pays incoming transfers out).</param>
+/// <param name="AbcDeposit">The bank's balance per asset in its account on each ICC's ABC.</param>
+public sealed record ParticipantSpec(
+    ChainId Chain,
+    IReadOnlyList<CustomerSpec> Customers,
+    IReadOnlyDictionary<AssetCode, long> TransitLiquidity,
+    IReadOnlyDictionary<AssetCode, long> AbcDeposit);
+
+/// <summary>An intermediary chain (ICC) and the PPCs it links (≥ 2, Alg. 5).</summary>
+/// <param name="Chain">The ICC.</param>
+/// <param name="Participants">The linked PPCs.</param>
+public sealed record IntermediarySpec(ChainId Chain, IReadOnlyList<ChainId> Participants);
+
+/// <summary>
+/// The opening state of a settlement network: the assets, the banks' PPCs and the ICCs linking them. Every validator of
+/// a chain builds its application copy from the same spec, so every copy starts identical (the genesis state).
+/// </summary>
+/// <param name="Assets">The assets settled.</param>
+/// <param name="Participants">The PPCs.</param>
+/// <param name="Intermediaries">The ICCs.</param>
+public sealed record SettlementNetworkSpec(
+    IReadOnlyList<AssetCode> Assets,
+    IReadOnlyList<ParticipantSpec> Participants,
+    IReadOnlyList<IntermediarySpec> Intermediaries)
+{
+    /// <summary>The transit account of every PPC.</summary>
+    public static readonly AccountId TransitAccount = new("transit");
+
+    /// <summary>The clearing account of every ICC's ABC.</summary>
+    public static readonly AccountId ClearingAccount = new("clearing");
+
+    private static readonly InstitutionId Owner = new("genesis");
+
+    /// <summary>A PPC's account on an ICC's ABC.</summary>
+    /// <param name="participant">The PPC.</param>
+    /// <returns>The account id.</returns>
+    public static AccountId AbcAccountOf(ChainId participant) => new($"abc:{participant}");
+
+    /// <summary>The ICCs that link <paramref name="participant"/>.</summary>
+    /// <param name="participant">The PPC.</param>
+    /// <returns>The ICC chain ids, in spec order.</returns>
+    public IReadOnlyList<ChainId> IntermediariesOf(ChainId participant) =>
+        [.. Intermediaries.Where(i => i.Participants.Contains(participant)).Select(i => i.Chain)];
+
+    /// <summary>Builds a PPC's application in its genesis state (customers and transit funded, linked to its ICCs).</summary>
+    /// <param name="participant">The PPC.</param>
+    /// <returns>The application.</returns>
+    /// <exception cref="ArgumentException">The PPC is not in the spec, or an opening balance is refused.</exception>
+    public ParticipantChainApplication CreateParticipant(ChainId participant)
+    {
+        var spec = Participants.FirstOrDefault(p => p.Chain == participant)
+            ?? throw new ArgumentException($"{participant} is not a participant of this network.", nameof(participant));
+        var ledger = new AccountLedger();
+        ulong issue = 0;
+        Open(ledger, TransitAccount, Assets);
+        foreach (var customer in spec.Customers)
+        {
+            Open(ledger, customer.Account, [.. customer.Balances.Keys]);
+            foreach (var (asset, amount) in customer.Balances)
+            {
+                Issue(ledger, customer.Account, asset, amount, ref issue);
+            }
+        }
+
+        foreach (var (asset, amount) in spec.TransitLiquidity)
+        {
+            Issue(ledger, TransitAccount, asset, amount, ref issue);
+        }
+
+        var app = new ParticipantChainApplication(participant, ledger, Assets.ToDictionary(a => a, _ => TransitAccount));
+        foreach (var icc in IntermediariesOf(participant))
+        {
+            app.Link(icc);
+        }
+
+        return app;
+    }
+
+    /// <summary>Builds an ICC's application in its genesis state (each linked PPC's ABC account funded with its deposit).</summary>
+    /// <param name="intermediary">The ICC.</param>
+    /// <param name="cycle">The first settlement cycle for netting-mode transfers, or null for real time only.</param>
+    /// <returns>The application.</returns>
+    /// <exception cref="ArgumentException">The ICC is not in the spec, links fewer than 2 PPCs, or an opening balance is refused.</exception>
+    public IntermediaryChainApplication CreateIntermediary(ChainId intermediary, SettlementCycle? cycle = null)
+    {
+        var spec = Intermediaries.FirstOrDefault(i => i.Chain == intermediary)
+            ?? throw new ArgumentException($"{intermediary} is not an intermediary of this network.", nameof(intermediary));
+        if (spec.Participants.Distinct().Count() < 2)
+        {
+            throw new ArgumentException($"{intermediary} links fewer than 2 participant chains (Alg. 5).", nameof(intermediary));
+        }
+
+        var ledger = new AccountLedger();
+        ulong issue = 0;
+        Open(ledger, ClearingAccount, Assets);
+        var app = new IntermediaryChainApplication(intermediary, ledger, ClearingAccount, cycle);
+        foreach (var participant in spec.Participants)
+        {
+            var account = AbcAccountOf(participant);
+            Open(ledger, account, Assets);
+            var deposit = Participants.FirstOrDefault(p => p.Chain == participant)?.AbcDeposit
+                ?? throw new ArgumentException($"{intermediary} links {participant}, which is not a participant of this network.", nameof(intermediary));
+            foreach (var (asset, amount) in deposit)
+            {
+                Issue(ledger, account, asset, amount, ref issue);
+            }
+
+            app.Link(participant, account);
+        }
+
+        return app;
+    }
+
+    private static void Open(AccountLedger ledger, AccountId account, IReadOnlyList<AssetCode> assets) =>
+        Check(ledger.Apply(new OpenAccountCommand(account, Owner, [.. assets]), 0), $"open {account}");
+
+    private static void Issue(AccountLedger ledger, AccountId account, AssetCode asset, long amount, ref ulong issue)
+    {
+        if (amount > 0)
+        {
+            Check(ledger.Apply(new IssueCommand(TransferId.FromUInt64(++issue), account, asset, new Amount(amount)), 0), $"issue {amount} {asset} to {account}");
+        }
+    }
+
+    private static void Check(LedgerResult result, string what)
+    {
+        if (result.Code != LedgerResultCode.Ok)
+        {
+            throw new ArgumentException($"Genesis step refused ({what}): {result.Code}.");
+        }
+    }
+}

@@ -61,8 +61,40 @@ public static class SeedSweep
     /// <exception cref="SimulationFailureException">At least one seed failed.</exception>
     public static IReadOnlyList<SimulationResult> Run(EngineUnderTest engine, FaultProfile faults, IReadOnlyList<int> seeds, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        return Run(engine.Name, seeds, (seed, debugLog) => new Simulation(seed, engine, faults) { Log = debugLog }.Run(), r => r.Seed,
+            ordered => $"{ordered.Sum(r => r.Events)} events, {ordered.Sum(r => r.AcceptedRequests)} requests accepted, "
+                + $"{ordered.Sum(r => r.Crashes)} crashes ({ordered.Sum(r => r.ValidatorCrashes)} of validators), {ordered.Sum(r => r.Partitions)} partitions, {ordered.Sum(r => r.ByzantineNodes)} Byzantine nodes",
+            log);
+    }
+
+    /// <summary>
+    /// Runs every seed of any simulator (in parallel: runs share nothing); throws one exception listing every failing
+    /// seed (lowest first) with its reproduction command. With one seed, <c>CHAININTEROP_SIM_LOG</c> gets the debug log.
+    /// </summary>
+    /// <typeparam name="TResult">A run's result.</typeparam>
+    /// <param name="name">The simulator's name (for the summary and the failure message).</param>
+    /// <param name="seeds">The seeds.</param>
+    /// <param name="runOne">Runs one seed with an optional debug log; throws <see cref="SimulationFailureException"/> on failure.</param>
+    /// <param name="seedOf">A result's seed.</param>
+    /// <param name="summarize">One line about the successful results.</param>
+    /// <param name="log">Where to write the summary line (e.g. xunit's output).</param>
+    /// <returns>The results, in seed order.</returns>
+    /// <exception cref="SimulationFailureException">At least one seed failed.</exception>
+    public static IReadOnlyList<TResult> Run<TResult>(
+        string name,
+        IReadOnlyList<int> seeds,
+        Func<int, Action<string>?, TResult> runOne,
+        Func<TResult, int> seedOf,
+        Func<IReadOnlyList<TResult>, string> summarize,
+        Action<string>? log = null)
+        where TResult : notnull
+    {
         ArgumentNullException.ThrowIfNull(seeds);
-        var results = new ConcurrentBag<SimulationResult>();
+        ArgumentNullException.ThrowIfNull(runOne);
+        ArgumentNullException.ThrowIfNull(seedOf);
+        ArgumentNullException.ThrowIfNull(summarize);
+        var results = new ConcurrentBag<TResult>();
         var failures = new ConcurrentBag<SimulationFailureException>();
         string? logPath = seeds.Count == 1 ? Environment.GetEnvironmentVariable(LogVariable) : null;
         using var debugLog = string.IsNullOrEmpty(logPath) ? null : new StreamWriter(logPath);
@@ -71,7 +103,7 @@ public static class SeedSweep
         {
             try
             {
-                results.Add(new Simulation(seed, engine, faults) { Log = debugLog is null ? null : debugLog.WriteLine }.Run());
+                results.Add(runOne(seed, debugLog is null ? null : debugLog.WriteLine));
             }
             catch (SimulationFailureException ex)
             {
@@ -80,16 +112,14 @@ public static class SeedSweep
         });
         watch.Stop();
 
-        var ordered = results.OrderBy(r => r.Seed).ToList();
+        var ordered = results.OrderBy(seedOf).ToList();
         log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"{engine.Name}: {seeds.Count} seeds, {failures.Count} failed, {watch.Elapsed.TotalSeconds:F1} s; "
-            + $"{ordered.Sum(r => r.Events)} events, {ordered.Sum(r => r.AcceptedRequests)} requests accepted, "
-            + $"{ordered.Sum(r => r.Crashes)} crashes ({ordered.Sum(r => r.ValidatorCrashes)} of validators), {ordered.Sum(r => r.Partitions)} partitions, {ordered.Sum(r => r.ByzantineNodes)} Byzantine nodes"));
+            $"{name}: {seeds.Count} seeds, {failures.Count} failed, {watch.Elapsed.TotalSeconds:F1} s; {summarize(ordered)}"));
         if (seeds.Count == 1)
         {
             foreach (var r in ordered)
             {
-                log?.Invoke(r.ToString());
+                log?.Invoke(r.ToString() ?? string.Empty);
             }
         }
 
@@ -97,7 +127,7 @@ public static class SeedSweep
         {
             var sorted = failures.OrderBy(f => f.Seed).ToList();
             throw new SimulationFailureException(
-                $"{sorted.Count} of {seeds.Count} seeds failed for engine {engine.Name} (failing seeds: {string.Join(", ", sorted.Select(f => f.Seed).Take(50))}). First:{Environment.NewLine}{sorted[0].Message}",
+                $"{sorted.Count} of {seeds.Count} seeds failed for engine {name} (failing seeds: {string.Join(", ", sorted.Select(f => f.Seed).Take(50))}). First:{Environment.NewLine}{sorted[0].Message}",
                 sorted[0]);
         }
 

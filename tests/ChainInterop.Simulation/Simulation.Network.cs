@@ -13,48 +13,13 @@ public sealed partial class Simulation
     /// <summary>Draws the run's crashes, partitions and Byzantine nodes from the seed.</summary>
     private void ScheduleFaults()
     {
-        for (int i = 0; i < Faults.MaxPartitions; i++)
+        foreach (var (at, fault) in FaultSchedule.Draw(Random, Faults, _nodes.Length))
         {
-            if (Random.NextDouble() >= Faults.PartitionProbability || _nodes.Length < 2)
+            Schedule(at, fault);
+            if (fault is PartitionStart)
             {
-                continue;
+                _partitionCount++;
             }
-
-            long start = Random.NextInt64(0, Math.Max(1, Faults.FaultPeriodMs));
-            long end = Math.Min(Faults.FaultPeriodMs, start + Random.Next(Faults.MinPartitionMs, Faults.MaxPartitionMs + 1));
-            var sides = new bool[_nodes.Length];
-            do
-            {
-                for (int n = 0; n < sides.Length; n++)
-                {
-                    sides[n] = Random.Next(2) == 0;
-                }
-            }
-            while (sides.All(s => s) || sides.All(s => !s));
-
-            Schedule(start, new PartitionStart(sides));
-            Schedule(end, new PartitionHeal());
-            _partitionCount++;
-        }
-
-        for (int i = 0; i < Faults.MaxCrashes; i++)
-        {
-            if (Random.NextDouble() >= Faults.CrashProbability)
-            {
-                continue;
-            }
-
-            int node = Random.Next(_nodes.Length);
-            long start = Random.NextInt64(1, Math.Max(2, Faults.FaultPeriodMs));
-            long end = Math.Min(Faults.FaultPeriodMs, start + Random.Next(Faults.MinDowntimeMs, Faults.MaxDowntimeMs + 1));
-            Schedule(start, new Crash(node));
-            Schedule(end, new Restart(node));
-        }
-
-        // Make sure every node is up once the fault period is over, whatever the crash windows were.
-        for (int n = 0; n < _nodes.Length; n++)
-        {
-            Schedule(Faults.FaultPeriodMs, new Restart(n));
         }
 
         if (Faults.Byzantine)
@@ -132,12 +97,12 @@ public sealed partial class Simulation
                 return;
             }
 
-            if (Random.NextDouble() < Faults.DropProbability)
+            if (FaultSchedule.Drops(Random, Faults, inFaultPeriod: true))
             {
                 return;
             }
 
-            if (Random.NextDouble() < Faults.DuplicateProbability)
+            if (FaultSchedule.Duplicates(Random, Faults, inFaultPeriod: true))
             {
                 Schedule(NetworkDelay(), new Deliver(from, to, message));
             }
@@ -146,19 +111,10 @@ public sealed partial class Simulation
         Schedule(NetworkDelay(), new Deliver(from, to, message));
     }
 
-    private long NetworkDelay()
-    {
-        long delay = Random.Next(Faults.MinDelayMs, Faults.MaxDelayMs + 1);
-        if (InFaultPeriod && Random.NextDouble() < Faults.LongDelayProbability)
-        {
-            delay += Random.Next(0, Faults.LongDelayMs + 1);
-        }
-
-        return delay;
-    }
+    private long NetworkDelay() => FaultSchedule.Delay(Random, Faults, InFaultPeriod);
 
     /// <summary>Client traffic crosses the same lossy network (no partitions: clients reach every side).</summary>
-    private bool ClientMessageLost() => InFaultPeriod && Random.NextDouble() < Faults.DropProbability;
+    private bool ClientMessageLost() => FaultSchedule.Drops(Random, Faults, InFaultPeriod);
 
     private void RouteReply(SimNode node, ClientReply reply)
     {

@@ -86,7 +86,7 @@ public sealed partial class Simulation
     internal Random Random { get; }
 
     /// <summary>Epoch of the virtual clock, so block timestamps look like real Unix times.</summary>
-    private static long EpochUnixMs => 1_767_225_600_000; // 2026-01-01T00:00:00Z
+    internal static long EpochUnixMs => 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
     private bool InFaultPeriod => Now < Faults.FaultPeriodMs;
 
@@ -359,17 +359,17 @@ public sealed partial class Simulation
         Log?.Invoke($"{Now} note {note}");
     }
 
-    private static PrivateKey DeriveKey(int seed, string role, int index)
+    internal static PrivateKey DeriveKey(int seed, string role, int index)
     {
         var material = SHA256.HashData(Encoding.UTF8.GetBytes($"chaininterop-sim/{seed}/{role}/{index}"));
         return SignatureSchemes.Ed25519.ImportPrivateKey(material);
     }
 
-    private static T Sync<T>(ValueTask<T> pending) =>
+    internal static T Sync<T>(ValueTask<T> pending) =>
         pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 
     // The in-memory store completes synchronously; a failed append surfaces here.
-    private static void Sync(ValueTask pending)
+    internal static void Sync(ValueTask pending)
     {
         if (!pending.IsCompletedSuccessfully)
         {

@@ -1,0 +1,25 @@
+using ChainInterop.Settlement.CrossChainTransactions;
+
+namespace ChainInterop.Simulation.Settlement;
+
+/// <summary>What one successful settlement run did.</summary>
+/// <param name="Seed">The seed.</param>
+/// <param name="TraceHash">SHA-256 over every processed event and commit: equal for equal seeds.</param>
+/// <param name="Events">Events processed.</param>
+/// <param name="EndTimeMs">Virtual time at the end.</param>
+/// <param name="Committed">Transfers committed.</param>
+/// <param name="Cancelled">Transfers cancelled (Alg. 12).</param>
+/// <param name="Failed">Transfers failed (refused by PPC1, the ICC or PPC2).</param>
+/// <param name="Crashes">Validator crashes injected.</param>
+/// <param name="Partitions">Partitions injected.</param>
+/// <param name="Byzantine">The Byzantine validators and their roles.</param>
+public sealed record SettlementSimulationResult(
+    int Seed, string TraceHash, long Events, long EndTimeMs, int Committed, int Cancelled, int Failed, int Crashes, int Partitions, IReadOnlyList<string> Byzantine)
+{
+    /// <summary>Each transfer's final state on PPC1, in plan order.</summary>
+    public IReadOnlyList<CrossChainTransactionState> Outcomes { get; init; } = [];
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"seed {Seed}: {Committed} committed, {Cancelled} cancelled, {Failed} failed; {Events} events, {EndTimeMs} ms, {Crashes} crashes, {Partitions} partitions, Byzantine [{string.Join(", ", Byzantine)}], trace {TraceHash[..16]}";
+}

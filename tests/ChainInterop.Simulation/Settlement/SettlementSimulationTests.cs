@@ -1,0 +1,92 @@
+using ChainInterop.Settlement.CrossChainTransactions;
+using Xunit.Abstractions;
+
+namespace ChainInterop.Simulation.Settlement;
+
+/// <summary>
+/// The multi-chain settlement simulator (issue 6 §3; S2, S3 real time): atomicity, agreement and conservation of
+/// cross-chain transfers under faults, and their liveness after the fault period. Seeds via <see cref="SeedSweep"/>.
+/// </summary>
+public class SettlementSimulationTests(ITestOutputHelper output)
+{
+    private static readonly EngineUnderTest Engine = SettlementSimulation.Engine;
+
+    [Fact]
+    public void Settlement_AtomicityAndConservation_HoldOverSeeds_S2_S3()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var results = Sweep(new SettlementScenario(), SeedSweep.Seeds(300));
+        // The sweep must exercise what it claims: every outcome, and Byzantine validators.
+        if (results.Count >= 100)
+        {
+            Assert.True(results.Sum(r => r.Committed) > 0);
+            Assert.True(results.Sum(r => r.Cancelled) > 0);
+            Assert.True(results.Sum(r => r.Failed) > 0);
+            Assert.True(results.Sum(r => r.Byzantine.Count) > 0);
+            Assert.True(results.Sum(r => r.Crashes) > 0);
+        }
+    }
+
+    [Fact]
+    public void Settlement_with_two_intermediaries_holds_over_seeds()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var results = Sweep(new SettlementScenario { IntermediaryCount = 2 }, SeedSweep.Seeds(40));
+        Assert.NotEmpty(results);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_trace()
+    {
+        var first = new SettlementSimulation(11, new SettlementScenario()).Run();
+        var second = new SettlementSimulation(11, new SettlementScenario()).Run();
+        Assert.Equal(first with { Outcomes = [] }, second with { Outcomes = [] });
+        Assert.Equal(first.Outcomes, second.Outcomes);
+        var other = new SettlementSimulation(12, new SettlementScenario()).Run();
+        Assert.NotEqual(first.TraceHash, other.TraceHash);
+    }
+
+    [Fact]
+    public void Without_faults_every_transfer_commits()
+    {
+        foreach (int seed in new[] { 1, 2, 3 })
+        {
+            var result = new SettlementSimulation(seed, SettlementScenario.Baseline).Run();
+            output.WriteLine(result.ToString());
+            Assert.All(result.Outcomes, o => Assert.Equal(CrossChainTransactionState.Committed, o));
+            Assert.Equal(SettlementScenario.Baseline.TransfersPerRun, result.Committed);
+        }
+    }
+
+    [Fact]
+    public void A_timed_out_transfer_is_cancelled_on_every_chain_Alg12()
+    {
+        // Time1 one millisecond after the bank's request: no PPC2 accept can reach the ICC in time.
+        var scenario = SettlementScenario.Baseline with
+        {
+            TransfersPerRun = 2,
+            ExtraTransfers = [new TransferPlan(Payer: 0, Payee: 2, Amount: 100, DeadlineMs: 1, StartAtMs: 100, AckMode.ModeII)],
+        };
+        var result = new SettlementSimulation(5, scenario).Run();
+        output.WriteLine(result.ToString());
+        // The simulator's own final checks held (cancelled on PPC1, the ICC and PPC2, every leg voided, balances
+        // unchanged); the plan's last transfer is the timed-out one.
+        Assert.Equal(CrossChainTransactionState.Cancelled, result.Outcomes[^1]);
+        Assert.All(result.Outcomes.Take(2), o => Assert.Equal(CrossChainTransactionState.Committed, o));
+    }
+
+    private IReadOnlyList<SettlementSimulationResult> Sweep(SettlementScenario scenario, IReadOnlyList<int> seeds) =>
+        SeedSweep.Run(SettlementSimulation.Name, seeds,
+            (seed, log) => new SettlementSimulation(seed, scenario) { Log = log }.Run(), r => r.Seed,
+            rs => $"{rs.Sum(r => r.Committed)} committed, {rs.Sum(r => r.Cancelled)} cancelled, {rs.Sum(r => r.Failed)} failed; "
+                + $"{rs.Sum(r => r.Events)} events, {rs.Sum(r => r.Crashes)} crashes, {rs.Sum(r => r.Partitions)} partitions, {rs.Sum(r => r.Byzantine.Count)} Byzantine validators",
+            output.WriteLine);
+}

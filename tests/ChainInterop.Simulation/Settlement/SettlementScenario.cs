@@ -16,10 +16,10 @@ public sealed record SettlementScenario
     public int IntermediaryCount { get; init; } = 1;
 
     /// <summary>Transfers drawn per run (spread over the banks).</summary>
-    public int TransfersPerRun { get; init; } = 8;
+    public int TransfersPerRun { get; init; } = 7;
 
     /// <summary>Transfers start at a random time in [0, this), virtual ms.</summary>
-    public long StartWindowMs { get; init; } = 2_500;
+    public long StartWindowMs { get; init; } = 2_000;
 
     /// <summary>Probability a transfer gets a short Time1 (likely to time out and be cancelled, Alg. 12).</summary>
     public double ShortDeadlineProbability { get; init; } = 0.2;
@@ -28,7 +28,7 @@ public sealed record SettlementScenario
     public int ShortDeadlineMaxMs { get; init; } = 300;
 
     /// <summary>The ordinary Time1 after the bank's request, ms.</summary>
-    public int DeadlineMs { get; init; } = 8_000;
+    public int DeadlineMs { get; init; } = 6_000;
 
     /// <summary>Probability a transfer names a payee account PPC2 does not have (PPC2 rejects: Failed).</summary>
     public double UnknownPayeeProbability { get; init; } = 0.1;
@@ -46,10 +46,10 @@ public sealed record SettlementScenario
     public int RelayTickMs { get; init; } = 150;
 
     /// <summary>How often each validator submits a <see cref="Tick"/> entry to its chain, ms (the executor throttles).</summary>
-    public int TickEntryIntervalMs { get; init; } = 600;
+    public int TickEntryIntervalMs { get; init; } = 1_000;
 
     /// <summary>The executor's shortest gap between two executed ticks, ms.</summary>
-    public long MinTickIntervalMs { get; init; } = 400;
+    public long MinTickIntervalMs { get; init; } = 1_000;
 
     /// <summary>The relay's resend and resubmit period, ms.</summary>
     public long RelayRetryMs { get; init; } = 500;
@@ -57,7 +57,7 @@ public sealed record SettlementScenario
     /// <summary>The faults (its client fields are ignored).</summary>
     public FaultProfile Faults { get; init; } = FaultProfile.AllFaults with
     {
-        FaultPeriodMs = 3_000, LivenessBudgetMs = 20_000, MaxCrashes = 4, ClientRetryMs = 700, MaxEvents = 3_000_000,
+        FaultPeriodMs = 2_500, LivenessBudgetMs = 20_000, MaxCrashes = 4, ClientRetryMs = 700, MaxEvents = 3_000_000,
     };
 
     /// <summary>The Byzantine roles a Byzantine validator is drawn from; <see cref="SettlementByzantineRoles.All"/> when null.</summary>

@@ -126,7 +126,9 @@ public sealed partial class SettlementSimulation
         }
 
         FeedRelay(node, "tick", (relay, effects) => relay.Tick(ClockMs, effects));
-        if (Now >= node.NextTickEntryMs)
+        // A host ticks only while its application waits on time (a pending transfer: retry, ask to cancel, time out);
+        // an idle network then makes no blocks.
+        if (Now >= node.NextTickEntryMs && node.Executor is not null && HasUndecided(node))
         {
             node.NextTickEntryMs = Now + Scenario.TickEntryIntervalMs;
             SubmitEntry(node, SettlementEntry.OwnCommand(new Tick(ClockMs)));
@@ -134,6 +136,10 @@ public sealed partial class SettlementSimulation
 
         Schedule(Scenario.RelayTickMs, new ValidatorTick(node.Index, node.Incarnation));
     }
+
+    private bool HasUndecided(SimNode node) =>
+        node.Ledger.PendingCount > 0
+        || (node.Participant is { } ppc && ppc.Transactions.Any(tx => ppc.GetState(tx) == CrossChainTransactionState.Pending));
 
     private void OnFrame(FrameDeliver frame)
     {

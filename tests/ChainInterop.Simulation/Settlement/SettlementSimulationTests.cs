@@ -39,7 +39,7 @@ public class SettlementSimulationTests(ITestOutputHelper output)
             return;
         }
 
-        var results = Sweep(new SettlementScenario { IntermediaryCount = 2 }, SeedSweep.Seeds(40));
+        var results = Sweep(new SettlementScenario { IntermediaryCount = 2 }, SeedSweep.Seeds(20));
         Assert.NotEmpty(results);
     }
 
@@ -48,7 +48,8 @@ public class SettlementSimulationTests(ITestOutputHelper output)
     {
         var first = new SettlementSimulation(11, new SettlementScenario()).Run();
         var second = new SettlementSimulation(11, new SettlementScenario()).Run();
-        Assert.Equal(first with { Outcomes = [] }, second with { Outcomes = [] });
+        Assert.Equal(first with { Outcomes = [], Byzantine = [] }, second with { Outcomes = [], Byzantine = [] });
+        Assert.Equal(first.Byzantine, second.Byzantine);
         Assert.Equal(first.Outcomes, second.Outcomes);
         var other = new SettlementSimulation(12, new SettlementScenario()).Run();
         Assert.NotEqual(first.TraceHash, other.TraceHash);

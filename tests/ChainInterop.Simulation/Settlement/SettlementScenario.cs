@@ -63,6 +63,12 @@ public sealed record SettlementScenario
     /// <summary>The Byzantine roles a Byzantine validator is drawn from; <see cref="SettlementByzantineRoles.All"/> when null.</summary>
     public IReadOnlyList<Func<SettlementByzantineRole>>? ByzantineRoles { get; init; }
 
+    /// <summary>
+    /// Byzantine validators per chain when <see cref="FaultProfile.Byzantine"/> is set; null: 0 to f, drawn. More than f
+    /// is outside the protocol's claim: only the checkers' own tests use it, to see them fail.
+    /// </summary>
+    public int? ByzantinePerChain { get; init; }
+
     /// <summary>Transfers to add after the drawn ones, for targeted tests.</summary>
     public IReadOnlyList<TransferPlan> ExtraTransfers { get; init; } = [];
 

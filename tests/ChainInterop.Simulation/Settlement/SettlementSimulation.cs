@@ -219,6 +219,8 @@ public sealed partial class SettlementSimulation
             _crashCount, _partitionCount, [.. _nodes.Where(n => n.Role is not null).Select(n => $"{n.Chain.Id}/{n.Local}:{n.Role!.Name}")])
         {
             Outcomes = outcomes,
+            IntermediaryOutcomes = [.. _transfers.Select(t => StateOn(FirstHonest(t.Icc), t.Id))],
+            PayeeOutcomes = [.. _transfers.Select(t => StateOn(FirstHonest(t.PayeeChain), t.Id))],
         };
     }
 
@@ -487,7 +489,7 @@ public sealed partial class SettlementSimulation
         var roles = Scenario.ByzantineRoles ?? SettlementByzantineRoles.All;
         foreach (var chain in _chains)
         {
-            int count = Random.Next(0, chain.Validators.FaultTolerance + 1);
+            int count = Scenario.ByzantinePerChain ?? Random.Next(0, chain.Validators.FaultTolerance + 1);
             var candidates = Enumerable.Range(0, chain.Nodes.Count).ToList();
             for (int i = 0; i < count; i++)
             {

@@ -19,6 +19,12 @@ public sealed record SettlementSimulationResult(
     /// <summary>Each transfer's final state on PPC1, in plan order.</summary>
     public IReadOnlyList<CrossChainTransactionState> Outcomes { get; init; } = [];
 
+    /// <summary>Each transfer's final state on its ICC (null: the ICC never saw it), in plan order.</summary>
+    public IReadOnlyList<CrossChainTransactionState?> IntermediaryOutcomes { get; init; } = [];
+
+    /// <summary>Each transfer's final state on PPC2 (null: PPC2 never saw it), in plan order.</summary>
+    public IReadOnlyList<CrossChainTransactionState?> PayeeOutcomes { get; init; } = [];
+
     /// <inheritdoc />
     public override string ToString() =>
         $"seed {Seed}: {Committed} committed, {Cancelled} cancelled, {Failed} failed; {Events} events, {EndTimeMs} ms, {Crashes} crashes, {Partitions} partitions, Byzantine [{string.Join(", ", Byzantine)}], trace {TraceHash[..16]}";

@@ -81,7 +81,27 @@ public class SettlementSimulationTests(ITestOutputHelper output)
         // The simulator's own final checks held (cancelled on PPC1, the ICC and PPC2, every leg voided, balances
         // unchanged); the plan's last transfer is the timed-out one.
         Assert.Equal(CrossChainTransactionState.Cancelled, result.Outcomes[^1]);
+        Assert.Equal(CrossChainTransactionState.Cancelled, result.IntermediaryOutcomes[^1]);
+        Assert.Equal(CrossChainTransactionState.Cancelled, result.PayeeOutcomes[^1]);
         Assert.All(result.Outcomes.Take(2), o => Assert.Equal(CrossChainTransactionState.Committed, o));
+    }
+
+    [Fact]
+    public void The_checkers_catch_more_than_f_forging_validators()
+    {
+        // Two of four validators per chain attest the same forged messages (a flipped decision, a changed amount): that
+        // is f + 1 identical attestations, so the chains execute lies. The checkers must say so, with the seed.
+        var scenario = SettlementScenario.Baseline with
+        {
+            Faults = SettlementScenario.Baseline.Faults with { Byzantine = true },
+            ByzantinePerChain = 2,
+            ByzantineRoles = [() => new SettlementByzantineRole(null, new RelayBehaviours.AttestForged())],
+        };
+        var failure = Assert.Throws<SimulationFailureException>(() => new SettlementSimulation(3, scenario).Run());
+        output.WriteLine(failure.Message);
+        Assert.Equal(3, failure.Seed);
+        Assert.Contains("CHAININTEROP_SIM_SEED=3", failure.Message, StringComparison.Ordinal);
+        Assert.Matches("atomicity|conservation|agreement|liveness", failure.Detail);
     }
 
     private IReadOnlyList<SettlementSimulationResult> Sweep(SettlementScenario scenario, IReadOnlyList<int> seeds) =>

@@ -72,6 +72,18 @@ public sealed record SettlementScenario
     /// <summary>Transfers to add after the drawn ones, for targeted tests.</summary>
     public IReadOnlyList<TransferPlan> ExtraTransfers { get; init; } = [];
 
+    /// <summary>A much worse network for longer: many drops, duplicates and long delays, more partitions and crashes.</summary>
+    public static SettlementScenario Harsh { get; } = new()
+    {
+        StartWindowMs = 4_000,
+        Faults = FaultProfile.AllFaults with
+        {
+            FaultPeriodMs = 5_000, LivenessBudgetMs = 30_000, DropProbability = 0.2, DuplicateProbability = 0.2,
+            LongDelayProbability = 0.1, LongDelayMs = 2_000, MaxPartitions = 4, PartitionProbability = 0.6, MaxCrashes = 8,
+            CrashProbability = 0.7, MaxDowntimeMs = 3_000, ClientRetryMs = 700, MaxEvents = 3_000_000,
+        },
+    };
+
     /// <summary>No faults, no deliberate failures, no short deadlines: every transfer must commit.</summary>
     public static SettlementScenario Baseline { get; } = new()
     {

@@ -24,12 +24,12 @@ public sealed partial class SettlementSimulation
             return;
         }
 
-        var hash = ledger.ComputeStateHash();
+        var hash = StateDigest(node);
         if (node.Chain.LedgerStates.TryGetValue(height, out var first))
         {
             if (first.Hash != hash)
             {
-                Fail($"agreement: {_nodes[first.Node]} and {node} have different ledgers after height {height}");
+                Fail($"agreement: {_nodes[first.Node]} and {node} have different ledgers or transaction states after height {height}");
                 return;
             }
         }
@@ -63,6 +63,18 @@ public sealed partial class SettlementSimulation
                 }
             }
         }
+    }
+
+    /// <summary>The node's ledger state hash and its state of every transaction of the run, in one digest.</summary>
+    private Hash256 StateDigest(SimNode node)
+    {
+        var bytes = new List<byte>(node.Ledger.ComputeStateHash().ToArray());
+        foreach (var t in _transfers)
+        {
+            bytes.Add((byte)(node.StateOf(t.Id) is { } state ? (int)state : 0));
+        }
+
+        return Hash256.Compute([.. bytes]);
     }
 
     /// <summary>The ledger ids of the legs a transaction has on <paramref name="node"/>'s chain.</summary>
@@ -127,6 +139,22 @@ public sealed partial class SettlementSimulation
             }
         }
 
+        // Every honest validator has caught up: each chain's honest validators know every transaction in the same state.
+        foreach (var chain in _chains)
+        {
+            var reference = FirstHonest(chain);
+            foreach (var node in chain.Nodes.Where(n => n.IsHonest && n != reference))
+            {
+                foreach (var t in _transfers)
+                {
+                    if (node.StateOf(t.Id) != reference.StateOf(t.Id))
+                    {
+                        return $"{node} has not caught up with {reference}: tx {t.Index} is {node.StateOf(t.Id)?.ToString() ?? "unknown"} there, {reference.StateOf(t.Id)?.ToString() ?? "unknown"} on {reference}";
+                    }
+                }
+            }
+        }
+
         return null;
     }
 
@@ -134,7 +162,7 @@ public sealed partial class SettlementSimulation
         state is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
 
     /// <summary>
-    /// At the end, on every honest validator: its chain's validators agree on every transaction and every balance; each
+    /// At the end (honest validators have caught up, see <see cref="IncompleteReason"/>), on every honest validator: its chain's validators agree on every transaction and every balance; each
     /// transaction is atomic (committed: all four legs posted everywhere and Committed on PPC1, the ICC and PPC2; else no
     /// leg posted anywhere and every leg voided); every balance is exactly the opening balance moved by the committed
     /// transfers (so per PPC, transit + its ABC accounts is unchanged, and nothing is created or lost); and the
@@ -151,7 +179,7 @@ public sealed partial class SettlementSimulation
                 {
                     if (node.StateOf(t.Id) != honest[0].StateOf(t.Id))
                     {
-                        Fail($"agreement: tx {t.Index} is {honest[0].StateOf(t.Id)} on {honest[0]} but {node.StateOf(t.Id)} on {node}");
+                        Fail($"agreement: tx {t.Index} is {honest[0].StateOf(t.Id)?.ToString() ?? "unknown"} on {honest[0]} but {node.StateOf(t.Id)?.ToString() ?? "unknown"} on {node}");
                         return;
                     }
                 }

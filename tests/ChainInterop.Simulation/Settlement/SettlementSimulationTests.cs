@@ -44,6 +44,18 @@ public class SettlementSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Settlement_survives_a_harsh_network()
+    {
+        if (!SeedSweep.Selected(Engine))
+        {
+            return;
+        }
+
+        var results = Sweep(SettlementScenario.Harsh, SeedSweep.Seeds(10));
+        Assert.NotEmpty(results);
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_trace()
     {
         var first = new SettlementSimulation(11, new SettlementScenario()).Run();

@@ -60,9 +60,12 @@ public class SettlementSimulationTests(ITestOutputHelper output)
     {
         var first = new SettlementSimulation(11, new SettlementScenario()).Run();
         var second = new SettlementSimulation(11, new SettlementScenario()).Run();
-        Assert.Equal(first with { Outcomes = [], Byzantine = [] }, second with { Outcomes = [], Byzantine = [] });
+        Assert.Equal(first.TraceHash, second.TraceHash);
+        Assert.Equal(first.ToString(), second.ToString());
         Assert.Equal(first.Byzantine, second.Byzantine);
         Assert.Equal(first.Outcomes, second.Outcomes);
+        Assert.Equal(first.IntermediaryOutcomes, second.IntermediaryOutcomes);
+        Assert.Equal(first.PayeeOutcomes, second.PayeeOutcomes);
         var other = new SettlementSimulation(12, new SettlementScenario()).Run();
         Assert.NotEqual(first.TraceHash, other.TraceHash);
     }

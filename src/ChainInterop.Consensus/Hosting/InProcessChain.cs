@@ -141,11 +141,7 @@ public sealed class InProcessChain : IAsyncDisposable
         {
             // Every validator independently and without waiting: a stopped or saturated validator must not hold the
             // others up (the f + 1 reply rule decides; the client resends).
-            foreach (var host in _hosts)
-            {
-                host.TrySubmit(request);
-            }
-
+            Submit(request);
             return ValueTask.CompletedTask;
         });
         if (!_clients.TryAdd(client.Id, client))
@@ -156,6 +152,22 @@ public sealed class InProcessChain : IAsyncDisposable
         client.OnDisposed(c => _clients.TryRemove(new KeyValuePair<NodeId, ChainClient>(c.Id, c)));
 
         return client;
+    }
+
+    /// <summary>
+    /// Hands a signed request to every validator without waiting for replies (as a <see cref="ChainClient"/> does, but
+    /// fire-and-forget): for submitters that learn the outcome from the committed state, e.g. a validator's relay
+    /// attesting delivered cross-chain messages. A saturated validator drops it; the submitter resends.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public void Submit(ClientRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (var host in _hosts)
+        {
+            host.TrySubmit(request);
+        }
     }
 
     /// <summary>Stops every validator and closes the stores.</summary>

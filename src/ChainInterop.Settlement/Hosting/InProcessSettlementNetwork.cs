@@ -238,6 +238,7 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
                 ValidatorKeys = keys[chain],
                 ConfigureReplica = _options.ConfigureReplica,
                 Stores = _options.Stores is { } stores ? i => stores(chain, i) : null,
+                Transports = _options.ConsensusTransport is { } transports ? (i, id) => transports(chain, i, id) : null,
                 TimeProvider = _options.TimeProvider,
                 Loggers = _options.Loggers,
             }, replicated.Executor, cancellationToken).ConfigureAwait(false);

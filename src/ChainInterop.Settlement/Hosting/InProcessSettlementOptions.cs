@@ -48,6 +48,9 @@ public sealed class InProcessSettlementOptions
     /// <summary>The transport carrying relay frames between chains for a validator; null: one shared in-memory network.</summary>
     public Func<NodeId, ITransport>? RelayTransport { get; set; }
 
+    /// <summary>The consensus transport of validator <c>i</c> of a chain, given its node id (e.g. TCP); null: in memory.</summary>
+    public Func<ChainId, int, NodeId, ITransport>? ConsensusTransport { get; set; }
+
     /// <summary>The clock; null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -40,7 +40,11 @@ public enum SettlementEntryCode
 /// <param name="Client">The submitter (zero if the entry did not decode).</param>
 /// <param name="Code">What became of it.</param>
 /// <param name="Execution">The application's outcome, for <see cref="SettlementEntryCode.Executed"/>.</param>
-public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution);
+/// <param name="Attested">For an attestation counted, repeated or executed (<see cref="SettlementEntryCode.Attested"/>,
+/// <see cref="SettlementEntryCode.AlreadyDelivered"/>, <see cref="SettlementEntryCode.Executed"/>): the attested message's
+/// source and sequence, so the attesting validator's relay stops resubmitting it (a repeat would only be refused).</param>
+public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution,
+    (ChainId Source, ulong Sequence)? Attested = null);
 
 /// <summary>What executing one committed block of a settlement chain did.</summary>
 /// <param name="Height">The block's height.</param>
@@ -275,7 +279,7 @@ public sealed class SettlementChainExecutor
         if (delivered.Contains(message.Sequence)
             || (_attestations.TryGetValue(key, out var votes) && votes.ContainsKey(validator)))
         {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null);
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null, key);
         }
 
         int held = _pendingByValidator.GetValueOrDefault(validator);
@@ -303,7 +307,7 @@ public sealed class SettlementChainExecutor
 
         if (matching < _validators.WeakQuorum)
         {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null);
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null, key);
         }
 
         // f + 1 validators vouch for identical content: at least one honest validator received it from f + 1 of the source's.
@@ -312,7 +316,7 @@ public sealed class SettlementChainExecutor
         executed.Add(key);
         var result = _executeDelivered(message, now);
         outbound.AddRange(result.Outbound);
-        return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result);
+        return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result, key);
     }
 
     private void Forget((ChainId, ulong) key, Dictionary<NodeId, CrossChainMessage> votes)

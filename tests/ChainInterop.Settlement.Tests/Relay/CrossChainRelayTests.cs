@@ -127,6 +127,51 @@ public sealed class CrossChainRelayTests : IDisposable
     }
 
     [Fact]
+    public void An_attestation_its_chain_committed_is_not_resubmitted_while_it_waits_for_the_other_validators()
+    {
+        var message = Message(Remote, Local, 0);
+        _relay.Receive(_remote[0], Envelope(message), 0, _effects);
+        _relay.Receive(_remote[1], Envelope(message), 0, _effects);
+        var self = NodeId.FromPublicKey(_localKeys[0].PublicKey);
+        var other = NodeId.FromPublicKey(_localKeys[1].PublicKey);
+
+        // Another validator's attestation committed: ours is still missing, so it is resubmitted when due.
+        _relay.OnBlock(new SettlementBlockResult(1, [new SettlementEntryResult(0, other, SettlementEntryCode.Attested, null, (Remote, 0UL))], [], []), 50, _effects.Clear());
+        _relay.Tick(100, _effects.Clear());
+        Assert.Single(_effects.Submitted);
+
+        // Ours committed: a resubmission could only be refused as a repeat, so none follows.
+        _relay.OnBlock(new SettlementBlockResult(2, [new SettlementEntryResult(0, self, SettlementEntryCode.Attested, null, (Remote, 0UL))], [], []), 150, _effects.Clear());
+        _relay.Tick(10_000, _effects.Clear());
+        Assert.Empty(_effects.Submitted);
+        Assert.Equal(1, _relay.AwaitingExecutionCount); // acknowledged once executed, as before
+    }
+
+    [Fact]
+    public void Resends_and_resubmissions_back_off_doubling_up_to_the_cap()
+    {
+        _relay.OnBlock(Executed(outbound: [Message(Local, Remote, 0)]), 0, _effects);
+        var message = Message(Remote, Local, 0);
+        _relay.Receive(_remote[0], Envelope(message), 0, _effects);
+        _relay.Receive(_remote[1], Envelope(message), 0, _effects);
+
+        // Periods 100 (RetryMs = ResubmitMs), then 200, 400, 800, 800, …: due at 100, 300, 700, 1500, 2300.
+        var due = new List<long>();
+        for (long t = 1; t <= 2_300; t++)
+        {
+            _relay.Tick(t, _effects.Clear());
+            if (_effects.Sent.Count > 0)
+            {
+                Assert.Single(_effects.Submitted); // both back off alike
+                due.Add(t);
+            }
+        }
+
+        Assert.Equal([100L, 300, 700, 1_500, 2_300], due);
+        Assert.Equal(8, CrossChainRelay.MaxBackoffFactor);
+    }
+
+    [Fact]
     public void Blocks_replayed_after_a_restart_queue_their_messages_for_the_next_tick_instead_of_sending_at_once()
     {
         _relay.OnBlock(Executed(outbound: [Message(Local, Remote, 0)], executed: [(Remote, 0UL)]), 0, _effects, replay: true);

@@ -45,15 +45,6 @@ public sealed class ParticipantChainApplication
     /// <summary>This PPC.</summary>
     public ChainId Chain { get; }
 
-    /// <summary>
-    /// The shortest gap, ms, between two emissions of a pending transaction's request, answer or cancel request by
-    /// <see cref="Tick"/>s (0, the default: on every tick). Each emission is a new cross-chain message that the ICC
-    /// answers again, while the relay already resends every committed message until it is acknowledged; so where a
-    /// relay carries the messages, an interval well above the relay's retry keeps the ticks of a busy PPC from
-    /// multiplying its traffic. Every validator of the PPC must use the same value (it decides committed output).
-    /// </summary>
-    public long RetryIntervalMs { get; init; }
-
     /// <summary>The PPC's ledger.</summary>
     public AccountLedger Ledger { get; }
 
@@ -171,7 +162,7 @@ public sealed class ParticipantChainApplication
         var record = new Record(s.TransactionId, asPayer: true, s.Intermediary)
         {
             PayeeChain = s.PayeeChain, PayeeAccount = s.PayeeAccount, Asset = s.Asset, Amount = s.Amount,
-            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms, LastSentMs = now,
+            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms,
         };
         if (!_transit.TryGetValue(s.Asset, out var transit))
         {
@@ -209,7 +200,6 @@ public sealed class ParticipantChainApplication
         var record = new Record(o.TransactionId, asPayer: false, icc)
         {
             PayeeChain = Chain, PayeeAccount = o.PayeeAccount, Asset = o.Asset, Amount = o.Amount, Time1Ms = o.Time1Ms,
-            LastSentMs = now,
         };
 
         // Alg. 4 on PPC2: the payee exists and holds the asset, and the PPC can pay it from transit.
@@ -318,13 +308,11 @@ public sealed class ParticipantChainApplication
         foreach (var id in _order)
         {
             var r = _transactions[id];
-            if (r.State != CrossChainTransactionState.Pending
-                || (RetryIntervalMs > 0 && now - r.LastSentMs < RetryIntervalMs))
+            if (r.State != CrossChainTransactionState.Pending)
             {
                 continue;
             }
 
-            r.LastSentMs = now;
             if (r.IsPayer)
             {
                 // Alg. 12: past our own Time1 we ask; we never void on our own.
@@ -408,8 +396,5 @@ public sealed class ParticipantChainApplication
         public SettlementTiming Timing { get; init; } = SettlementTiming.RealTime;
 
         public long Time1Ms { get; init; }
-
-        /// <summary>When this PPC last emitted the transaction's request, answer or cancel request (block or tick time, ms).</summary>
-        public long LastSentMs { get; set; }
     }
 }

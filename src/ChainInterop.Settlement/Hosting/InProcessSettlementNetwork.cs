@@ -225,7 +225,7 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
                 SettlementChainExecutor executor;
                 if (isParticipant)
                 {
-                    var ppc = Spec.CreateParticipant(chain, _options.ParticipantRetryIntervalMs);
+                    var ppc = Spec.CreateParticipant(chain);
                     application = ppc;
                     executor = SettlementChainExecutor.ForParticipant(ppc, validatorSets[chain], operators, peers, _options.Executor);
                 }

@@ -36,14 +36,6 @@ public sealed class InProcessSettlementOptions
     /// <summary>How often each validator submits a <see cref="CrossChainTransactions.Tick"/> to its chain, ms (time-outs and retries, Alg. 12).</summary>
     public long ChainTickIntervalMs { get; set; } = 1_000;
 
-    /// <summary>
-    /// How long a PPC waits before a tick emits a pending transaction's request or answer again, ms
-    /// (<see cref="CrossChainTransactions.ParticipantChainApplication.RetryIntervalMs"/>). The relays already resend
-    /// every committed message until it is acknowledged; re-emitting on every tick would add a new message (16
-    /// attestation verifications on its destination chain, and the ICC's reply) per pending transaction per tick.
-    /// </summary>
-    public long ParticipantRetryIntervalMs { get; set; } = 10_000;
-
     /// <summary>How often each relay resends and resubmits what is overdue, ms.</summary>
     public long RelayTickIntervalMs { get; set; } = 100;
 

@@ -58,10 +58,9 @@ public sealed record SettlementNetworkSpec(
 
     /// <summary>Builds a PPC's application in its genesis state (customers and transit funded, linked to its ICCs).</summary>
     /// <param name="participant">The PPC.</param>
-    /// <param name="retryIntervalMs">The application's <see cref="ParticipantChainApplication.RetryIntervalMs"/> (0: re-emit on every tick).</param>
     /// <returns>The application.</returns>
     /// <exception cref="ArgumentException">The PPC is not in the spec, or an opening balance is refused.</exception>
-    public ParticipantChainApplication CreateParticipant(ChainId participant, long retryIntervalMs = 0)
+    public ParticipantChainApplication CreateParticipant(ChainId participant)
     {
         var spec = Participants.FirstOrDefault(p => p.Chain == participant)
             ?? throw new ArgumentException($"{participant} is not a participant of this network.", nameof(participant));
@@ -82,7 +81,7 @@ public sealed record SettlementNetworkSpec(
             Issue(ledger, TransitAccount, asset, amount, ref issue);
         }
 
-        var app = new ParticipantChainApplication(participant, ledger, Assets.ToDictionary(a => a, _ => TransitAccount)) { RetryIntervalMs = retryIntervalMs };
+        var app = new ParticipantChainApplication(participant, ledger, Assets.ToDictionary(a => a, _ => TransitAccount));
         foreach (var icc in IntermediariesOf(participant))
         {
             app.Link(icc);

@@ -21,7 +21,7 @@ public sealed class NettingCycleEndTests
     ];
 
     [Fact]
-    public void Alg11_Step12_CycleEndPostsNetPositionsThroughTheCcpAndVoidsLeg1Reservations()
+    public void Alg11_Step12_CycleEndPostsNetPositionsThroughTheCcpAndVoidsLeg1Reservations_S3()
     {
         var w = new NettingWorld(4, SettlementCyclePolicy.Hourly);
         var txs = StartScript(w);
@@ -61,7 +61,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Step12_CompletedCycleReportsGrossAndNetFiguresAndLiquiditySaved()
+    public void Alg11_Step12_CompletedCycleReportsGrossAndNetFiguresAndLiquiditySaved_S3()
     {
         var w = new NettingWorld(4, SettlementCyclePolicy.Hourly);
         StartScript(w);
@@ -81,7 +81,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Steps12_14_ReplayedAndDuplicatedCloseCommandsAreIdempotent()
+    public void Alg11_Steps12_14_ReplayedAndDuplicatedCloseCommandsAreIdempotent_S3()
     {
         var w = new NettingWorld(3, SettlementCyclePolicy.Hourly);
         var a = Tx(1);
@@ -114,7 +114,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Steps2_3_ATransactionInFlightAtCloseFinishesBeforeNettingAndNewRequestsJoinTheNextCycle()
+    public void Alg11_Steps2_3_ATransactionInFlightAtCloseFinishesBeforeNettingAndNewRequestsJoinTheNextCycle_S3()
     {
         var w = new NettingWorld(3, SettlementCyclePolicy.Hourly);
         var a = Tx(1);
@@ -155,7 +155,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Step3_Alg12_ATransactionInFlightAtCloseCancelledByTime1IsLeftOutOfTheNet()
+    public void Alg11_Step3_Alg12_ATransactionInFlightAtCloseCancelledByTime1IsLeftOutOfTheNet_S3()
     {
         var w = new NettingWorld(3, SettlementCyclePolicy.Hourly);
         var a = Tx(1);
@@ -185,7 +185,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Step1_TheDueTimeClosesTheCycleOnTickAndALateRequestJoinsTheNextCycle()
+    public void Alg11_Step1_TheDueTimeClosesTheCycleOnTickAndALateRequestJoinsTheNextCycle_S3()
     {
         var w = new NettingWorld(3, SettlementCyclePolicy.ByDuration(TimeSpan.FromSeconds(10)));
         var a = Tx(1);
@@ -219,7 +219,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Step1_TheTransactionCountPolicyClosesTheCycle()
+    public void Alg11_Step1_TheTransactionCountPolicyClosesTheCycle_S3()
     {
         var w = new NettingWorld(3, SettlementCyclePolicy.ByTransactionCount(2));
         var a = Tx(1);
@@ -239,7 +239,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Step14_AnAbcThatRefusesTheNetGroupFlagsTheCycleForReviewAndNothingMoves()
+    public void Alg11_Step14_AnAbcThatRefusesTheNetGroupFlagsTheCycleForReviewAndNothingMoves_S3()
     {
         var w = new NettingWorld(4, SettlementCyclePolicy.Hourly);
         var txs = StartScript(w);
@@ -291,7 +291,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_Step14_NettingThatFailsItsChecksTwiceFlagsTheCycleForReviewAndNothingMoves()
+    public void Alg11_Step14_NettingThatFailsItsChecksTwiceFlagsTheCycleForReviewAndNothingMoves_S3()
     {
         var corrupt = new NettingEngine { AfterCompute = (_, c) => c.Paid[0] += 1 };
         var w = new NettingWorld(3, SettlementCyclePolicy.Hourly, engine: corrupt);
@@ -318,7 +318,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg4_ANettingTransferToAPpcWhoseAbcAccountLacksTheAssetIsRefusedAtOnceNotAtTheCycleEnd()
+    public void Alg4_ANettingTransferToAPpcWhoseAbcAccountLacksTheAssetIsRefusedAtOnceNotAtTheCycleEnd_S2_S3()
     {
         var w = new NettingWorld(3, SettlementCyclePolicy.Hourly, eurOnAbc: i => i != 2);
         var a = Tx(1);
@@ -331,7 +331,7 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
-    public void Alg11_EveryValidatorExecutingTheSameEntriesReachesTheSameStateAndReport()
+    public void Alg11_EveryValidatorExecutingTheSameEntriesReachesTheSameStateAndReport_S3()
     {
         var worlds = new[] { new NettingWorld(4, SettlementCyclePolicy.Hourly), new NettingWorld(4, SettlementCyclePolicy.Hourly) };
         var closes = new List<byte[]>();

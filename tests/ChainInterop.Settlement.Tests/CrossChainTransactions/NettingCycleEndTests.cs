@@ -239,6 +239,36 @@ public sealed class NettingCycleEndTests
     }
 
     [Fact]
+    public void Alg11_Step1_TheIccClosesACycleAtItsOwnTransactionCapSoTheCycleEndGroupStaysBounded_S3()
+    {
+        var w = new NettingWorld(2, SettlementCyclePolicy.Daily, abcFunding: 1_000_000);
+        for (int i = 0; i <= IntermediaryChainApplication.MaxTransactionsPerNettingCycle; i++)
+        {
+            var request = new TransferRequest(Tx(i + 1), w[0], w[1], Customer, Usd, new Amount(1), AckMode.ModeI, SettlementTiming.Netting, Time1);
+            var r = w.Icc.Execute(new Consensus.CrossChain.CrossChainMessage(w[0], IccId, (ulong)i + 1, request.ToCanonicalBytes()), w.Now);
+            Assert.Equal(CrossChainResultCode.Ok, r.Code);
+        }
+
+        Assert.Equal(IntermediaryChainApplication.MaxTransactionsPerNettingCycle, w.FirstCycle.StartedCount);
+        Assert.Equal(CycleCloseReason.Requested, w.FirstCycle.CloseReason);
+        Assert.Equal(new CycleId(IccId, 2), w.Icc.GetCycleOf(Tx(IntermediaryChainApplication.MaxTransactionsPerNettingCycle + 1)));
+
+        // PPC2 accepts all of cycle 1; one atomic group (16,384 voids + 2 net postings, far beyond a LinkedCommand's 64) settles it.
+        for (int i = 0; i < IntermediaryChainApplication.MaxTransactionsPerNettingCycle; i++)
+        {
+            var accept = new TransferAccept(Tx(i + 1), Customer, Usd, new Amount(1));
+            w.Icc.Execute(new Consensus.CrossChain.CrossChainMessage(w[1], IccId, (ulong)i + 1, accept.ToCanonicalBytes()), w.Now);
+        }
+
+        var tick = w.TickIcc();
+        Assert.Equal(CrossChainResultCode.Ok, tick.Code);
+        Assert.Equal(2 * IntermediaryChainApplication.MaxTransactionsPerNettingCycle, tick.Outbound.Count);
+        Assert.Equal(1_000_000 - IntermediaryChainApplication.MaxTransactionsPerNettingCycle, w.AbcPosted(w[0], Usd));
+        Assert.Equal(1_000_000 + IntermediaryChainApplication.MaxTransactionsPerNettingCycle, w.AbcPosted(w[1], Usd));
+        Assert.Equal(1, w.Icc.Ledger.PendingCount); // the transaction of cycle 2
+    }
+
+    [Fact]
     public void Alg11_Step14_AnAbcThatRefusesTheNetGroupFlagsTheCycleForReviewAndNothingMoves_S3()
     {
         var w = new NettingWorld(4, SettlementCyclePolicy.Hourly);

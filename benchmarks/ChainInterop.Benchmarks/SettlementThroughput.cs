@@ -7,6 +7,7 @@ using ChainInterop.Crypto;
 using ChainInterop.Ledger;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Hosting;
+using ChainInterop.Settlement.Netting;
 using ChainInterop.Settlement.Relay;
 
 namespace ChainInterop.Benchmarks;
@@ -14,14 +15,15 @@ namespace ChainInterop.Benchmarks;
 /// <summary>
 /// End-to-end cross-chain transfers per second (issue 6): 4 banks' PPCs and one ICC, each chain 4 PBFT validators,
 /// all in one process (<see cref="InProcessSettlementNetwork"/>: client signatures verified, relays carrying every
-/// message between chains with f + 1 attestations). Several operator clients per bank keep real-time transfers
-/// outstanding (closed loop: each client submits its next <see cref="StartTransfer"/> as soon as its PPC committed the
-/// last; at most <c>--window</c> transfers in flight in all); a transfer is done when the payee's PPC (validator 0)
-/// holds it <see cref="CrossChainTransactionState.Committed"/>. Throughput is counted over a timed window after a
+/// message between chains with f + 1 attestations). Several operator clients per bank keep transfers outstanding
+/// (closed loop: each client submits its next <see cref="StartTransfer"/> as soon as its PPC committed the last; at
+/// most <c>--window</c> transfers in flight in all), real time or netting (cycles of <c>--cycle-ms</c> closed by the
+/// ICC's ticks); a transfer is done when the payee's PPC (validator 0) holds it <see cref="CrossChainTransactionState.Committed"/>. Throughput is counted over a timed window after a
 /// warm-up, next to the signature bound measured in the same run: Ed25519 verifications per second on all cores
 /// divided by the verifications one transfer needs (see <see cref="RequestVerificationsPerTransfer"/>).
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --settlement [--seconds 20] [--warmup 5] [--clients 8] [--window 64] [--batch-delay 5] [--timing realtime|netting]</c>.</remarks>
+/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --settlement [--seconds 20] [--warmup 5] [--clients 8] [--window 64] [--batch-delay 5] [--timing realtime|netting] [--cycle-ms 2000] [--retry-ms 1000]</c>;
+/// <c>SETTLEMENT_BENCH_VERBOSE=1</c> prints progress each second and the committed entries' codes per chain.</remarks>
 public static class SettlementThroughput
 {
     private const int Banks = 4;
@@ -54,11 +56,12 @@ public static class SettlementThroughput
         int window = PairedRatios.ArgValue(args, "--window", 64);
         int batchDelay = PairedRatios.ArgValue(args, "--batch-delay", 5);
         int retryMs = PairedRatios.ArgValue(args, "--retry-ms", 1_000);
+        int cycleMs = PairedRatios.ArgValue(args, "--cycle-ms", 2_000);
         int timingAt = Array.IndexOf(args, "--timing");
         var timing = timingAt >= 0 && timingAt + 1 < args.Length && args[timingAt + 1] == "netting" ? SettlementTiming.Netting : SettlementTiming.RealTime;
 
         double boundBefore = MeasureVerifiesPerSecond();
-        var run = await RunOnceAsync(timing, seconds, warmup, clients, window, batchDelay, retryMs);
+        var run = await RunOnceAsync(timing, seconds, warmup, clients, window, batchDelay, retryMs, cycleMs);
         double boundAfter = MeasureVerifiesPerSecond();
         double verifies = (boundBefore + boundAfter) / 2;
         double needed = RequestVerificationsPerTransfer + (run.BlocksPerTransfer * ConsensusVerificationsPerBlock);
@@ -66,7 +69,7 @@ public static class SettlementThroughput
         double strictBound = verifies / RequestVerificationsPerTransfer;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Banks} PPCs + 1 ICC, {ValidatorsPerChain} PBFT validators each, {timing}, Mode I; {Banks} x {clients} operator clients, window {window}, batch delay {batchDelay} ms, relay retry {retryMs} ms; {warmup} s warm-up, {seconds} s timed."));
+            $"{Banks} PPCs + 1 ICC, {ValidatorsPerChain} PBFT validators each, {timing}, Mode I; {Banks} x {clients} operator clients, window {window}, batch delay {batchDelay} ms, relay retry {retryMs} ms{(timing == SettlementTiming.Netting ? $", netting cycles of {cycleMs} ms" : "")}; {warmup} s warm-up, {seconds} s timed."));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Ed25519 verifies/s on {Environment.ProcessorCount} cores: {boundBefore:F0} before, {boundAfter:F0} after (mean {verifies:F0})."));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -83,7 +86,7 @@ public static class SettlementThroughput
     private sealed record Result(double Tps, double P50, double P99, double Cpu, long Completed, long Failed,
         double BlocksPerTransfer, double RequestsPerTransfer);
 
-    private static async Task<Result> RunOnceAsync(SettlementTiming timing, int seconds, int warmup, int clientsPerBank, int window, int batchDelay, int retryMs)
+    private static async Task<Result> RunOnceAsync(SettlementTiming timing, int seconds, int warmup, int clientsPerBank, int window, int batchDelay, int retryMs, int cycleMs)
     {
         var banks = Enumerable.Range(0, Banks).Select(b => new ChainId($"bank-{b}")).ToArray();
         var operatorKeys = banks.ToDictionary(b => b, b => Enumerable.Range(0, clientsPerBank)
@@ -108,6 +111,11 @@ public static class SettlementThroughput
             ValidatorsPerChain = ValidatorsPerChain,
             Operators = operatorKeys.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<NodeId>)kv.Value.Select(k => NodeId.FromPublicKey(k.PublicKey)).ToHashSet()),
             ConfigureReplica = o => o.BatchDelayMs = batchDelay,
+
+            // Netting: cycles of cycleMs on the ICC's committed clock, closed by its ticks; a transfer commits at its cycle's end.
+            Cycles = timing == SettlementTiming.Netting
+                ? icc => new SettlementCycle(new CycleId(icc, 0), SettlementCyclePolicy.ByDuration(TimeSpan.FromMilliseconds(cycleMs)), 0)
+                : null,
             ChainTickIntervalMs = PairedRatios.ArgValue(Environment.GetCommandLineArgs(), "--chain-tick-ms", 1_000),
             Relay = new CrossChainRelayOptions { RetryMs = retryMs, ResubmitMs = retryMs },
             Executed = (chain, result) =>
@@ -141,8 +149,7 @@ public static class SettlementThroughput
                         continue;
                     }
 
-                    bool done = state is CrossChainTransactionState.Committed
-                        || (timing == SettlementTiming.Netting && state is CrossChainTransactionState.Pending && transfer.Payee == chain);
+                    bool done = state is CrossChainTransactionState.Committed;
                     bool lost = state is CrossChainTransactionState.Failed or CrossChainTransactionState.Cancelled;
                     if ((done || lost) && inFlight.TryRemove(execution.TransactionId, out _))
                     {

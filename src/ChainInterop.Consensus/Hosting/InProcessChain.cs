@@ -75,6 +75,7 @@ public sealed class InProcessChain : IAsyncDisposable
     private readonly bool _ownsKeys;
     private readonly ConcurrentDictionary<NodeId, ChainClient> _clients = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     private InProcessChain(InProcessChainOptions options, PrivateKey[] keys, bool ownsKeys, ClientAuthentication clientMode)
     {
@@ -181,6 +182,11 @@ public sealed class InProcessChain : IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var host in _hosts)
         {

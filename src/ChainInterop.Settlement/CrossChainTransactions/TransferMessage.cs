@@ -16,7 +16,7 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
     /// <summary>The message kind.</summary>
     public abstract TransferMessageKind Kind { get; }
 
-    /// <summary>The cross-chain transaction (zero only for a <see cref="Tick"/>, which concerns every transaction).</summary>
+    /// <summary>The cross-chain transaction (zero only for a <see cref="Tick"/> or a <see cref="CloseCycle"/>, which concern every transaction).</summary>
     public Hash256 TransactionId { get; }
 
     private protected abstract int FieldCount { get; }
@@ -56,6 +56,7 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
             TransferMessageKind.TransferCancelled => new TransferCancelled(tx, (TransferFailureReason)reader.ReadUInt32()),
             TransferMessageKind.CancelRequest => new CancelRequest(tx),
             TransferMessageKind.Tick => new Tick(reader.ReadInt64()),
+            TransferMessageKind.CloseCycle => new CloseCycle(reader.ReadUInt64()),
             _ => throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown transfer message kind {(int)kind}"),
         };
         if (count != 2 + message.FieldCount)

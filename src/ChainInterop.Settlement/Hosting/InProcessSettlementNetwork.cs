@@ -140,6 +140,25 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
             ? read(i) : throw new ArgumentException($"{chain} is not an intermediary chain.", nameof(chain)));
     }
 
+    /// <summary>
+    /// Takes one chain offline (its relays and validators stop; its stores close), as an outage of that institution
+    /// would. The other chains keep running: transfers that do not need it are unaffected (seed 000 [0078]); messages
+    /// for it wait in the senders' relays. Its last state stays readable.
+    /// </summary>
+    /// <param name="chain">The chain.</param>
+    /// <returns>A task that completes when it stopped.</returns>
+    /// <exception cref="ArgumentException">The chain is not in the network.</exception>
+    public async Task StopChainAsync(ChainId chain)
+    {
+        var running = Chain(chain);
+        foreach (var validator in _all.Where(v => v.Chain == chain))
+        {
+            await validator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await running.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Stops every relay and chain and closes the stores.</summary>
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()

@@ -32,6 +32,7 @@ internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposa
     private readonly List<Task> _loops = [];
     private InProcessChain? _chain;
     private ulong _timestamp;
+    private int _disposed;
 
     public SettlementValidator(
         ChainId chain,
@@ -112,6 +113,11 @@ internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _work.Writer.TryComplete();
         await Task.WhenAll(_loops).ConfigureAwait(false);

@@ -151,7 +151,7 @@ public sealed class SettlementChainExecutor
     /// <summary>The executor of an intermediary chain (an ICC).</summary>
     /// <param name="application">The ICC's application.</param>
     /// <param name="validators">The ICC's validators (they attest delivered messages and tick).</param>
-    /// <param name="operators">The ICC operator's services (may submit its own commands, e.g. ticks).</param>
+    /// <param name="operators">The ICC operator's services (may submit its own commands: <see cref="CloseCycle"/>, ticks).</param>
     /// <param name="participants">The PPCs it relays with.</param>
     /// <param name="options">Limits, or null for the defaults.</param>
     /// <returns>The executor.</returns>
@@ -165,9 +165,12 @@ public sealed class SettlementChainExecutor
     {
         ArgumentNullException.ThrowIfNull(application);
         return new SettlementChainExecutor(application.Chain, validators, operators, participants,
-            (command, now) => command is Tick tick
-                ? application.Execute(tick, now)
-                : new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
+            (command, now) => command switch
+            {
+                Tick tick => application.Execute(tick, now),
+                CloseCycle close => application.Execute(close, now),
+                _ => new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
+            },
             application.Execute, options);
     }
 

@@ -1,7 +1,9 @@
+using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
 using ChainInterop.Ledger;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Hosting;
+using ChainInterop.Settlement.Netting;
 using ChainInterop.Settlement.Relay;
 using ChainInterop.Storage;
 
@@ -111,7 +113,63 @@ public class InProcessSettlementNetworkTests
         }
     }
 
-    internal static SettlementNetworkSpec Spec()
+    [Fact]
+    public async Task Netting_transfers_settle_at_the_cycle_end_through_the_ICC_as_CCP_moving_only_the_nets_Alg11_S3()
+    {
+        using var bankA = SignatureSchemes.Ed25519.GenerateKey();
+        using var bankB = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bankA, spec: Spec(bobBalance: 100), configure: o =>
+        {
+            o.Operators = new Dictionary<ChainId, IReadOnlySet<NodeId>>
+            {
+                [BankA] = new HashSet<NodeId> { NodeId.FromPublicKey(bankA.PublicKey) },
+                [BankB] = new HashSet<NodeId> { NodeId.FromPublicKey(bankB.PublicKey) },
+            };
+            o.Cycles = icc => new SettlementCycle(new CycleId(icc, 0), SettlementCyclePolicy.ByTransactionCount(3), 0);
+        });
+        using var clientA = network.CreateClient(BankA, bankA);
+        using var clientB = network.CreateClient(BankB, bankB);
+
+        // Gross: A pays B 100 and 50, B pays A 30. Net: A owes B 120.
+        var transfers = new (ChainClient Client, Hash256 Tx, AccountId Payer, ChainId PayeeChain, AccountId Payee, long Amount)[]
+        {
+            (clientA, Hash256.Compute("n1"u8), Alice, BankB, Bob, 100),
+            (clientA, Hash256.Compute("n2"u8), Alice, BankB, Bob, 50),
+            (clientB, Hash256.Compute("n3"u8), Bob, BankA, Alice, 30),
+        };
+        foreach (var (client, tx, payer, payeeChain, payee, amount) in transfers)
+        {
+            await InProcessSettlementNetwork.StartTransferAsync(client, new StartTransfer(tx, Icc, payer, payeeChain, payee, Usd,
+                new Amount(amount), AckMode.ModeI, SettlementTiming.Netting, FarFuture()));
+        }
+
+        using var cts = new CancellationTokenSource(Timeout);
+        foreach (var t in transfers)
+        {
+            Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(t.PayeeChain, t.Tx, cts.Token));
+        }
+
+        await EventuallyOnEveryValidatorAsync(network, BankA, p => p.Ledger.PendingCount == 0, cts.Token);
+        await EventuallyOnEveryValidatorAsync(network, BankB, p => p.Ledger.PendingCount == 0, cts.Token);
+        var report = network.ReadIntermediary(Icc, 0, i => Assert.Single(i.CompletedCycles));
+        var usd = Assert.Single(report.Assets);
+        Assert.Equal(3, usd.GrossCount);
+        Assert.Equal(180, usd.GrossValue.MinorUnits);
+        Assert.Equal(120, usd.NetValue.MinorUnits);
+        Assert.Equal(60, usd.LiquiditySaved.MinorUnits);
+        for (int v = 0; v < 4; v++)
+        {
+            Assert.Equal(500 - 120, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankA), Usd).Posted.MinorUnits));
+            Assert.Equal(500 + 120, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankB), Usd).Posted.MinorUnits));
+            Assert.Equal(0, network.ReadIntermediary(Icc, v, i => i.Ledger.PendingCount));
+            Assert.Equal(1_000 - 150 + 30, network.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
+            Assert.Equal(100 + 150 - 30, network.ReadParticipant(BankB, v, p => p.Ledger.GetBalance(Bob, Usd).Posted.MinorUnits));
+        }
+
+        AssertConserved(network);
+    }
+
+    internal static SettlementNetworkSpec Spec(long bobBalance = 0)
     {
         var usd1000 = new Dictionary<AssetCode, long> { [Usd] = 1_000 };
         var usd500 = new Dictionary<AssetCode, long> { [Usd] = 500 };
@@ -119,13 +177,13 @@ public class InProcessSettlementNetworkTests
             [Usd],
             [
                 new ParticipantSpec(BankA, [new CustomerSpec(Alice, usd1000)], usd1000, usd500),
-                new ParticipantSpec(BankB, [new CustomerSpec(Bob, new Dictionary<AssetCode, long> { [Usd] = 0 })], usd1000, usd500),
+                new ParticipantSpec(BankB, [new CustomerSpec(Bob, new Dictionary<AssetCode, long> { [Usd] = bobBalance })], usd1000, usd500),
                 new ParticipantSpec(BankC, [new CustomerSpec(Carol, new Dictionary<AssetCode, long> { [Usd] = 0 })], usd1000, usd500),
             ],
             [new IntermediarySpec(Icc, [BankA, BankB, BankC])]);
     }
 
-    private static async Task<InProcessSettlementNetwork> StartAsync(PrivateKey bank, string? dir = null)
+    private static async Task<InProcessSettlementNetwork> StartAsync(PrivateKey bank, string? dir = null, Action<InProcessSettlementOptions>? configure = null, SettlementNetworkSpec? spec = null)
     {
         var options = new InProcessSettlementOptions
         {
@@ -140,7 +198,8 @@ public class InProcessSettlementNetworkTests
             options.Stores = (chain, i) => new FileBlockStoreProvider(new FileStoreOptions { Path = Path.Combine(dir, chain.ToString(), i.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
         }
 
-        return await InProcessSettlementNetwork.StartAsync(Spec(), options);
+        configure?.Invoke(options);
+        return await InProcessSettlementNetwork.StartAsync(spec ?? Spec(), options);
     }
 
     private static StartTransfer Transfer(Hash256 tx, long amount, AckMode mode, long time1Ms, (ChainId Chain, AccountId Account)? payee = null) =>

@@ -17,6 +17,7 @@ public sealed record SampleArguments(bool Help, bool Settlement, bool Earlier, S
           --tcp               run every chain's consensus and the relays over TCP on 127.0.0.1 (free ports)
           --in-memory         keep blocks in memory instead of temp-dir file stores
           --transfers N       real-time transfers in the stream (default 200, 1..10000)
+          --netting N         netting-mode transfers in the cycle through icc-east (default 12, 0 skips it)
           --clients N         operator clients per bank submitting concurrently (default 2, 1..16)
           --log LEVEL         log consensus and relays to the console (Debug, Information, Warning, …)
           --seed N            seed of the transfer stream (default 6)
@@ -66,7 +67,7 @@ public sealed record SampleArguments(bool Help, bool Settlement, bool Earlier, S
                     demo = demo with { LogLevel = level };
                     i++;
                     break;
-                case "--transfers" or "--clients" or "--seed":
+                case "--transfers" or "--netting" or "--clients" or "--seed":
                     if (i + 1 >= args.Count || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int value))
                     {
                         error = $"{args[i]} needs a non-negative whole number";
@@ -76,6 +77,7 @@ public sealed record SampleArguments(bool Help, bool Settlement, bool Earlier, S
                     (demo, error) = args[i] switch
                     {
                         "--transfers" when value is >= 1 and <= SettlementDemoOptions.MaxTransfers => (demo with { Transfers = value }, null),
+                        "--netting" when value <= SettlementDemoOptions.MaxTransfers => (demo with { NettingTransfers = value }, null),
                         "--clients" when value is >= 1 and <= SettlementDemoOptions.MaxClientsPerBank => (demo with { ClientsPerBank = value }, null),
                         "--seed" => (demo with { Seed = value }, null),
                         _ => (demo, $"{args[i]} {value} is out of range"),

@@ -6,6 +6,7 @@ using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Hosting;
+using ChainInterop.Settlement.Netting;
 using ChainInterop.Settlement.Relay;
 using ChainInterop.Storage;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,9 @@ public static partial class SettlementDemo
 
     /// <summary>Validators per chain: 4 tolerates one Byzantine validator per chain.</summary>
     private const int ValidatorsPerChain = 4;
+
+    /// <summary>The longest the demo waits for a step to settle before it reports what it sees, ms.</summary>
+    private const int SettleWaitMs = 20_000;
 
     /// <summary>How far ahead of submission a stream transfer's Time1 lies, ms (real time: minutes, not a cycle).</summary>
     private const long StreamTime1AheadMs = 120_000;
@@ -112,6 +116,9 @@ public static partial class SettlementDemo
                 Relay = new CrossChainRelayOptions { RetryMs = 300, ResubmitMs = 300 },
                 ConfigureReplica = o => o.BatchDelayMs = 2,
                 Executed = progress.OnExecuted,
+                Cycles = icc => icc == IccEast && options.NettingTransfers > 0
+                    ? new SettlementCycle(new CycleId(icc, 0), SettlementCyclePolicy.ByTransactionCount(options.NettingTransfers), 0)
+                    : null,
             };
             if (storeDirectory is not null)
             {
@@ -167,9 +174,9 @@ public static partial class SettlementDemo
             output.WriteLine("Exceptions (Alg. 12, Alg. 3–4):");
             var (timedOut, unfunded, unknownPayee) = await RunExceptionsAsync(network, bankClients, progress, output, ct).ConfigureAwait(false);
 
-            // 3. The netting cycle.
+            // 3. A netting cycle through icc-east and its report.
             output.WriteLine();
-            ReportNetting(output);
+            var netting = options.NettingTransfers > 0 ? await RunNettingAsync(network, bankClients, options, output, ct).ConfigureAwait(false) : null;
 
             // 4. Every balance, read back from the validators, checked for conservation.
             await WaitUntilSettledAsync(network, ct).ConfigureAwait(false);
@@ -196,7 +203,7 @@ public static partial class SettlementDemo
             network = null;
             output.WriteLine($"  total {total.ElapsedMilliseconds} ms (start-up {startUp.ElapsedMilliseconds} ms, stream {stream.ElapsedMilliseconds} ms)");
             return new SettlementDemoReport(plan.Count, progress.Committed, progress.Cancelled, progress.Failed, timedOut, unfunded, unknownPayee,
-                checks, startUp.ElapsedMilliseconds, stream.ElapsedMilliseconds, total.ElapsedMilliseconds);
+                netting, checks, startUp.ElapsedMilliseconds, stream.ElapsedMilliseconds, total.ElapsedMilliseconds);
         }
         finally
         {
@@ -309,6 +316,10 @@ public static partial class SettlementDemo
             RunOneAsync(network, bankClients[BankA][0], BankA, late, progress, ct),
             RunOneAsync(network, bankClients[BankC][0], BankC, unfunded, progress, ct),
             RunOneAsync(network, bankClients[BankD][0], BankD, stranger, progress, ct)).ConfigureAwait(false);
+
+        // Let the decisions reach the other chains too, so each trail is complete.
+        await WaitUntilSettledAsync(network, ct).ConfigureAwait(false);
+        results = [.. results.Select((r, i) => r with { Trail = progress.TrailOf(r.TransactionId, Chains(new[] { late, unfunded, stranger }[i])) })];
         Print(output, $"alice@bank-a pays bob@bank-b 75.00 USD with Time1 5 s ago (via icc-east)", results[0]);
         Print(output, $"chen@bank-c pays dave@bank-d 1000000.00 EUR, more than chen holds (via icc-west)", results[1]);
         Print(output, $"dina@bank-d pays mallory@bank-a 20.00 USD, an account bank-a does not have (via icc-west)", results[2]);
@@ -320,35 +331,114 @@ public static partial class SettlementDemo
     {
         await InProcessSettlementNetwork.StartTransferAsync(client, transfer, ct).ConfigureAwait(false);
         var state = await network.WaitForOutcomeAsync(payer, transfer.TransactionId, ct).ConfigureAwait(false);
-        var trail = progress.TrailOf(transfer.TransactionId);
         var reason = progress.ReasonOn(payer, transfer.TransactionId);
-        return new TransferOutcome(transfer.TransactionId, state, reason, trail);
+        return new TransferOutcome(transfer.TransactionId, state, reason, progress.TrailOf(transfer.TransactionId, Chains(transfer)));
     }
+
+    private static ChainId[] Chains(StartTransfer t) =>
+        [Spec().Participants.First(p => p.Customers.Any(c => c.Account == t.Payer)).Chain, t.Intermediary, t.PayeeChain];
 
     private static void Print(TextWriter output, string what, TransferOutcome outcome)
     {
         output.WriteLine($"  {what}");
-        output.WriteLine($"    tx {outcome.TransactionId.ToShortString()}: {string.Join(" → ", outcome.Trail)}");
+        output.WriteLine($"    tx {outcome.TransactionId.ToShortString()}: {string.Join(" | ", outcome.Trail)}");
         output.WriteLine($"    outcome on the payer's PPC: {outcome.State}, reason {outcome.Reason}");
     }
 
     /// <summary>
-    /// NETTING CYCLE — not yet run here: the ICC's cycle end (close, net, post the net on the ABC and send each PPC its
-    /// decision) is being built on branch <c>netting-end</c>. Once merged, this step sends a batch of netting-mode
-    /// transfers through icc-east with a <see cref="ChainInterop.Settlement.Netting.SettlementCycle"/>
-    /// (<see cref="InProcessSettlementOptions.Cycles"/>) and prints its <see cref="ChainInterop.Settlement.Netting.CycleReport"/>.
+    /// Netting mode (Alg. 11, S3): a batch of transfers between icc-east's banks, in both directions and both assets,
+    /// joins icc-east's settlement cycle, which closes once it admitted the batch (a transaction-count policy); at the
+    /// cycle end the ICC posts only the net positions on the ABC and both PPCs post their legs. Prints the cycle's report.
     /// </summary>
-    private static void ReportNetting(TextWriter output)
+    private static async Task<CycleReport?> RunNettingAsync(InProcessSettlementNetwork network, Dictionary<ChainId, ChainClient[]> bankClients,
+        SettlementDemoOptions options, TextWriter output, CancellationToken ct)
     {
-        output.WriteLine("Netting cycle: not run — the ICC's cycle end (Alg. 11: close, net, post the net on the ABC, decide each PPC's legs)");
-        output.WriteLine("  is not built yet, so no netting-mode transfer can settle; this sample runs real-time settlement only.");
+        var spec = network.Spec;
+        var members = spec.Intermediaries.First(i => i.Chain == IccEast).Participants;
+        var random = new Random(options.Seed + 1);
+        long time1 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + StreamTime1AheadMs;
+        var batch = new List<(ChainId Payer, ChainId Payee, StartTransfer Transfer)>();
+        for (int n = 0; n < options.NettingTransfers; n++)
+        {
+            var payerChain = members[n % members.Count];
+            var payeeChain = members[(n + 1 + random.Next(members.Count - 1)) % members.Count];
+            var payer = spec.Participants.First(p => p.Chain == payerChain);
+            var payee = spec.Participants.First(p => p.Chain == payeeChain);
+            batch.Add((payer.Chain, payee.Chain, new StartTransfer(
+                TransactionId(options.Seed, $"netting/{n}"),
+                IccEast,
+                payer.Customers[random.Next(payer.Customers.Count)].Account,
+                payee.Chain,
+                payee.Customers[random.Next(payee.Customers.Count)].Account,
+                random.Next(2) == 0 ? Usd : Eur,
+                Amount.FromMinorUnits(random.Next(10_00, 500_01)),
+                AckMode.ModeI,
+                SettlementTiming.Netting,
+                time1)));
+        }
+
+        output.WriteLine($"Netting: {batch.Count} netting-mode transfers among {string.Join(", ", members)} through {IccEast}, one settlement cycle closing after {batch.Count} transactions");
+
+        // A netting transfer stays tentative until its cycle ends, so every bank submits its share, then all outcomes are awaited.
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(batch.GroupBy(b => b.Payer).Select(async share =>
+        {
+            foreach (var (_, _, transfer) in share)
+            {
+                await InProcessSettlementNetwork.StartTransferAsync(bankClients[share.Key][0], transfer, ct).ConfigureAwait(false);
+            }
+        })).ConfigureAwait(false);
+        long submittedMs = clock.ElapsedMilliseconds;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(SettleWaitMs);
+        CrossChainTransactionState[] states;
+        try
+        {
+            states = await Task.WhenAll(batch.Select(b => network.WaitForOutcomeAsync(b.Payee, b.Transfer.TransactionId, bounded.Token))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Say what each chain holds instead of waiting on: the conservation check will then report the pending legs.
+            output.WriteLine($"  the cycle did not settle within {SettleWaitMs} ms:");
+            output.WriteLine(network.ReadIntermediary(IccEast, 0, i =>
+                $"    {IccEast}: open cycle {i.Cycle?.Id} {i.Cycle?.State} started {i.Cycle?.StartedCount} inflight {i.Cycle?.InFlightCount}; closed: "
+                + string.Join("; ", i.ClosedCycles.Select(c => $"{c.Id} {c.State} started {c.StartedCount} inflight {c.InFlightCount} abandoned {c.AbandonedCount} book {c.Obligations.Count}"))
+                + $"; under review {i.CyclesUnderReview.Count}; batch states: " + string.Join(",", batch.Select(b => i.GetState(b.Transfer.TransactionId)?.ToString() ?? "null").GroupBy(x => x).Select(g => $"{g.Key}={g.Count()}"))));
+            foreach (var bank in members)
+            {
+                output.WriteLine($"    {bank}: " + network.ReadParticipant(bank, 0, p => string.Join(",", batch.Where(b => b.Payer == bank || b.Payee == bank).Select(b => p.GetState(b.Transfer.TransactionId)?.ToString() ?? "null").GroupBy(x => x).Select(g => $"{g.Key}={g.Count()}"))));
+            }
+
+            return null;
+        }
+
+        output.WriteLine($"  submitted in {submittedMs} ms; {states.Count(s => s == CrossChainTransactionState.Committed)} committed at the cycle end, "
+            + $"{states.Count(s => s != CrossChainTransactionState.Committed)} not, {clock.ElapsedMilliseconds} ms after the first");
+
+        // Validator 0 of the ICC may execute the cycle end a little after the validators whose decisions reached the PPCs.
+        CycleReport? report;
+        while ((report = network.ReadIntermediary(IccEast, 0, i => i.CompletedCycles.Count > 0 ? i.CompletedCycles[^1] : null)) is null)
+        {
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+
+        output.WriteLine($"  cycle {report.Cycle} report ({report.ParticipantCount} banks, digest {report.Digest.ToShortString()}):");
+        output.WriteLine($"    {"asset",-5} {"gross",6} {"gross value",14} {"net",4} {"net value",14} {"liquidity saved",16}");
+        foreach (var asset in report.Assets)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {asset.Asset,-5} {asset.GrossCount,6} {asset.GrossValue.ToDecimalString(Scale),14} {asset.NetCount,4} {asset.NetValue.ToDecimalString(Scale),14} {asset.LiquiditySaved.ToDecimalString(Scale),16} ({asset.LiquiditySavedPpm / 10_000.0:F1} %)"));
+        }
+
+        return report;
     }
 
-    /// <summary>Waits until no relay has anything unacknowledged and no validator of any chain holds a pending leg.</summary>
+    /// <summary>Waits (at most <see cref="SettleWaitMs"/>) until no relay has anything unacknowledged and no validator of any chain holds a pending leg.</summary>
     private static async Task WaitUntilSettledAsync(InProcessSettlementNetwork network, CancellationToken ct)
     {
         int quiet = 0;
-        while (quiet < 3)
+        var waited = Stopwatch.StartNew();
+        while (quiet < 3 && waited.ElapsedMilliseconds < SettleWaitMs)
         {
             bool settled = network.RelayBacklog == 0 && PendingLegs(network) == 0;
             quiet = settled ? quiet + 1 : 0;
@@ -418,10 +508,13 @@ public static partial class SettlementDemo
             }
         }
 
-        /// <summary>Each chain's steps for <paramref name="tx"/>, e.g. "bank-a Pending", "icc-west Failed (RejectedByPayee)".</summary>
-        public IReadOnlyList<string> TrailOf(Hash256 tx) => _watched.TryGetValue(tx, out var steps)
-            ? [.. steps.Select(s => $"{s.Chain} {s.Execution.State?.ToString() ?? s.Execution.Code.ToString()}"
-                + (s.Execution.Reason == TransferFailureReason.None ? string.Empty : $" ({s.Execution.Reason})"))]
+        /// <summary>Each chain's steps for <paramref name="tx"/>, chain by chain in <paramref name="chains"/> order, e.g. "icc-west: Tentative, Failed (RejectedByPayee)".</summary>
+        public IReadOnlyList<string> TrailOf(Hash256 tx, IEnumerable<ChainId> chains) => _watched.TryGetValue(tx, out var steps)
+            ? [.. chains.Select(chain => (chain, steps: steps.Where(s => s.Chain == chain).Select(s =>
+                    (s.Execution.State?.ToString() ?? s.Execution.Code.ToString())
+                    + (s.Execution.Reason == TransferFailureReason.None ? string.Empty : $" ({s.Execution.Reason})")).ToList()))
+                .Where(x => x.steps.Count > 0)
+                .Select(x => $"{x.chain}: {string.Join(", ", x.steps)}")]
             : [];
 
         /// <summary>The last reason <paramref name="chain"/> gave for <paramref name="tx"/>.</summary>

@@ -1,5 +1,6 @@
 using ChainInterop.Crypto;
 using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Netting;
 using Microsoft.Extensions.Logging;
 
 namespace ChainInterop.Samples.BankToBank;
@@ -21,6 +22,9 @@ public sealed record SettlementDemoOptions
 
     /// <summary>Real-time transfers in the stream (1..<see cref="MaxTransfers"/>).</summary>
     public int Transfers { get; init; } = 200;
+
+    /// <summary>Netting-mode transfers in the netting cycle through icc-east (0: no netting cycle; at most <see cref="MaxTransfers"/>).</summary>
+    public int NettingTransfers { get; init; } = 12;
 
     /// <summary>Operator clients per bank submitting concurrently (a client submits one request at a time; 1..<see cref="MaxClientsPerBank"/>).</summary>
     public int ClientsPerBank { get; init; } = 2;
@@ -48,7 +52,7 @@ public sealed record SettlementDemoOptions
 /// <param name="TransactionId">The transaction.</param>
 /// <param name="State">Its final state on the payer's PPC.</param>
 /// <param name="Reason">Why it failed or was cancelled (<see cref="TransferFailureReason.None"/> if committed).</param>
-/// <param name="Trail">Each chain's executed steps, in the order validator 0 of each chain executed them (e.g. "bank-b: Pending, UnknownPayee").</param>
+/// <param name="Trail">Each chain's executed steps (payer's PPC, ICC, payee's PPC), e.g. "bank-a: Pending (UnknownPayee), Cancelled (UnknownPayee)".</param>
 public sealed record TransferOutcome(Hash256 TransactionId, CrossChainTransactionState State, TransferFailureReason Reason, IReadOnlyList<string> Trail);
 
 /// <summary>One line of the conservation check: a quantity that must end as it started.</summary>
@@ -69,6 +73,7 @@ public sealed record ConservationCheck(string Name, long Expected, long Actual)
 /// <param name="TimedOut">The transfer started with Time1 already past (Alg. 12).</param>
 /// <param name="Unfunded">The transfer refused by its payer's PPC (more than the customer holds).</param>
 /// <param name="UnknownPayee">The transfer to an account the payee's PPC does not know.</param>
+/// <param name="Netting">The netting cycle's report from icc-east, or null if no cycle settled (or none was run).</param>
 /// <param name="Checks">The conservation check.</param>
 /// <param name="StartUpMs">Time to start every chain and relay, ms.</param>
 /// <param name="StreamMs">Time from the first transfer to the last stream outcome, ms.</param>
@@ -81,6 +86,7 @@ public sealed record SettlementDemoReport(
     TransferOutcome TimedOut,
     TransferOutcome Unfunded,
     TransferOutcome UnknownPayee,
+    CycleReport? Netting,
     IReadOnlyList<ConservationCheck> Checks,
     long StartUpMs,
     long StreamMs,

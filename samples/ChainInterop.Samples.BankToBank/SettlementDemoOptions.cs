@@ -24,10 +24,10 @@ public sealed record SettlementDemoOptions
     public int Transfers { get; init; } = 200;
 
     /// <summary>Netting-mode transfers in the netting cycle through icc-east (0: no netting cycle; at most <see cref="MaxTransfers"/>).</summary>
-    public int NettingTransfers { get; init; } = 12;
+    public int NettingTransfers { get; init; } = 30;
 
     /// <summary>Operator clients per bank submitting concurrently (a client submits one request at a time; 1..<see cref="MaxClientsPerBank"/>).</summary>
-    public int ClientsPerBank { get; init; } = 2;
+    public int ClientsPerBank { get; init; } = 4;
 
     /// <summary>The seed of the transfer stream (payers, payees, assets, amounts, modes, ICCs).</summary>
     public int Seed { get; init; } = 6;

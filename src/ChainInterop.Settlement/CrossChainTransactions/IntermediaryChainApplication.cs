@@ -54,7 +54,7 @@ public sealed class IntermediaryChainApplication
     public const int MaxRetainedCycleReports = 1_024;
 
     private readonly Dictionary<Hash256, Record> _transactions = [];
-    private readonly List<Hash256> _undecided = [];
+    private readonly Dictionary<Hash256, Record> _undecided = []; // pending or pre-tentative, in a deterministic order
     private readonly Dictionary<ChainId, AccountId> _links = [];
     private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
     private readonly Outbox _outbox;
@@ -167,13 +167,9 @@ public sealed class IntermediaryChainApplication
     {
         ArgumentNullException.ThrowIfNull(tick);
         var outbound = new List<CrossChainMessage>();
-        foreach (var id in _undecided.ToArray())
+        foreach (var r in _undecided.Values.Where(r => Cancellable(r, blockTimeMs)).ToList())
         {
-            var r = _transactions[id];
-            if (Cancellable(r, blockTimeMs))
-            {
-                outbound.AddRange(Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs).Outbound);
-            }
+            outbound.AddRange(Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs).Outbound);
         }
 
         var ledgerCode = LedgerResultCode.Ok;
@@ -350,7 +346,7 @@ public sealed class IntermediaryChainApplication
 
         r.HasLeg1 = true;
         r.State = q.Timing == SettlementTiming.Netting ? CrossChainTransactionState.PreTentative : CrossChainTransactionState.Tentative;
-        _undecided.Add(r.Id);
+        _undecided.Add(r.Id, r);
         var outbound = new List<CrossChainMessage>();
         if (q.AckMode == AckMode.ModeII)
         {

@@ -1,5 +1,6 @@
 using ChainInterop.Codec;
 using ChainInterop.Crypto;
+using ChainInterop.Settlement.Netting;
 
 namespace ChainInterop.Settlement.CrossChainTransactions;
 
@@ -43,17 +44,17 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
         {
             TransferMessageKind.StartTransfer => new StartTransfer(tx, reader.ReadChainId(), reader.ReadAccountId(),
                 reader.ReadChainId(), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(),
-                (AckMode)reader.ReadUInt32(), (SettlementTiming)reader.ReadUInt32(), reader.ReadInt64()),
+                NettingCodec.ReadEnum<AckMode>(ref reader, "acknowledgement mode"), NettingCodec.ReadEnum<SettlementTiming>(ref reader, "settlement timing"), reader.ReadInt64()),
             TransferMessageKind.TransferRequest => new TransferRequest(tx, reader.ReadChainId(), reader.ReadChainId(),
-                reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(), (AckMode)reader.ReadUInt32(),
-                (SettlementTiming)reader.ReadUInt32(), reader.ReadInt64()),
+                reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(), NettingCodec.ReadEnum<AckMode>(ref reader, "acknowledgement mode"),
+                NettingCodec.ReadEnum<SettlementTiming>(ref reader, "settlement timing"), reader.ReadInt64()),
             TransferMessageKind.PendingAck => new PendingAck(tx),
             TransferMessageKind.TransferOffer => new TransferOffer(tx, reader.ReadChainId(), reader.ReadAccountId(),
                 reader.ReadAssetCode(), reader.ReadAmount(), reader.ReadInt64()),
             TransferMessageKind.TransferAccept => new TransferAccept(tx, reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount()),
-            TransferMessageKind.TransferReject => new TransferReject(tx, (TransferFailureReason)reader.ReadUInt32()),
+            TransferMessageKind.TransferReject => new TransferReject(tx, NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason")),
             TransferMessageKind.TransferCommitted => new TransferCommitted(tx),
-            TransferMessageKind.TransferCancelled => new TransferCancelled(tx, (TransferFailureReason)reader.ReadUInt32()),
+            TransferMessageKind.TransferCancelled => new TransferCancelled(tx, NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason")),
             TransferMessageKind.CancelRequest => new CancelRequest(tx),
             TransferMessageKind.Tick => new Tick(reader.ReadInt64()),
             TransferMessageKind.CloseCycle => new CloseCycle(reader.ReadUInt64()),

@@ -38,7 +38,9 @@ public class InProcessSettlementNetworkTests
         Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
         Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankB, tx, cts.Token));
         await EventuallyOnEveryValidatorAsync(network, BankB, p => p.Ledger.GetBalance(Bob, Usd).Posted.MinorUnits == 250, cts.Token);
+        await EventuallyOnEveryValidatorAsync(network, BankA, p => p.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
 
+        await EventuallyOnEveryIccValidatorAsync(network, i => i.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
         for (int v = 0; v < 4; v++)
         {
             Assert.Equal(1_000 - 250, network.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
@@ -66,7 +68,7 @@ public class InProcessSettlementNetworkTests
         await EventuallyOnEveryValidatorAsync(network, BankA, p => p.Ledger.PendingCount == 0, cts.Token);
         await EventuallyOnEveryValidatorAsync(network, BankB, p => p.GetState(tx) is null or CrossChainTransactionState.Cancelled && p.Ledger.PendingCount == 0, cts.Token);
         Assert.Equal(1_000, network.ReadParticipant(BankA, 0, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
-        Assert.Equal(0, network.ReadIntermediary(Icc, 0, i => i.Ledger.PendingCount));
+        await EventuallyOnEveryIccValidatorAsync(network, i => i.Ledger.PendingCount == 0, cts.Token);
         AssertConserved(network);
     }
 
@@ -88,13 +90,14 @@ public class InProcessSettlementNetworkTests
 
             await using (var restarted = await StartAsync(bank, dir))
             {
+                using var cts = new CancellationTokenSource(Timeout);
+                await EventuallyOnEveryValidatorAsync(restarted, BankA, p => p.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
                 for (int v = 0; v < 4; v++)
                 {
                     Assert.Equal(CrossChainTransactionState.Committed, restarted.ReadParticipant(BankA, v, p => p.GetState(tx)));
                     Assert.Equal(700, restarted.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
                 }
 
-                using var cts = new CancellationTokenSource(Timeout);
                 await EventuallyOnEveryValidatorAsync(restarted, BankC, p => p.Ledger.GetBalance(Carol, Usd).Posted.MinorUnits == 300, cts.Token);
 
                 // A replayed start changes nothing: the PPC knows the transaction (idempotent by id).
@@ -151,6 +154,7 @@ public class InProcessSettlementNetworkTests
 
         await EventuallyOnEveryValidatorAsync(network, BankA, p => p.Ledger.PendingCount == 0, cts.Token);
         await EventuallyOnEveryValidatorAsync(network, BankB, p => p.Ledger.PendingCount == 0, cts.Token);
+        await EventuallyOnEveryIccValidatorAsync(network, i => i.Ledger.PendingCount == 0 && i.CompletedCycles.Count == 1, cts.Token);
         var report = network.ReadIntermediary(Icc, 0, i => Assert.Single(i.CompletedCycles));
         var usd = Assert.Single(report.Assets);
         Assert.Equal(3, usd.GrossCount);
@@ -212,6 +216,17 @@ public class InProcessSettlementNetworkTests
         for (int v = 0; v < 4; v++)
         {
             while (!network.ReadParticipant(chain, v, condition))
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task EventuallyOnEveryIccValidatorAsync(InProcessSettlementNetwork network, Func<IntermediaryChainApplication, bool> condition, CancellationToken cancellationToken)
+    {
+        for (int v = 0; v < 4; v++)
+        {
+            while (!network.ReadIntermediary(Icc, v, condition))
             {
                 await Task.Delay(20, cancellationToken);
             }

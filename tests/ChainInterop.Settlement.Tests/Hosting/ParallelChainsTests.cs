@@ -62,6 +62,11 @@ public class ParallelChainsTests
         }
 
         // Each ICC saw only its own banks' transactions: no central party in the path.
+        while (network.ReadIntermediary(North, 0, i => i.TradesOf(A).Count) < 5 || network.ReadIntermediary(South, 0, i => i.TradesOf(C).Count) < 5)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
         Assert.All(north, tx => Assert.Null(network.ReadIntermediary(South, 0, i => i.GetState(tx))));
         Assert.All(south, tx => Assert.Null(network.ReadIntermediary(North, 0, i => i.GetState(tx))));
         Assert.Equal(5, network.ReadIntermediary(North, 0, i => i.TradesOf(A).Count));
@@ -73,6 +78,11 @@ public class ParallelChainsTests
         var later = Hash256.Compute("after-outage"u8);
         await StartAllAsync(clientA, [later], North, B, "bob");
         Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(B, later, cts.Token));
+        while (network.ReadParticipant(B, 0, p => p.Ledger.GetBalance(new AccountId("bob"), Usd).Posted.MinorUnits) < 6 * 10)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
         Assert.Equal(6 * 10, network.ReadParticipant(B, 0, p => p.Ledger.GetBalance(new AccountId("bob"), Usd).Posted.MinorUnits));
     }
 

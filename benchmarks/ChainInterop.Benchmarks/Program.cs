@@ -58,6 +58,15 @@ if (args.Contains("--transport"))
     return;
 }
 
+// Cross-chain transfers end to end (issue 6): 4 PPCs + 1 ICC, 4 PBFT validators each, one process, next to the
+// signature bound for the verifications one transfer needs, measured in the same run:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --settlement [--seconds N] [--warmup N] [--clients N] [--window N] [--batch-delay MS] [--timing realtime|netting]
+if (args.Contains("--settlement"))
+{
+    await ChainInterop.Benchmarks.SettlementThroughput.RunAsync(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
 if (args.Contains("--paired"))

@@ -39,6 +39,12 @@ public sealed class InProcessChainOptions
     /// <summary>The network the validators talk over; a private one when null (pass one to let several chains share it).</summary>
     public InMemoryNetwork? Network { get; set; }
 
+    /// <summary>
+    /// The transport of validator <c>i</c> (e.g. a TCP transport on a loopback port), given its node id; null: the
+    /// in-memory <see cref="Network"/>. The transports must reach each other; the chain disposes them.
+    /// </summary>
+    public Func<int, NodeId, ITransport>? Transports { get; set; }
+
     /// <summary>How long a client waits for f + 1 replies before sending its request again; 1,000 ms by default.</summary>
     public int RequestRetryMs { get; set; } = 1_000;
 
@@ -64,10 +70,12 @@ public sealed class InProcessChain : IAsyncDisposable
     private readonly List<IBlockStoreProvider> _providers = [];
     private readonly List<IBlockStore> _stores = [];
     private readonly List<Task> _replyPumps = [];
+    private readonly List<ITransport> _ownedTransports = [];
     private readonly PrivateKey[] _keys;
     private readonly bool _ownsKeys;
     private readonly ConcurrentDictionary<NodeId, ChainClient> _clients = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     private InProcessChain(InProcessChainOptions options, PrivateKey[] keys, bool ownsKeys, ClientAuthentication clientMode)
     {
@@ -141,11 +149,7 @@ public sealed class InProcessChain : IAsyncDisposable
         {
             // Every validator independently and without waiting: a stopped or saturated validator must not hold the
             // others up (the f + 1 reply rule decides; the client resends).
-            foreach (var host in _hosts)
-            {
-                host.TrySubmit(request);
-            }
-
+            Submit(request);
             return ValueTask.CompletedTask;
         });
         if (!_clients.TryAdd(client.Id, client))
@@ -158,10 +162,31 @@ public sealed class InProcessChain : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Hands a signed request to every validator without waiting for replies (as a <see cref="ChainClient"/> does, but
+    /// fire-and-forget): for submitters that learn the outcome from the committed state, e.g. a validator's relay
+    /// attesting delivered cross-chain messages. A saturated validator drops it; the submitter resends.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public void Submit(ClientRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (var host in _hosts)
+        {
+            host.TrySubmit(request);
+        }
+    }
+
     /// <summary>Stops every validator and closes the stores.</summary>
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var host in _hosts)
         {
@@ -169,6 +194,11 @@ public sealed class InProcessChain : IAsyncDisposable
         }
 
         await Task.WhenAll(_replyPumps).ConfigureAwait(false);
+        foreach (var transport in _ownedTransports)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var provider in _providers)
         {
             await provider.DisposeAsync().ConfigureAwait(false);
@@ -203,7 +233,18 @@ public sealed class InProcessChain : IAsyncDisposable
             _stores.Add(store);
             var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
             var replica = await _options.Engine(new ReplicaContext(replicaOptions, _keys[i], store, lastCommitted, loggers), cancellationToken).ConfigureAwait(false);
-            var host = new ReplicaHost(replica, Validators, network.Connect(replica.Id), store, application?.Invoke(i),
+            ITransport transport;
+            if (_options.Transports is { } transports)
+            {
+                transport = transports(i, replica.Id);
+                _ownedTransports.Add(transport);
+            }
+            else
+            {
+                transport = network.Connect(replica.Id);
+            }
+
+            var host = new ReplicaHost(replica, Validators, transport, store, application?.Invoke(i),
                 _options.TimeProvider, loggers.CreateLogger<ReplicaHost>());
             _hosts.Add(host);
             host.Start();

@@ -74,6 +74,14 @@ public sealed partial class PbftReplica
         ArmViewChangeTimer(effects, restart: false);
     }
 
+    /// <summary>
+    /// Whether this replica holds <paramref name="request"/> pending byte for byte (digest and signature): every pending
+    /// request passed <see cref="ClientAuthenticationPolicy.Accepts"/> when it was added.
+    /// </summary>
+    private bool IsPendingAsIs(ClientRequest request) =>
+        _pendingIndex.TryGetValue((request.ClientId, request.Timestamp), out var node)
+        && node.Value.Digest == request.Digest && node.Value.Signature.Span.SequenceEqual(request.Signature.Span);
+
     private bool IsExecuted(ClientRequest request) =>
         _lastExecuted.TryGetValue(request.ClientId, out ulong last) && request.Timestamp <= last;
 
@@ -287,7 +295,9 @@ public sealed partial class PbftReplica
             ulong floor = newest.TryGetValue(request.ClientId, out ulong inBlock) ? inBlock
                 : _lastExecuted.GetValueOrDefault(request.ClientId);
             bool hasFloor = newest.ContainsKey(request.ClientId) || _lastExecuted.ContainsKey(request.ClientId);
-            if (request.ChainId != ChainId || (hasFloor && request.Timestamp <= floor) || !_options.ClientAuthentication.Accepts(request))
+            // A request this replica holds pending was authenticated when it arrived (AddRequest): not again here.
+            if (request.ChainId != ChainId || (hasFloor && request.Timestamp <= floor)
+                || !(IsPendingAsIs(request) || _options.ClientAuthentication.Accepts(request)))
             {
                 return false;
             }

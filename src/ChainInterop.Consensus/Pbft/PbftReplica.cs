@@ -218,6 +218,11 @@ public sealed partial class PbftReplica : IReplica
             return;
         }
 
+        if (decoded.Kind == PbftMessageKind.Forward && IsKnownForward(decoded))
+        {
+            return; // nothing to add: skip checking the forwarder's signature
+        }
+
         if (!IsAuthentic(decoded, from))
         {
             PbftLog.Dropped(_logger, ChainId, decoded.Kind, from, "not signed by a validator of this chain");
@@ -293,6 +298,31 @@ public sealed partial class PbftReplica : IReplica
             default:
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether a FORWARD carries a request this replica already holds pending (the same digest and signature) or has
+    /// executed: dropping it then changes nothing, so its signature need not be checked. Clients usually hand a request
+    /// to every validator, so the primary receives most requests again from each backup.
+    /// </summary>
+    private bool IsKnownForward(PbftMessage message)
+    {
+        if (message.ChainId != ChainId)
+        {
+            return false;
+        }
+
+        ClientRequest request;
+        try
+        {
+            request = message.DecodeBody<ForwardBody>().Request;
+        }
+        catch (CodecException)
+        {
+            return false;
+        }
+
+        return request.ChainId == ChainId && (IsExecuted(request) || IsPendingAsIs(request));
     }
 
     /// <summary>Whether <paramref name="message"/> is for this chain and signed by validator <paramref name="from"/> (not us).</summary>

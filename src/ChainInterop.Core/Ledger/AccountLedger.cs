@@ -153,6 +153,40 @@ public sealed partial class AccountLedger
         }
     }
 
+    /// <summary>
+    /// Applies <paramref name="commands"/> all-or-nothing as a block of its own at <paramref name="blockTimeUnixMs"/>,
+    /// exactly like a <see cref="LinkedCommand"/> (same rollback, same codes), but without its wire limit of
+    /// <see cref="LinkedCommand.MaxLinkedCommands"/> members. Meant for a chain application's own deterministic step that
+    /// is derived from one committed entry and never travels as a command itself (e.g. an intermediary chain's
+    /// settlement-cycle end, which voids every reservation of the cycle and posts the net positions at once).
+    /// </summary>
+    /// <param name="commands">The commands, in the order they apply; none is a <see cref="LinkedCommand"/>; at most <see cref="MaxCommandsPerBlock"/>.</param>
+    /// <param name="blockTimeUnixMs">The committed block's timestamp; never earlier than the previous block's.</param>
+    /// <returns>The outcome, as for a <see cref="LinkedCommand"/>: on failure <see cref="LedgerResult.FailedIndex"/> names the member that failed and nothing changed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="commands"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">A command is a <see cref="LinkedCommand"/>, or there are more than <see cref="MaxCommandsPerBlock"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="blockTimeUnixMs"/> is before the previous block's time.</exception>
+    public LedgerResult ApplyAtomic(IReadOnlyList<LedgerCommand> commands, long blockTimeUnixMs)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        if (commands.Count > MaxCommandsPerBlock)
+        {
+            throw new ArgumentException($"An atomic group holds at most {MaxCommandsPerBlock} commands; got {commands.Count}.", nameof(commands));
+        }
+
+        for (int i = 0; i < commands.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(commands[i], nameof(commands));
+            if (commands[i] is LinkedCommand)
+            {
+                throw new ArgumentException("Linked groups do not nest.", nameof(commands));
+            }
+        }
+
+        BeginBlock(blockTimeUnixMs);
+        return ApplyLinked(commands);
+    }
+
     /// <summary>Looks up an account.</summary>
     /// <param name="account">The account.</param>
     /// <param name="info">Its owner and assets when it exists.</param>
@@ -307,7 +341,7 @@ public sealed partial class AccountLedger
     {
         ReserveCommand c => LedgerResult.Of(ApplyReserve(c)),
         PostCommand c => LedgerResult.Of(ApplyPost(c)),
-        LinkedCommand c => ApplyLinked(c),
+        LinkedCommand c => ApplyLinked(c.Commands),
         _ => LedgerResult.Of(ApplySimple(command)),
     };
 
@@ -323,9 +357,8 @@ public sealed partial class AccountLedger
         _ => LedgerResultCode.InvalidCommand,
     };
 
-    private LedgerResult ApplyLinked(LinkedCommand group)
+    private LedgerResult ApplyLinked(IReadOnlyList<LedgerCommand> commands)
     {
-        var commands = group.Commands;
         if (commands.Count == 0)
         {
             return LedgerResult.Of(LedgerResultCode.InvalidCommand);

@@ -32,6 +32,9 @@ public enum TransferMessageKind
 
     /// <summary><see cref="Tick"/>: a chain's own periodic time entry.</summary>
     Tick = 10,
+
+    /// <summary><see cref="CloseCycle"/>: the ICC's own entry that closes a settlement cycle and settles the ready ones (Alg. 11).</summary>
+    CloseCycle = 11,
 }
 
 /// <summary>How the ICC acknowledges a transfer request (S2). Stable numbers.</summary>
@@ -148,4 +151,26 @@ public enum CrossChainResultCode
 
     /// <summary>Netting: the transaction is tentative and waits for the settlement cycle's end.</summary>
     AwaitingCycleEnd = 11,
+
+    /// <summary>A <see cref="CloseCycle"/> names a cycle this ICC has not opened yet, or the ICC runs no settlement cycles; nothing changed.</summary>
+    UnknownCycle = 12,
+
+    /// <summary>
+    /// The entry flagged at least one settlement cycle for manual review (Alg. 11 step 14): its netting failed its
+    /// checks twice, or the ABC refused the net postings; nothing moved and its transactions stay tentative.
+    /// </summary>
+    CycleUnderReview = 13,
+}
+
+/// <summary>Why an ICC flagged a settlement cycle for manual review (Alg. 11 step 14). Stable numbers.</summary>
+public enum CycleReviewReason
+{
+    /// <summary>The netting engine's computation and its re-net both failed their checks (see <see cref="Netting.NettingOutcome.Review"/>).</summary>
+    NettingMismatch = 1,
+
+    /// <summary>
+    /// The net result balanced (and re-netting confirmed it), but the ABC refused the cycle-end group (e.g. a net debtor
+    /// lacks the balance, or a leg 1 reservation is no longer pending): nothing moved.
+    /// </summary>
+    LedgerRefused = 2,
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using ChainInterop.Codec;
 using ChainInterop.Consensus.CrossChain;
 using ChainInterop.Crypto;
@@ -22,36 +23,74 @@ public sealed record TbcTradeRecord(Hash256 TransactionId, ChainId Payer, ChainI
 /// first committed decision (commit or cancel) wins: later ones re-emit it.
 /// </summary>
 /// <remarks>
-/// Netting mode: an accepted transaction becomes <see cref="CrossChainTransactionState.Tentative"/>, its
-/// <see cref="GrossObligation"/> is finished in <see cref="Cycle"/>, and leg 1 stays reserved (leg 2 is not reserved:
-/// the clearing account holds nothing until the net is posted). The cycle end (not built here) must post the net
-/// positions as CCP instructions, void the transactions' leg 1 reservations in the same linked command, and send each
-/// PPC a decision that posts its pending legs.
+/// <para>Netting mode (Alg. 11): a netting request joins the current open <see cref="Cycle"/>; an accepted transaction
+/// becomes <see cref="CrossChainTransactionState.Tentative"/>, its <see cref="GrossObligation"/> is finished in the
+/// cycle that admitted it, and leg 1 stays reserved (leg 2 is never reserved: the clearing account holds nothing until
+/// the nets are posted). When the current cycle closes (due time on the committed clock, its transaction-count policy,
+/// <see cref="MaxTransactionsPerNettingCycle"/>, or a <see cref="CloseCycle"/>), the next one opens at once, so new
+/// requests are never refused for a closing cycle; the closed one waits in <see cref="ClosedCycles"/> until its
+/// in-flight transactions finish (accepted, refused, or cancelled by Time1).</para>
+/// <para>Cycle end, on the ICC's own <see cref="Tick"/> or <see cref="CloseCycle"/> entry, for each closed cycle with
+/// nothing in flight: net it; if balanced, apply ONE all-or-nothing group on the ABC that voids every leg 1 reservation
+/// of the cycle and posts the CCP instructions (net debtors pay the clearing account, the clearing account pays net
+/// creditors), so the ABC moves exactly the nets; then mark every transaction Committed, record its trade in TBC1 and
+/// TBC2, and send <see cref="TransferCommitted"/> to both PPCs, which post their pending legs as in real time. If the
+/// netting fails its checks, or the ABC refuses the group, nothing moves, the transactions stay tentative and the cycle
+/// is flagged for review (<see cref="CyclesUnderReview"/>).</para>
 /// </remarks>
 public sealed class IntermediaryChainApplication
 {
     /// <summary>The most transactions the ICC remembers, in transactions.</summary>
     public const int MaxTransactions = 1_000_000;
 
+    /// <summary>
+    /// The most transactions one settlement cycle admits on this ICC, in transactions: admitting this many closes the
+    /// cycle, whatever its policy, so its cycle-end group (one void per transaction plus at most two net postings per
+    /// transaction) stays within <see cref="AccountLedger.MaxCommandsPerBlock"/>.
+    /// </summary>
+    public const int MaxTransactionsPerNettingCycle = 16_384;
+
+    /// <summary>The most reports <see cref="CompletedCycles"/> keeps (the latest), in reports.</summary>
+    public const int MaxRetainedCycleReports = 1_024;
+
     private readonly Dictionary<Hash256, Record> _transactions = [];
-    private readonly List<Hash256> _undecided = [];
+    private readonly Dictionary<Hash256, Record> _undecided = []; // pending or pre-tentative, in a deterministic order
     private readonly Dictionary<ChainId, AccountId> _links = [];
     private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
     private readonly Outbox _outbox;
+    private readonly NettingEngine _engine;
+
+    // Closed cycles not netted yet (Closing or Netting), in sequence order. Invariant: every cycle here or under review
+    // holds at least one transaction of _transactions, or is settled at the next own entry, so both lists are bounded
+    // by MaxTransactions.
+    private readonly List<SettlementCycle> _closed = [];
+    private readonly List<CycleReview> _reviews = [];
+    private readonly List<CycleReport> _completed = [];
+    private readonly ulong _firstCycleSequence;
 
     /// <summary>Creates the application.</summary>
     /// <param name="chain">This ICC.</param>
     /// <param name="ledger">The ABC ledger, with the PPC accounts and the clearing account opened.</param>
     /// <param name="clearingAccount">The ICC's clearing account on the ABC.</param>
-    /// <param name="cycle">The current settlement cycle for netting-mode transactions, or null (netting requests then fail).</param>
+    /// <param name="cycle">The first settlement cycle for netting-mode transactions (open, with this ICC as its
+    /// intermediary), or null (netting requests then fail with <see cref="TransferFailureReason.CycleRefused"/>).</param>
+    /// <param name="engine">The netting engine (a new one when null).</param>
     /// <exception cref="ArgumentNullException"><paramref name="ledger"/> is null.</exception>
-    public IntermediaryChainApplication(ChainId chain, AccountLedger ledger, AccountId clearingAccount, SettlementCycle? cycle = null)
+    /// <exception cref="ArgumentException"><paramref name="cycle"/> is not open, or belongs to another intermediary.</exception>
+    public IntermediaryChainApplication(ChainId chain, AccountLedger ledger, AccountId clearingAccount, SettlementCycle? cycle = null, NettingEngine? engine = null)
     {
         ArgumentNullException.ThrowIfNull(ledger);
+        if (cycle is not null && (cycle.State != SettlementCycleState.Open || cycle.Id.Intermediary != chain))
+        {
+            throw new ArgumentException($"The first cycle must be open and belong to {chain}; {cycle.Id} is {cycle.State}.", nameof(cycle));
+        }
+
         Chain = chain;
         Ledger = ledger;
         ClearingAccount = clearingAccount;
         Cycle = cycle;
+        _firstCycleSequence = cycle?.Id.Sequence ?? 0;
+        _engine = engine ?? new NettingEngine();
         _outbox = new Outbox(chain);
     }
 
@@ -64,8 +103,23 @@ public sealed class IntermediaryChainApplication
     /// <summary>The clearing account on the ABC.</summary>
     public AccountId ClearingAccount { get; }
 
-    /// <summary>The settlement cycle netting-mode transactions join, if any.</summary>
-    public SettlementCycle? Cycle { get; }
+    /// <summary>The current settlement cycle, the open one new netting-mode transactions join; null when the ICC runs none.</summary>
+    public SettlementCycle? Cycle { get; private set; }
+
+    /// <summary>
+    /// The closed cycles not netted yet, oldest first: <see cref="SettlementCycleState.Closing"/> (transactions still in
+    /// flight) or <see cref="SettlementCycleState.Netting"/> (settled at the ICC's next <see cref="Tick"/> or <see cref="CloseCycle"/>).
+    /// </summary>
+    public IReadOnlyList<SettlementCycle> ClosedCycles => _closed;
+
+    /// <summary>
+    /// The reports of the cycles whose nets were posted, oldest first (cycles with no obligation are not listed; the
+    /// latest <see cref="MaxRetainedCycleReports"/> are kept): gross and net count and value, liquidity saved per asset.
+    /// </summary>
+    public IReadOnlyList<CycleReport> CompletedCycles => _completed;
+
+    /// <summary>The cycles flagged for manual review at their end (Alg. 11 step 14), oldest first, with the evidence.</summary>
+    public IReadOnlyList<CycleReview> CyclesUnderReview => _reviews;
 
     /// <summary>Links a PPC: its ABC account (one per PPC, holding the assets it may settle) and its TBC.</summary>
     /// <param name="participant">The PPC.</param>
@@ -88,30 +142,84 @@ public sealed class IntermediaryChainApplication
     public CrossChainTransactionState? GetState(Hash256 transactionId) =>
         _transactions.TryGetValue(transactionId, out var r) ? r.State : null;
 
+    /// <summary>The settlement cycle a netting-mode transaction was admitted to, if any.</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <returns>The cycle's id, or null for an unknown, real-time or refused transaction.</returns>
+    public CycleId? GetCycleOf(Hash256 transactionId) =>
+        _transactions.TryGetValue(transactionId, out var r) ? r.Cycle?.Id : null;
+
     /// <summary>The trades recorded in the TBC of a PPC (the TBC linking it to this ICC).</summary>
     /// <param name="participant">The PPC.</param>
     /// <returns>The records in commit order (empty for an unknown PPC).</returns>
     public IReadOnlyList<TbcTradeRecord> TradesOf(ChainId participant) => _tbc.TryGetValue(participant, out var l) ? l : [];
 
-    /// <summary>Executes the ICC's own committed <see cref="Tick"/>: cancels every undecided transaction past Time1 (Alg. 12).</summary>
+    /// <summary>
+    /// Executes the ICC's own committed <see cref="Tick"/>: cancels every undecided transaction past Time1 (Alg. 12);
+    /// then, in netting mode, closes the current cycle if the committed clock reached its due time (opening the next)
+    /// and settles every closed cycle with nothing in flight (Alg. 11).
+    /// </summary>
     /// <param name="tick">The entry.</param>
     /// <param name="blockTimeMs">The committed block's time (Unix ms).</param>
-    /// <returns>The outcome and the decisions to relay.</returns>
+    /// <returns>The outcome (<see cref="CrossChainResultCode.CycleUnderReview"/> when a cycle was flagged, with the
+    /// ledger's refusal in <see cref="CrossChainExecution.LedgerCode"/>) and the decisions to relay.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tick"/> is null.</exception>
     public CrossChainExecution Execute(Tick tick, long blockTimeMs)
     {
         ArgumentNullException.ThrowIfNull(tick);
         var outbound = new List<CrossChainMessage>();
-        foreach (var id in _undecided.ToArray())
+        foreach (var r in _undecided.Values.Where(r => Cancellable(r, blockTimeMs)).ToList())
         {
-            var r = _transactions[id];
-            if (Cancellable(r, blockTimeMs))
-            {
-                outbound.AddRange(Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs).Outbound);
-            }
+            outbound.AddRange(Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs).Outbound);
         }
 
-        return new CrossChainExecution(CrossChainResultCode.Ok, Hash256.Zero, null, TransferFailureReason.None, LedgerResultCode.Ok, outbound);
+        var ledgerCode = LedgerResultCode.Ok;
+        bool flagged = false;
+        if (Cycle is not null)
+        {
+            Cycle.Tick(blockTimeMs);
+            RollCycle();
+            SettleReady(blockTimeMs, outbound, ref ledgerCode, ref flagged);
+        }
+
+        return new CrossChainExecution(flagged ? CrossChainResultCode.CycleUnderReview : CrossChainResultCode.Ok,
+            Hash256.Zero, null, TransferFailureReason.None, ledgerCode, outbound);
+    }
+
+    /// <summary>
+    /// Executes the ICC's own committed <see cref="CloseCycle"/> (Alg. 11 steps 1–3, 12–14): closes cycle
+    /// <see cref="CloseCycle.CycleSequence"/> if it is the current open one (opening the next), then settles every closed
+    /// cycle with nothing in flight, as a <see cref="Tick"/> does. A replayed or duplicated close changes nothing.
+    /// </summary>
+    /// <param name="close">The entry.</param>
+    /// <param name="blockTimeMs">The committed block's time (Unix ms).</param>
+    /// <returns><see cref="CrossChainResultCode.Ok"/> when it closed or settled a cycle, <see cref="CrossChainResultCode.AlreadyApplied"/>
+    /// when nothing changed, <see cref="CrossChainResultCode.CycleUnderReview"/> when a cycle was flagged (the ledger's
+    /// refusal in <see cref="CrossChainExecution.LedgerCode"/>), or <see cref="CrossChainResultCode.UnknownCycle"/> for a
+    /// cycle not opened yet (or an ICC without cycles); and the decisions to relay.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="close"/> is null.</exception>
+    public CrossChainExecution Execute(CloseCycle close, long blockTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(close);
+        if (Cycle is null || close.CycleSequence > Cycle.Id.Sequence || close.CycleSequence < _firstCycleSequence)
+        {
+            return Plain(CrossChainResultCode.UnknownCycle, Hash256.Zero);
+        }
+
+        var cycle = Cycle;
+        cycle.Tick(blockTimeMs);
+        if (close.CycleSequence == cycle.Id.Sequence)
+        {
+            cycle.Close();
+        }
+
+        RollCycle();
+        var outbound = new List<CrossChainMessage>();
+        var ledgerCode = LedgerResultCode.Ok;
+        bool flagged = false;
+        int netted = SettleReady(blockTimeMs, outbound, ref ledgerCode, ref flagged);
+        var code = flagged ? CrossChainResultCode.CycleUnderReview
+            : cycle != Cycle || netted > 0 ? CrossChainResultCode.Ok : CrossChainResultCode.AlreadyApplied;
+        return new CrossChainExecution(code, Hash256.Zero, null, TransferFailureReason.None, ledgerCode, outbound);
     }
 
     /// <summary>Executes a delivered cross-chain message from a PPC (already checked against the PPC's validators).</summary>
@@ -211,7 +319,14 @@ public sealed class IntermediaryChainApplication
 
         var r = new Record(q, payeeAccount);
         _transactions.Add(r.Id, r);
-        if (q.Timing == SettlementTiming.Netting && (Cycle is null || Cycle.TryStart(r.Id, now).Code != CycleResultCode.Ok))
+        if (q.Timing == SettlementTiming.Netting && !(Ledger.TryGetAccount(payeeAccount, out var payeeInfo) && payeeInfo.Assets.Contains(q.Asset)))
+        {
+            // Real time finds this when it reserves leg 2; netting reserves no leg 2, and a net credit the ABC cannot
+            // post at the cycle end would hold the whole cycle under review: refuse the transaction now (Alg. 4).
+            return Refuse(r, TransferFailureReason.NoAssociatedAsset, CrossChainResultCode.NoAssociatedAsset, LedgerResultCode.NoAssociatedAsset);
+        }
+
+        if (q.Timing == SettlementTiming.Netting && (r.Cycle = Admit(r.Id, now)) is null)
         {
             return Refuse(r, TransferFailureReason.CycleRefused, CrossChainResultCode.LedgerRefused, LedgerResultCode.Ok);
         }
@@ -219,7 +334,7 @@ public sealed class IntermediaryChainApplication
         var leg1 = Ledger.Apply(new ReserveCommand(LegId(r.Id, 1), payerAccount, ClearingAccount, q.Asset, q.Amount, long.MaxValue), now);
         if (leg1.Code != LedgerResultCode.Ok)
         {
-            Cycle?.Abandon(r.Id);
+            r.Cycle?.Abandon(r.Id);
             var code = leg1.Code switch
             {
                 LedgerResultCode.NoAssociatedAsset => CrossChainResultCode.NoAssociatedAsset,
@@ -231,7 +346,7 @@ public sealed class IntermediaryChainApplication
 
         r.HasLeg1 = true;
         r.State = q.Timing == SettlementTiming.Netting ? CrossChainTransactionState.PreTentative : CrossChainTransactionState.Tentative;
-        _undecided.Add(r.Id);
+        _undecided.Add(r.Id, r);
         var outbound = new List<CrossChainMessage>();
         if (q.AckMode == AckMode.ModeII)
         {
@@ -267,7 +382,7 @@ public sealed class IntermediaryChainApplication
 
         if (r.Timing == SettlementTiming.Netting)
         {
-            var finish = Cycle!.Finish(new GrossObligation(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount));
+            var finish = r.Cycle!.Finish(new GrossObligation(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount));
             if (finish.Code != CycleResultCode.Ok)
             {
                 return Cancel(r, CrossChainTransactionState.Failed, TransferFailureReason.CycleRefused, now);
@@ -315,13 +430,174 @@ public sealed class IntermediaryChainApplication
 
         if (r.Timing == SettlementTiming.Netting)
         {
-            Cycle?.Abandon(r.Id);
+            r.Cycle?.Abandon(r.Id);
         }
 
         r.State = state;
         r.Reason = reason;
         _undecided.Remove(r.Id);
         return Result(CrossChainResultCode.Cancelled, r, ledgerCode, DecisionMessages(r));
+    }
+
+    /// <summary>
+    /// Admits a netting transaction to the current cycle, rolling to the next cycle when the current one closes (its due
+    /// time, its policy's count, or <see cref="MaxTransactionsPerNettingCycle"/>). Null when refused (in-flight limit).
+    /// </summary>
+    private SettlementCycle? Admit(Hash256 id, long now)
+    {
+        if (Cycle is null)
+        {
+            return null;
+        }
+
+        var start = Cycle.TryStart(id, now);
+        if (start.Code == CycleResultCode.CycleClosed)
+        {
+            // The committed clock reached the due time: this cycle is closing; the transaction joins the next one.
+            RollCycle();
+            start = Cycle.TryStart(id, now);
+        }
+
+        var admitted = start.Code == CycleResultCode.Ok ? Cycle : null;
+        if (admitted is { State: SettlementCycleState.Open, StartedCount: >= MaxTransactionsPerNettingCycle })
+        {
+            admitted.Close();
+        }
+
+        RollCycle();
+        return admitted;
+    }
+
+    /// <summary>Once the current cycle stopped admitting, parks it with the closed ones and opens the next.</summary>
+    private void RollCycle()
+    {
+        if (Cycle is { State: not SettlementCycleState.Open } closed)
+        {
+            _closed.Add(closed);
+            Cycle = closed.Next();
+        }
+    }
+
+    /// <summary>Settles every closed cycle with nothing in flight, oldest first (Alg. 11 steps 4–14). Returns how many it netted.</summary>
+    private int SettleReady(long now, List<CrossChainMessage> outbound, ref LedgerResultCode ledgerCode, ref bool flagged)
+    {
+        int netted = 0;
+        for (int i = 0; i < _closed.Count;)
+        {
+            var cycle = _closed[i];
+            if (cycle.State != SettlementCycleState.Netting)
+            {
+                i++;
+                continue;
+            }
+
+            _closed.RemoveAt(i);
+            netted++;
+            var code = Settle(cycle, now, outbound);
+            if (code is { } refused)
+            {
+                flagged = true;
+                ledgerCode = ledgerCode == LedgerResultCode.Ok ? refused : ledgerCode;
+            }
+        }
+
+        return netted;
+    }
+
+    /// <summary>
+    /// Nets one cycle and commits the result (Alg. 11 step 12), or flags it for review (step 14). Returns null when
+    /// settled, else the ledger code that refused it (<see cref="LedgerResultCode.Ok"/> for a netting mismatch).
+    /// </summary>
+    private LedgerResultCode? Settle(SettlementCycle cycle, long now, List<CrossChainMessage> outbound)
+    {
+        var obligations = cycle.Obligations;
+        var transactions = new Hash256[obligations.Count];
+        for (int i = 0; i < transactions.Length; i++)
+        {
+            transactions[i] = obligations[i].TransactionId;
+        }
+
+        var outcome = cycle.Net(_engine);
+        if (!outcome.IsBalanced)
+        {
+            _reviews.Add(new CycleReview(cycle.Id, CycleReviewReason.NettingMismatch, outcome, null, null, LedgerResultCode.Ok, null, null, transactions, now));
+            return LedgerResultCode.Ok;
+        }
+
+        // One all-or-nothing group: void every leg 1 reservation (the reserved funds become available to pay the net),
+        // then the CCP instructions: net debtors pay the clearing account, the clearing account pays net creditors.
+        var instructions = outcome.Result.CentralCounterpartyInstructions();
+        var group = new List<LedgerCommand>(transactions.Length + instructions.Instructions.Count);
+        foreach (var tx in transactions)
+        {
+            group.Add(new VoidCommand(LegIds.Of(tx, "abc1:void"), LegId(tx, 1)));
+        }
+
+        for (int i = 0; i < instructions.Instructions.Count; i++)
+        {
+            var p = instructions.Instructions[i];
+            group.Add(new TransferCommand(CcpTransferId(cycle.Id, i), AbcAccountOf(p.Payer), AbcAccountOf(p.Payee), p.Asset, p.Amount));
+        }
+
+        var result = group.Count == 0 ? LedgerResult.Ok : Ledger.ApplyAtomic(group, now);
+        if (result.Code != LedgerResultCode.Ok)
+        {
+            // Alg. 11 step 14: net again from the gross records (kept as evidence: the same numbers mean the failure is
+            // in the funding, not the arithmetic), then flag the cycle; nothing moved, the transactions stay tentative.
+            var renet = _engine.Net(cycle.Id, Rebook(obligations));
+            cycle.FlagForReview();
+            int failed = result.FailedIndex;
+            var code = failed >= 0 ? result.MemberCode(failed) : result.Code;
+            _reviews.Add(new CycleReview(cycle.Id, CycleReviewReason.LedgerRefused, outcome, renet, instructions, code,
+                failed >= 0 && failed < transactions.Length ? transactions[failed] : null,
+                failed >= transactions.Length ? instructions.Instructions[failed - transactions.Length] : null,
+                transactions, now));
+            return code;
+        }
+
+        foreach (var tx in transactions)
+        {
+            var r = _transactions[tx];
+            r.State = CrossChainTransactionState.Committed;
+            var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
+            _tbc[r.PayerChain].Add(trade);
+            _tbc[r.PayeeChain].Add(trade);
+            outbound.AddRange(DecisionMessages(r));
+        }
+
+        if (transactions.Length > 0)
+        {
+            if (_completed.Count >= MaxRetainedCycleReports)
+            {
+                _completed.RemoveAt(0);
+            }
+
+            _completed.Add(cycle.Report!);
+        }
+
+        return null;
+    }
+
+    private AccountId AbcAccountOf(ChainId chain) => chain == Chain ? ClearingAccount : _links[chain];
+
+    /// <summary>The ledger id of the <paramref name="index"/>-th CCP instruction of a cycle: unique per cycle and instruction, the same on every validator.</summary>
+    private static TransferId CcpTransferId(CycleId cycle, int index)
+    {
+        Span<byte> suffix = stackalloc byte[3 + sizeof(long)];
+        "ccp"u8.CopyTo(suffix);
+        BinaryPrimitives.WriteInt64BigEndian(suffix[3..], index);
+        return TransferId.FromHash(Hash256.Compute(Canonical.Encode(cycle), suffix));
+    }
+
+    private static GrossObligationBook Rebook(IReadOnlyList<GrossObligation> obligations)
+    {
+        var book = new GrossObligationBook(obligations.Count);
+        foreach (var o in obligations)
+        {
+            book.Add(o);
+        }
+
+        return book;
     }
 
     private CrossChainExecution Refuse(Record r, TransferFailureReason reason, CrossChainResultCode code, LedgerResultCode ledgerCode)
@@ -386,5 +662,8 @@ public sealed class IntermediaryChainApplication
         public TransferFailureReason Reason { get; set; }
 
         public bool HasLeg1 { get; set; }
+
+        /// <summary>Netting mode: the cycle that admitted the transaction, where it must finish.</summary>
+        public SettlementCycle? Cycle { get; set; }
     }
 }

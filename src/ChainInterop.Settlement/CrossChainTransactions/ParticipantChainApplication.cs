@@ -24,18 +24,26 @@ public sealed class ParticipantChainApplication
     private readonly HashSet<ChainId> _intermediaries = [];
     private readonly Dictionary<Hash256, Record> _transactions = [];
     private readonly List<Hash256> _order = [];
+    private readonly Dictionary<Hash256, Record> _pending = []; // awaiting the ICC's decision, in a deterministic order
     private readonly Dictionary<AssetCode, AccountId> _transit;
     private readonly Outbox _outbox;
+    private readonly long _resendAfterMs;
 
     /// <summary>Creates the application.</summary>
     /// <param name="chain">This PPC.</param>
     /// <param name="ledger">The PPC's ledger, with its customer and transit accounts opened.</param>
     /// <param name="transitAccounts">The transit account of each asset the PPC settles cross-chain.</param>
+    /// <param name="resendAfterMs">How long after sending a request, answer or cancel request for a pending
+    /// transaction a <see cref="Tick"/> sends it again, in committed ms; 0 resends on every tick. Over a relay that
+    /// retries until delivery (docs/SETTLEMENT.md) this only guards against a peer that lost its state, so it can be long.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public ParticipantChainApplication(ChainId chain, AccountLedger ledger, IReadOnlyDictionary<AssetCode, AccountId> transitAccounts)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resendAfterMs"/> is negative.</exception>
+    public ParticipantChainApplication(ChainId chain, AccountLedger ledger, IReadOnlyDictionary<AssetCode, AccountId> transitAccounts, long resendAfterMs = 0)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(transitAccounts);
+        ArgumentOutOfRangeException.ThrowIfNegative(resendAfterMs);
+        _resendAfterMs = resendAfterMs;
         Chain = chain;
         Ledger = ledger;
         _transit = new Dictionary<AssetCode, AccountId>(transitAccounts);
@@ -83,7 +91,7 @@ public sealed class ParticipantChainApplication
         return command switch
         {
             StartTransfer s => Start(s, blockTimeMs),
-            Tick t => OnTick(t.NowMs),
+            Tick => OnTick(blockTimeMs),
             _ => Result(CrossChainResultCode.Malformed, command.TransactionId, null, []),
         };
     }
@@ -176,6 +184,7 @@ public sealed class ParticipantChainApplication
         }
 
         record.HasLeg = true;
+        record.LastSentMs = now;
         Remember(record);
         return Result(CrossChainResultCode.Ok, record, [Request(record)]);
     }
@@ -225,6 +234,7 @@ public sealed class ParticipantChainApplication
 
         record.HasLeg = reason == TransferFailureReason.None;
         record.Reason = reason;
+        record.LastSentMs = now;
         Remember(record);
         var code = record.HasLeg ? CrossChainResultCode.Ok : CrossChainResultCode.Rejected;
         return new CrossChainExecution(code, record.Id, record.State, reason, ledgerCode, [Answer(record)]);
@@ -294,6 +304,7 @@ public sealed class ParticipantChainApplication
         }
 
         r.State = target;
+        _pending.Remove(tx);
         if (!commit && r.Reason == TransferFailureReason.None)
         {
             r.Reason = reason;
@@ -305,18 +316,21 @@ public sealed class ParticipantChainApplication
     private CrossChainExecution OnTick(long now)
     {
         var outbound = new List<CrossChainMessage>();
-        foreach (var id in _order)
+        foreach (var r in _pending.Values)
         {
-            var r = _transactions[id];
-            if (r.State != CrossChainTransactionState.Pending)
+            // Alg. 12: the first tick past our own Time1 asks at once; other messages wait for their resend time.
+            bool askCancel = r.IsPayer && now > r.Time1Ms;
+            if ((!askCancel || r.CancelAsked) && r.LastSentMs != long.MinValue && now - r.LastSentMs < _resendAfterMs)
             {
                 continue;
             }
 
+            r.LastSentMs = now;
             if (r.IsPayer)
             {
-                // Alg. 12: past our own Time1 we ask; we never void on our own.
-                outbound.Add(now > r.Time1Ms ? _outbox.Make(r.Icc, new CancelRequest(id)) : Request(r));
+                // We never void on our own: we ask, and the ICC decides.
+                r.CancelAsked |= askCancel;
+                outbound.Add(askCancel ? _outbox.Make(r.Icc, new CancelRequest(r.Id)) : Request(r));
             }
             else
             {
@@ -345,6 +359,10 @@ public sealed class ParticipantChainApplication
     {
         _transactions.Add(record.Id, record);
         _order.Add(record.Id);
+        if (record.State == CrossChainTransactionState.Pending)
+        {
+            _pending.Add(record.Id, record);
+        }
     }
 
     private CrossChainMessage Request(Record r) =>
@@ -396,5 +414,11 @@ public sealed class ParticipantChainApplication
         public SettlementTiming Timing { get; init; } = SettlementTiming.RealTime;
 
         public long Time1Ms { get; init; }
+
+        /// <summary>Whether PPC1 asked the ICC to cancel (Alg. 12).</summary>
+        public bool CancelAsked { get; set; }
+
+        /// <summary>The committed time this PPC last sent the transaction's request, answer or cancel request.</summary>
+        public long LastSentMs { get; set; } = long.MinValue;
     }
 }

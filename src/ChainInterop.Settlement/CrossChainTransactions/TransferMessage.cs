@@ -1,5 +1,6 @@
 using ChainInterop.Codec;
 using ChainInterop.Crypto;
+using ChainInterop.Settlement.Netting;
 
 namespace ChainInterop.Settlement.CrossChainTransactions;
 
@@ -16,7 +17,7 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
     /// <summary>The message kind.</summary>
     public abstract TransferMessageKind Kind { get; }
 
-    /// <summary>The cross-chain transaction (zero only for a <see cref="Tick"/>, which concerns every transaction).</summary>
+    /// <summary>The cross-chain transaction (zero only for a <see cref="Tick"/> or a <see cref="CloseCycle"/>, which concern every transaction).</summary>
     public Hash256 TransactionId { get; }
 
     private protected abstract int FieldCount { get; }
@@ -43,19 +44,20 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
         {
             TransferMessageKind.StartTransfer => new StartTransfer(tx, reader.ReadChainId(), reader.ReadAccountId(),
                 reader.ReadChainId(), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(),
-                (AckMode)reader.ReadUInt32(), (SettlementTiming)reader.ReadUInt32(), reader.ReadInt64()),
+                NettingCodec.ReadEnum<AckMode>(ref reader, "acknowledgement mode"), NettingCodec.ReadEnum<SettlementTiming>(ref reader, "settlement timing"), reader.ReadInt64()),
             TransferMessageKind.TransferRequest => new TransferRequest(tx, reader.ReadChainId(), reader.ReadChainId(),
-                reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(), (AckMode)reader.ReadUInt32(),
-                (SettlementTiming)reader.ReadUInt32(), reader.ReadInt64()),
+                reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(), NettingCodec.ReadEnum<AckMode>(ref reader, "acknowledgement mode"),
+                NettingCodec.ReadEnum<SettlementTiming>(ref reader, "settlement timing"), reader.ReadInt64()),
             TransferMessageKind.PendingAck => new PendingAck(tx),
             TransferMessageKind.TransferOffer => new TransferOffer(tx, reader.ReadChainId(), reader.ReadAccountId(),
                 reader.ReadAssetCode(), reader.ReadAmount(), reader.ReadInt64()),
             TransferMessageKind.TransferAccept => new TransferAccept(tx, reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount()),
-            TransferMessageKind.TransferReject => new TransferReject(tx, (TransferFailureReason)reader.ReadUInt32()),
+            TransferMessageKind.TransferReject => new TransferReject(tx, NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason")),
             TransferMessageKind.TransferCommitted => new TransferCommitted(tx),
-            TransferMessageKind.TransferCancelled => new TransferCancelled(tx, (TransferFailureReason)reader.ReadUInt32()),
+            TransferMessageKind.TransferCancelled => new TransferCancelled(tx, NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason")),
             TransferMessageKind.CancelRequest => new CancelRequest(tx),
             TransferMessageKind.Tick => new Tick(reader.ReadInt64()),
+            TransferMessageKind.CloseCycle => new CloseCycle(reader.ReadUInt64()),
             _ => throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown transfer message kind {(int)kind}"),
         };
         if (count != 2 + message.FieldCount)

@@ -335,7 +335,9 @@ public sealed class CancelRequest : TransferMessage
 
 /// <summary>
 /// A chain's own periodic entry at committed time <see cref="NowMs"/>: the ICC cancels undecided transactions past
-/// Time1; a PPC re-emits what is still unanswered (its retry) and asks to cancel past its Time1.
+/// Time1 and, in netting mode, closes its settlement cycle once the committed clock reaches the due time and settles
+/// every closed cycle that is ready (Alg. 11); a PPC re-emits what is still unanswered (its retry) and asks to cancel
+/// past its Time1.
 /// </summary>
 public sealed class Tick : TransferMessage
 {
@@ -352,4 +354,28 @@ public sealed class Tick : TransferMessage
     private protected override int FieldCount => 1;
 
     private protected override void EncodeFields(ref CanonicalWriter writer) => writer.WriteInt64(NowMs);
+}
+
+/// <summary>
+/// The ICC's own entry (seed 000 Alg. 11 steps 1–3, 12–14): stop admitting netting transactions to settlement cycle
+/// <see cref="CycleSequence"/> now (an operator, or a bank leaving), then settle every closed cycle that is ready, as a
+/// <see cref="Tick"/> does. Naming the cycle makes a replayed or duplicated close a no-op: it can never close the next
+/// cycle by accident.
+/// </summary>
+/// <remarks>Fields: <c>[cycleSequence]</c>; the transaction id is zero.</remarks>
+public sealed class CloseCycle : TransferMessage
+{
+    /// <summary>Creates the entry.</summary>
+    /// <param name="cycleSequence">The <see cref="Netting.CycleId.Sequence"/> of the ICC's cycle to close.</param>
+    public CloseCycle(ulong cycleSequence) : base(Hash256.Zero) => CycleSequence = cycleSequence;
+
+    /// <inheritdoc />
+    public override TransferMessageKind Kind => TransferMessageKind.CloseCycle;
+
+    /// <summary>The sequence number of the cycle to close.</summary>
+    public ulong CycleSequence { get; }
+
+    private protected override int FieldCount => 1;
+
+    private protected override void EncodeFields(ref CanonicalWriter writer) => writer.WriteUInt64(CycleSequence);
 }

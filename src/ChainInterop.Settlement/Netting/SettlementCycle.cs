@@ -88,7 +88,7 @@ public sealed class SettlementCycle
     /// <summary>The netting outcome, once <see cref="Net"/> ran; otherwise null.</summary>
     public NettingOutcome? Outcome { get; private set; }
 
-    /// <summary>The report, once the cycle is <see cref="SettlementCycleState.Settled"/>; otherwise null.</summary>
+    /// <summary>The report while the cycle is <see cref="SettlementCycleState.Settled"/>; otherwise null.</summary>
     public CycleReport? Report { get; private set; }
 
     /// <summary>Whether <paramref name="transactionId"/> was admitted and has not finished.</summary>
@@ -247,6 +247,26 @@ public sealed class SettlementCycle
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// The balanced result could not be committed (Alg. 11 step 14; e.g. the intermediary's account chain refused the
+    /// net postings because a net debtor lacks the balance): flags the settled cycle for manual review. Nothing was
+    /// committed, so <see cref="Report"/> is cleared; <see cref="Outcome"/> keeps the result that could not be posted.
+    /// </summary>
+    /// <returns><see cref="CycleResultCode.Ok"/>; <see cref="CycleResult.StateChanged"/> is false when the cycle was already under review.</returns>
+    /// <exception cref="InvalidOperationException">The cycle is neither <see cref="SettlementCycleState.Settled"/> nor <see cref="SettlementCycleState.UnderReview"/>.</exception>
+    public CycleResult FlagForReview()
+    {
+        var before = State;
+        if (State is not (SettlementCycleState.Settled or SettlementCycleState.UnderReview))
+        {
+            throw new InvalidOperationException($"Cycle {Id} is {State}; only a netted cycle can be flagged for review.");
+        }
+
+        State = SettlementCycleState.UnderReview;
+        Report = null;
+        return Result(CycleResultCode.Ok, before);
     }
 
     /// <summary>

@@ -39,10 +39,10 @@ public enum RelayReceiveCode
 /// <summary>Pacing and limits of a <see cref="CrossChainRelay"/>.</summary>
 public sealed record CrossChainRelayOptions
 {
-    /// <summary>How long a shipped message waits for f + 1 acknowledgements before it is sent again, ms.</summary>
+    /// <summary>How long a shipped message waits for f + 1 acknowledgements before it is sent again, ms (doubling per resend, up to <see cref="CrossChainRelay.MaxBackoffFactor"/> times).</summary>
     public long RetryMs { get; init; } = 1_000;
 
-    /// <summary>How long an attestation waits for its execution before it is submitted again, ms.</summary>
+    /// <summary>How long an attestation waits to be committed on its chain before it is submitted again, ms (doubling per resubmission, up to <see cref="CrossChainRelay.MaxBackoffFactor"/> times).</summary>
     public long ResubmitMs { get; init; } = 1_000;
 
     /// <summary>The inbox's most messages waiting for copies (see <see cref="CrossChainInbox"/>).</summary>
@@ -58,17 +58,22 @@ public sealed record CrossChainRelayOptions
 /// and single-threaded like a replica; a driver feeds it executed blocks, received frames and time.
 /// <list type="bullet">
 /// <item><b>Sending</b> (scatter mode, C6): every validator of the source chain sends each committed outbound message to
-/// every validator of the destination chain, and resends it every <see cref="CrossChainRelayOptions.RetryMs"/> until
-/// f + 1 of them acknowledged that their chain executed it (so at least one honest one did).</item>
+/// every validator of the destination chain, and resends it after <see cref="CrossChainRelayOptions.RetryMs"/> (backing
+/// off) until f + 1 of them acknowledged that their chain executed it (so at least one honest one did).</item>
 /// <item><b>Receiving</b>: a <see cref="CrossChainInbox"/> accepts a message once f + 1 source validators sent identical
-/// content; the relay then attests it to its own chain (<see cref="SettlementEntry.Attest"/>), resubmitting until the
-/// chain executes it, and acknowledges it to the source's validators once executed.</item>
+/// content; the relay then attests it to its own chain (<see cref="SettlementEntry.Attest"/>), resubmitting (backing off)
+/// until the chain commits the attestation, and acknowledges it to the source's validators once executed.</item>
 /// </list>
 /// Scatter mode trusts the transport's sender identity (the TCP transport authenticates node keys); it needs no
 /// trusted relay key, so up to f Byzantine validators per chain can neither forge nor suppress a message.
 /// </summary>
 public sealed class CrossChainRelay
 {
+    /// <summary>The most a retry period grows by backing off (a power of 2).</summary>
+    public const int MaxBackoffFactor = 1 << MaxBackoffShift;
+
+    private const int MaxBackoffShift = 3;
+
     private readonly NodeId _self;
     private readonly ChainId _local;
     private readonly IReadOnlyDictionary<ChainId, ValidatorSet> _peers;
@@ -143,7 +148,7 @@ public sealed class CrossChainRelay
             }
 
             var frame = RelayFrame.ForEnvelope(Canonical.Encode(CrossChainEnvelope.Scatter(message))).ToCanonicalBytes();
-            var unacked = new Unacked(frame, destination, replay ? long.MinValue : nowMs);
+            var unacked = new Unacked(frame, destination, replay ? long.MinValue : nowMs) { Sends = replay ? 0 : 1 };
             _unacked.Add(key, unacked);
             if (!replay)
             {
@@ -151,6 +156,15 @@ public sealed class CrossChainRelay
                 {
                     effects.Send(recipient, frame);
                 }
+            }
+        }
+
+        foreach (var entry in result.Entries)
+        {
+            // Our attestation is on the chain: it counts, so resubmitting it could only be refused as a repeat.
+            if (entry.Client == _self && entry.Attested is { } attested && _awaiting.TryGetValue(attested, out var awaiting))
+            {
+                awaiting.Committed = true;
             }
         }
 
@@ -227,7 +241,7 @@ public sealed class CrossChainRelay
             : OnEnvelope(sender, decoded.Envelope, nowMs, effects);
     }
 
-    /// <summary>Resends unacknowledged messages and resubmits attestations whose time is up.</summary>
+    /// <summary>Resends unacknowledged messages and resubmits attestations whose time is up and that its chain has not committed.</summary>
     /// <param name="nowMs">The driver's time, ms.</param>
     /// <param name="effects">Where to send and submit.</param>
     /// <exception cref="ArgumentNullException"><paramref name="effects"/> is null.</exception>
@@ -236,12 +250,13 @@ public sealed class CrossChainRelay
         ArgumentNullException.ThrowIfNull(effects);
         foreach (var unacked in _unacked.Values)
         {
-            if (unacked.LastSentMs != long.MinValue && nowMs - unacked.LastSentMs < _options.RetryMs)
+            if (unacked.LastSentMs != long.MinValue && nowMs - unacked.LastSentMs < Backoff(_options.RetryMs, unacked.Sends))
             {
                 continue;
             }
 
             unacked.LastSentMs = nowMs;
+            unacked.Sends++;
             foreach (var recipient in unacked.Destination.NodeIds)
             {
                 if (!unacked.AckedBy.Contains(recipient))
@@ -253,13 +268,21 @@ public sealed class CrossChainRelay
 
         foreach (var awaiting in _awaiting.Values)
         {
-            if (nowMs - awaiting.SubmittedAtMs >= _options.ResubmitMs)
+            if (!awaiting.Committed && nowMs - awaiting.SubmittedAtMs >= Backoff(_options.ResubmitMs, awaiting.Submissions))
             {
                 awaiting.SubmittedAtMs = nowMs;
+                awaiting.Submissions++;
                 effects.Submit(SettlementEntry.Attest(awaiting.Message));
             }
         }
     }
+
+    /// <summary>
+    /// The wait before the next retry after <paramref name="tries"/> tries: the period, doubled per retry up to
+    /// <see cref="MaxBackoffFactor"/> times it. A busy destination that has not answered yet is most likely slow,
+    /// not lossy; every resubmitted attestation is one more signed request its validators verify.
+    /// </summary>
+    private static long Backoff(long periodMs, int tries) => periodMs * (1L << Math.Clamp(tries - 1, 0, MaxBackoffShift));
 
     private RelayReceiveCode OnEnvelope(NodeId sender, ReadOnlyMemory<byte> envelope, long nowMs, IRelayEffects effects)
     {
@@ -316,6 +339,9 @@ public sealed class CrossChainRelay
         public HashSet<NodeId> AckedBy { get; } = [];
 
         public long LastSentMs { get; set; } = lastSentMs;
+
+        /// <summary>How many times it was sent (0 while a replayed message waits for its first tick).</summary>
+        public int Sends { get; set; }
     }
 
     private sealed class Awaiting(CrossChainMessage message, long submittedAtMs)
@@ -323,5 +349,11 @@ public sealed class CrossChainRelay
         public CrossChainMessage Message { get; } = message;
 
         public long SubmittedAtMs { get; set; } = submittedAtMs;
+
+        /// <summary>How many times it was submitted.</summary>
+        public int Submissions { get; set; } = 1;
+
+        /// <summary>Our attestation was committed on our chain (the message now waits for the other validators' attestations only).</summary>
+        public bool Committed { get; set; }
     }
 }

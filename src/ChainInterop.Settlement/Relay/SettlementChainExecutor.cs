@@ -40,7 +40,11 @@ public enum SettlementEntryCode
 /// <param name="Client">The submitter (zero if the entry did not decode).</param>
 /// <param name="Code">What became of it.</param>
 /// <param name="Execution">The application's outcome, for <see cref="SettlementEntryCode.Executed"/>.</param>
-public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution);
+/// <param name="Attested">For an attestation counted, repeated or executed (<see cref="SettlementEntryCode.Attested"/>,
+/// <see cref="SettlementEntryCode.AlreadyDelivered"/>, <see cref="SettlementEntryCode.Executed"/>): the attested message's
+/// source and sequence, so the attesting validator's relay stops resubmitting it (a repeat would only be refused).</param>
+public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution,
+    (ChainId Source, ulong Sequence)? Attested = null);
 
 /// <summary>What executing one committed block of a settlement chain did.</summary>
 /// <param name="Height">The block's height.</param>
@@ -151,7 +155,7 @@ public sealed class SettlementChainExecutor
     /// <summary>The executor of an intermediary chain (an ICC).</summary>
     /// <param name="application">The ICC's application.</param>
     /// <param name="validators">The ICC's validators (they attest delivered messages and tick).</param>
-    /// <param name="operators">The ICC operator's services (may submit its own commands, e.g. ticks).</param>
+    /// <param name="operators">The ICC operator's services (may submit its own commands: <see cref="CloseCycle"/>, ticks).</param>
     /// <param name="participants">The PPCs it relays with.</param>
     /// <param name="options">Limits, or null for the defaults.</param>
     /// <returns>The executor.</returns>
@@ -165,9 +169,12 @@ public sealed class SettlementChainExecutor
     {
         ArgumentNullException.ThrowIfNull(application);
         return new SettlementChainExecutor(application.Chain, validators, operators, participants,
-            (command, now) => command is Tick tick
-                ? application.Execute(tick, now)
-                : new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
+            (command, now) => command switch
+            {
+                Tick tick => application.Execute(tick, now),
+                CloseCycle close => application.Execute(close, now),
+                _ => new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
+            },
             application.Execute, options);
     }
 
@@ -275,7 +282,7 @@ public sealed class SettlementChainExecutor
         if (delivered.Contains(message.Sequence)
             || (_attestations.TryGetValue(key, out var votes) && votes.ContainsKey(validator)))
         {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null);
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null, key);
         }
 
         int held = _pendingByValidator.GetValueOrDefault(validator);
@@ -303,7 +310,7 @@ public sealed class SettlementChainExecutor
 
         if (matching < _validators.WeakQuorum)
         {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null);
+            return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null, key);
         }
 
         // f + 1 validators vouch for identical content: at least one honest validator received it from f + 1 of the source's.
@@ -312,7 +319,7 @@ public sealed class SettlementChainExecutor
         executed.Add(key);
         var result = _executeDelivered(message, now);
         outbound.AddRange(result.Outbound);
-        return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result);
+        return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result, key);
     }
 
     private void Forget((ChainId, ulong) key, Dictionary<NodeId, CrossChainMessage> votes)

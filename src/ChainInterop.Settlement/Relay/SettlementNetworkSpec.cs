@@ -45,6 +45,13 @@ public sealed record SettlementNetworkSpec(
 
     private static readonly InstitutionId Owner = new("genesis");
 
+    /// <summary>
+    /// How long a PPC waits before a <see cref="Tick"/> resends a pending transaction's request, answer or cancel
+    /// request, in committed ms (<see cref="ParticipantChainApplication"/>). The relay already retries until delivery,
+    /// so this is a long back-stop.
+    /// </summary>
+    public long ResendAfterMs { get; init; } = 5_000;
+
     /// <summary>A PPC's account on an ICC's ABC.</summary>
     /// <param name="participant">The PPC.</param>
     /// <returns>The account id.</returns>
@@ -81,7 +88,7 @@ public sealed record SettlementNetworkSpec(
             Issue(ledger, TransitAccount, asset, amount, ref issue);
         }
 
-        var app = new ParticipantChainApplication(participant, ledger, Assets.ToDictionary(a => a, _ => TransitAccount));
+        var app = new ParticipantChainApplication(participant, ledger, Assets.ToDictionary(a => a, _ => TransitAccount), ResendAfterMs);
         foreach (var icc in IntermediariesOf(participant))
         {
             app.Link(icc);

@@ -286,6 +286,18 @@ public sealed class CrossChainTransactionTests
         }
 
         Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(new byte[] { 0x92, 0x63, 0xc0 }));
+
+        // Undefined enum values are refused, not carried into the state machines.
+        foreach (var bad in new TransferMessage[]
+        {
+            new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), (AckMode)7, SettlementTiming.RealTime, 77),
+            new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, (SettlementTiming)0, 77),
+            new TransferReject(tx, (TransferFailureReason)999),
+        })
+        {
+            Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(bad.ToCanonicalBytes()));
+        }
+
         var w = new TransferWorld();
         Assert.Equal(CrossChainResultCode.Malformed, w.Icc.Execute(new CrossChainMessage(Ppc1Id, IccId, 1, [0x01, 0x02]), 1).Code);
     }

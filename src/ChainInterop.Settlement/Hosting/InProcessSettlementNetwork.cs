@@ -1,0 +1,311 @@
+using System.Collections.Concurrent;
+using System.Text;
+using ChainInterop.Consensus.Hosting;
+using ChainInterop.Crypto;
+using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Relay;
+using ChainInterop.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ChainInterop.Settlement.Hosting;
+
+/// <summary>
+/// A whole settlement network in one process (docs/SETTLEMENT.md): every PPC and ICC of a <see cref="SettlementNetworkSpec"/>
+/// as its own <see cref="InProcessChain"/> (its own validators and consensus), each validator running the chain's
+/// <see cref="SettlementChainExecutor"/> on its committed blocks and a <see cref="CrossChainRelay"/> that carries the
+/// chain's committed messages to the other chains' validators. Banks start transfers through clients of their PPC
+/// (<see cref="CreateClient"/>, <see cref="StartTransferAsync"/>). Used by the bank-to-bank sample, the benchmarks and
+/// tests; a host with its own transport and storage wires the same pieces (executor, relay) into its nodes.
+/// </summary>
+public sealed class InProcessSettlementNetwork : IAsyncDisposable
+{
+    private readonly InProcessSettlementOptions _options;
+    private readonly Dictionary<ChainId, InProcessChain> _chains = [];
+    private readonly Dictionary<ChainId, ReplicatedApplication<SettlementValidator>> _validators = [];
+    private readonly List<SettlementValidator> _all = [];
+    private readonly List<PrivateKey> _ownedKeys = [];
+    private readonly ConcurrentDictionary<(ChainId Chain, Hash256 Tx), TaskCompletionSource<CrossChainTransactionState>> _waiters = new();
+
+    private InProcessSettlementNetwork(SettlementNetworkSpec spec, InProcessSettlementOptions options)
+    {
+        Spec = spec;
+        _options = options;
+    }
+
+    /// <summary>The network's opening state.</summary>
+    public SettlementNetworkSpec Spec { get; }
+
+    /// <summary>Every chain (PPCs, then ICCs).</summary>
+    public IReadOnlyCollection<InProcessChain> Chains => _chains.Values;
+
+    /// <summary>Messages shipped and not yet acknowledged, plus attestations not yet executed, over all relays (a progress gauge).</summary>
+    public int RelayBacklog => _all.Sum(v => v.RelayBacklog);
+
+    /// <summary>Starts every chain and relay.</summary>
+    /// <param name="spec">The PPCs, ICCs and opening balances.</param>
+    /// <param name="options">How to run them; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels opening the stores.</param>
+    /// <returns>The running network; dispose it to stop.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
+    /// <exception cref="ArgumentException">The spec is invalid (e.g. an ICC linking fewer than 2 PPCs).</exception>
+    public static async Task<InProcessSettlementNetwork> StartAsync(SettlementNetworkSpec spec, InProcessSettlementOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        options ??= new InProcessSettlementOptions();
+        var network = new InProcessSettlementNetwork(spec, options);
+        try
+        {
+            await network.StartChainsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await network.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return network;
+    }
+
+    /// <summary>A client of a chain (e.g. a bank's settlement service on its PPC; its key must be among the chain's operators to start transfers).</summary>
+    /// <param name="chain">The chain.</param>
+    /// <param name="key">The client's key (the caller keeps ownership).</param>
+    /// <returns>The client; dispose it when done.</returns>
+    /// <exception cref="ArgumentException">The chain is not in the network.</exception>
+    public ChainClient CreateClient(ChainId chain, PrivateKey key) => Chain(chain).CreateClient(key);
+
+    /// <summary>Commits a bank's <see cref="StartTransfer"/> on its PPC (Alg. 1 (1)–(3)) and returns the PPC's outcome of that step.</summary>
+    /// <param name="client">A client of the payer's PPC whose key is an operator of it.</param>
+    /// <param name="transfer">The transfer.</param>
+    /// <param name="cancellationToken">Stops waiting (the transfer may still be committed).</param>
+    /// <returns>The PPC's reply (its result bytes are the executed entry's outcome as seen by f + 1 validators).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static Task<Consensus.ClientReply> StartTransferAsync(ChainClient client, StartTransfer transfer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(transfer);
+        return client.SubmitAsync(SettlementEntry.OwnCommand(transfer).ToCanonicalBytes(), cancellationToken);
+    }
+
+    /// <summary>Waits until validator 0 of <paramref name="chain"/> has the transaction in a final state (committed, cancelled or failed).</summary>
+    /// <param name="chain">A PPC or ICC.</param>
+    /// <param name="transactionId">The transaction.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The final state.</returns>
+    /// <exception cref="ArgumentException">The chain is not in the network.</exception>
+    public async Task<CrossChainTransactionState> WaitForOutcomeAsync(ChainId chain, Hash256 transactionId, CancellationToken cancellationToken = default)
+    {
+        var replicated = Replicas(chain);
+        var waiter = _waiters.GetOrAdd((chain, transactionId), _ => new TaskCompletionSource<CrossChainTransactionState>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (replicated.Read(0, v => StateOf(v, transactionId)) is { } state && IsFinal(state))
+        {
+            waiter.TrySetResult(state);
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _waiters.TryRemove((chain, transactionId), out _);
+        }
+    }
+
+    /// <summary>Reads validator <paramref name="validator"/>'s copy of a PPC's application while no block is applied to it.</summary>
+    /// <typeparam name="TResult">What is read.</typeparam>
+    /// <param name="chain">The PPC.</param>
+    /// <param name="validator">The validator's index.</param>
+    /// <param name="read">The read.</param>
+    /// <returns>Its result.</returns>
+    /// <exception cref="ArgumentException">The chain is not a PPC of the network.</exception>
+    public TResult ReadParticipant<TResult>(ChainId chain, int validator, Func<ParticipantChainApplication, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return Replicas(chain).Read(validator, v => v.Application is ParticipantChainApplication p
+            ? read(p) : throw new ArgumentException($"{chain} is not a participant chain.", nameof(chain)));
+    }
+
+    /// <summary>Reads validator <paramref name="validator"/>'s copy of an ICC's application while no block is applied to it.</summary>
+    /// <typeparam name="TResult">What is read.</typeparam>
+    /// <param name="chain">The ICC.</param>
+    /// <param name="validator">The validator's index.</param>
+    /// <param name="read">The read.</param>
+    /// <returns>Its result.</returns>
+    /// <exception cref="ArgumentException">The chain is not an ICC of the network.</exception>
+    public TResult ReadIntermediary<TResult>(ChainId chain, int validator, Func<IntermediaryChainApplication, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return Replicas(chain).Read(validator, v => v.Application is IntermediaryChainApplication i
+            ? read(i) : throw new ArgumentException($"{chain} is not an intermediary chain.", nameof(chain)));
+    }
+
+    /// <summary>
+    /// Takes one chain offline (its relays and validators stop; its stores close), as an outage of that institution
+    /// would. The other chains keep running: transfers that do not need it are unaffected (seed 000 [0078]); messages
+    /// for it wait in the senders' relays. Its last state stays readable.
+    /// </summary>
+    /// <param name="chain">The chain.</param>
+    /// <returns>A task that completes when it stopped.</returns>
+    /// <exception cref="ArgumentException">The chain is not in the network.</exception>
+    public async Task StopChainAsync(ChainId chain)
+    {
+        var running = Chain(chain);
+        foreach (var validator in _all.Where(v => v.Chain == chain))
+        {
+            await validator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await running.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every relay and chain and closes the stores.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var validator in _all)
+        {
+            await validator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var chain in _chains.Values)
+        {
+            await chain.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var key in _ownedKeys)
+        {
+            key.Dispose();
+        }
+
+        foreach (var waiter in _waiters.Values)
+        {
+            waiter.TrySetCanceled();
+        }
+    }
+
+    private static CrossChainTransactionState? StateOf(SettlementValidator v, Hash256 tx) => v.Application switch
+    {
+        ParticipantChainApplication p => p.GetState(tx),
+        IntermediaryChainApplication i => i.GetState(tx),
+        _ => null,
+    };
+
+    private static bool IsFinal(CrossChainTransactionState state) =>
+        state is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
+
+    private InProcessChain Chain(ChainId chain) =>
+        _chains.TryGetValue(chain, out var c) ? c : throw new ArgumentException($"{chain} is not a chain of this network.", nameof(chain));
+
+    private ReplicatedApplication<SettlementValidator> Replicas(ChainId chain) =>
+        _validators.TryGetValue(chain, out var r) ? r : throw new ArgumentException($"{chain} is not a chain of this network.", nameof(chain));
+
+    private async Task StartChainsAsync(CancellationToken cancellationToken)
+    {
+        int n = _options.ValidatorsPerChain;
+        var loggers = _options.Loggers ?? NullLoggerFactory.Instance;
+        var chainIds = Spec.Participants.Select(p => p.Chain).Concat(Spec.Intermediaries.Select(i => i.Chain)).ToList();
+        var keys = chainIds.ToDictionary(c => c, c => Enumerable.Range(0, n).Select(i => KeyOf(c, i)).ToArray());
+        var validatorSets = keys.ToDictionary(kv => kv.Key, kv => new Blocks.ValidatorSet(kv.Value.Select(k => k.PublicKey)));
+        var relayNetwork = _options.RelayTransport is null ? new InMemoryNetwork() : null;
+
+        foreach (var chain in chainIds)
+        {
+            bool isParticipant = Spec.Participants.Any(p => p.Chain == chain);
+            var peers = isParticipant
+                ? Spec.IntermediariesOf(chain)
+                : Spec.Intermediaries.First(i => i.Chain == chain).Participants;
+            var peerSets = peers.Distinct().ToDictionary(p => p, p => validatorSets[p]);
+            var operators = _options.Operators.TryGetValue(chain, out var ops) ? ops : new HashSet<NodeId>();
+            var replicated = new ReplicatedApplication<SettlementValidator>(n, i =>
+            {
+                var key = keys[chain][i];
+                var id = NodeId.FromPublicKey(key.PublicKey);
+                object application;
+                SettlementChainExecutor executor;
+                if (isParticipant)
+                {
+                    var ppc = Spec.CreateParticipant(chain);
+                    application = ppc;
+                    executor = SettlementChainExecutor.ForParticipant(ppc, validatorSets[chain], operators, peers, _options.Executor);
+                }
+                else
+                {
+                    var icc = Spec.CreateIntermediary(chain, _options.Cycles?.Invoke(chain));
+                    application = icc;
+                    executor = SettlementChainExecutor.ForIntermediary(icc, validatorSets[chain], operators, peers, _options.Executor);
+                }
+
+                var relay = new CrossChainRelay(id, chain, peerSets, _options.Relay);
+                var transport = _options.RelayTransport?.Invoke(id) ?? relayNetwork!.Connect(id);
+                return new SettlementValidator(chain, i, key, application, executor, relay, transport, _options,
+                    loggers.CreateLogger<InProcessSettlementNetwork>());
+            }, (v, block) =>
+            {
+                var result = v.Apply(block);
+                if (v.Index == 0)
+                {
+                    Observe(v, result);
+                }
+            });
+            _validators.Add(chain, replicated);
+            var running = await InProcessChain.StartAsync(new InProcessChainOptions
+            {
+                ChainId = chain,
+                ValidatorCount = n,
+                Engine = _options.Engine,
+                ValidatorKeys = keys[chain],
+                ConfigureReplica = _options.ConfigureReplica,
+                Stores = _options.Stores is { } stores ? i => stores(chain, i) : null,
+                Transports = _options.ConsensusTransport is { } transports ? (i, id) => transports(chain, i, id) : null,
+                TimeProvider = _options.TimeProvider,
+                Loggers = _options.Loggers,
+            }, replicated.Executor, cancellationToken).ConfigureAwait(false);
+            _chains.Add(chain, running);
+            for (int i = 0; i < n; i++)
+            {
+                var store = running.Stores[i];
+                replicated.Read(i, v =>
+                {
+                    v.Start(running, store);
+                    _all.Add(v);
+
+                    // A restart: execute what the store holds (the application state is the replay of its blocks).
+                    if (store.Tip is { } tip)
+                    {
+                        v.CatchUp(tip.Height);
+                    }
+
+                    return 0;
+                });
+            }
+        }
+    }
+
+    private void Observe(SettlementValidator v, SettlementBlockResult result)
+    {
+        foreach (var entry in result.Entries)
+        {
+            if (entry.Execution is { State: { } state } execution && IsFinal(state)
+                && _waiters.TryGetValue((v.Chain, execution.TransactionId), out var waiter))
+            {
+                waiter.TrySetResult(state);
+            }
+        }
+
+        _options.Executed?.Invoke(v.Chain, result);
+    }
+
+    private PrivateKey KeyOf(ChainId chain, int index)
+    {
+        if (_options.ValidatorKeys is { } keys)
+        {
+            return keys(chain, index);
+        }
+
+        var key = SignatureSchemes.Ed25519.ImportPrivateKey(
+            Hash256.Compute(Encoding.UTF8.GetBytes($"chaininterop/settlement/{chain}/validator/{index}")).ToArray());
+        _ownedKeys.Add(key);
+        return key;
+    }
+}

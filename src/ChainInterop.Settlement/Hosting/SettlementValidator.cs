@@ -1,0 +1,242 @@
+using System.Threading.Channels;
+using ChainInterop.Blocks;
+using ChainInterop.Consensus;
+using ChainInterop.Consensus.Hosting;
+using ChainInterop.Crypto;
+using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Relay;
+using ChainInterop.Storage;
+using ChainInterop.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace ChainInterop.Settlement.Hosting;
+
+/// <summary>
+/// One validator's settlement roles in an <see cref="InProcessSettlementNetwork"/>: its copy of the chain application
+/// and executor (fed committed blocks on the replica host's thread) and its relay (driven by one loop of its own:
+/// executed blocks, received frames and ticks go through a queue, so the relay stays single-threaded).
+/// </summary>
+internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposable
+{
+    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource<IBlockStore> _store = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(NodeId Recipient, ReadOnlyMemory<byte> Frame)> _sends = [];
+    private readonly List<SettlementEntry> _submits = [];
+    private readonly CrossChainRelay _relay;
+    private readonly PrivateKey _key;
+    private readonly ITransport _transport;
+    private readonly InProcessSettlementOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+    private InProcessChain? _chain;
+    private ulong _timestamp;
+    private int _disposed;
+
+    public SettlementValidator(
+        ChainId chain,
+        int index,
+        PrivateKey key,
+        object application,
+        SettlementChainExecutor executor,
+        CrossChainRelay relay,
+        ITransport transport,
+        InProcessSettlementOptions options,
+        ILogger log)
+    {
+        Chain = chain;
+        Index = index;
+        _key = key;
+        Application = application;
+        Executor = executor;
+        _relay = relay;
+        _transport = transport;
+        _options = options;
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _log = log;
+    }
+
+    public ChainId Chain { get; }
+
+    public int Index { get; }
+
+    public NodeId Id => _transport.LocalNode;
+
+    /// <summary>The chain application (a <see cref="ParticipantChainApplication"/> or an <see cref="IntermediaryChainApplication"/>).</summary>
+    public object Application { get; }
+
+    public SettlementChainExecutor Executor { get; }
+
+    public int RelayBacklog => _relay.UnackedCount + _relay.AwaitingExecutionCount;
+
+    /// <summary>Applies a committed block (the replica host's application callback, under the copy's lock).</summary>
+    public SettlementBlockResult Apply(Block block)
+    {
+        if (Executor.LastAppliedHeight is { } last ? block.Height > last + 1 : block.Height > 0)
+        {
+            CatchUp(block.Height - 1);
+        }
+
+        var result = Executor.Apply(block);
+        _work.Writer.TryWrite(new Work(result, false, default, default));
+        return result;
+    }
+
+    /// <summary>Replays the stored blocks up to <paramref name="height"/> that this copy has not executed (a restart).</summary>
+    public void CatchUp(ulong height)
+    {
+        var store = _store.Task.GetAwaiter().GetResult();
+        ulong from = Executor.LastAppliedHeight is { } last ? last + 1 : 0;
+        for (ulong h = from; h <= height; h++)
+        {
+            var block = store.GetAsync(h).AsTask().GetAwaiter().GetResult()
+                ?? throw new InvalidOperationException($"{Chain} validator {Index}: block {h} is missing from its store.");
+            var result = Executor.Apply(block);
+            _work.Writer.TryWrite(new Work(result, true, default, default));
+        }
+    }
+
+    /// <summary>Starts the relay loops once the chain runs.</summary>
+    public void Start(InProcessChain chain, IBlockStore store)
+    {
+        _chain = chain;
+        _store.TrySetResult(store);
+        _loops.Add(Task.Run(() => RelayLoopAsync(_stopping.Token)));
+        _loops.Add(Task.Run(() => ReceiveLoopAsync(_stopping.Token)));
+        _loops.Add(Task.Run(() => TickLoopAsync(_stopping.Token)));
+    }
+
+    void IRelayEffects.Send(NodeId recipient, ReadOnlyMemory<byte> frame) => _sends.Add((recipient, frame));
+
+    void IRelayEffects.Submit(SettlementEntry entry) => _submits.Add(entry);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _work.Writer.TryComplete();
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task RelayLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var work in _work.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (work.Block is { } block)
+                {
+                    _relay.OnBlock(block, now, this, work.Replay);
+                }
+                else if (work.Own is { } own)
+                {
+                    SubmitOwn(own);
+                }
+                else if (work.Frame.Payload.IsEmpty)
+                {
+                    _relay.Tick(now, this);
+                }
+                else if (_relay.Receive(work.Frame.From, work.Frame.Payload, now, this) == RelayReceiveCode.Refused)
+                {
+                    LogRefused(_log, Chain, Index, work.Frame.From, _relay.LastRefusal);
+                }
+
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in _submits)
+        {
+            SubmitOwn(entry);
+        }
+
+        _submits.Clear();
+        foreach (var (recipient, frame) in _sends)
+        {
+            try
+            {
+                await _transport.SendAsync(recipient, frame, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The relay resends what is not acknowledged; a peer being down is not our failure.
+                LogSendFailed(_log, e, Chain, Index, recipient);
+            }
+        }
+
+        _sends.Clear();
+    }
+
+    private void SubmitOwn(SettlementEntry entry)
+    {
+        // A fresh, increasing request counter: a resubmitted attestation must not look like a stale request.
+        ulong now = (ulong)Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds()) * 1_000;
+        _timestamp = Math.Max(_timestamp + 1, now);
+        _chain!.Submit(ClientRequest.Create(_key, Chain, _timestamp, entry.ToCanonicalBytes()));
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var inbound in _transport.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!inbound.Payload.IsEmpty)
+                {
+                    _work.Writer.TryWrite(new Work(null, false, inbound, default));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task TickLoopAsync(CancellationToken cancellationToken)
+    {
+        long lastChainTick = long.MinValue;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.RelayTickIntervalMs), _time, cancellationToken).ConfigureAwait(false);
+                _work.Writer.TryWrite(new Work(null, false, default, default));
+                long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (lastChainTick == long.MinValue || now - lastChainTick >= _options.ChainTickIntervalMs)
+                {
+                    lastChainTick = now;
+                    _work.Writer.TryWrite(new Work(null, false, default, SettlementEntry.OwnCommand(new Tick(now))));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Chain} validator {Index}: relay frame from {From} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, ChainId chain, int index, NodeId from, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Chain} validator {Index}: relay send to {Peer} failed")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, ChainId chain, int index, NodeId peer);
+
+    /// <summary>One item for the relay loop: an executed block, a received frame, an own entry to submit, or (all empty) a relay tick.</summary>
+    private readonly record struct Work(SettlementBlockResult? Block, bool Replay, InboundMessage Frame, SettlementEntry? Own);
+}

@@ -1,0 +1,252 @@
+using ChainInterop.Consensus.Hosting;
+using ChainInterop.Crypto;
+using ChainInterop.Ledger;
+using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Hosting;
+using ChainInterop.Settlement.Netting;
+using ChainInterop.Settlement.Relay;
+using ChainInterop.Storage;
+
+namespace ChainInterop.Settlement.Tests.Hosting;
+
+/// <summary>
+/// Cross-chain transfers between banks' PPCs through an ICC, every chain a 4-validator PBFT chain in one process, the
+/// relays carrying committed messages between them (S1, S2; Alg. 1–4, 10, 12).
+/// </summary>
+public class InProcessSettlementNetworkTests
+{
+    private static readonly ChainId BankA = new("bank-a");
+    private static readonly ChainId BankB = new("bank-b");
+    private static readonly ChainId BankC = new("bank-c");
+    private static readonly ChainId Icc = new("icc-1");
+    private static readonly AssetCode Usd = new("USD");
+    private static readonly AccountId Alice = new("alice");
+    private static readonly AccountId Bob = new("bob");
+    private static readonly AccountId Carol = new("carol");
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_real_time_transfer_commits_on_every_validator_of_all_three_chains_Alg1_Alg10()
+    {
+        using var bank = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bank);
+        using var client = network.CreateClient(BankA, bank);
+        var tx = Hash256.Compute("rt-1"u8);
+        await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 250, AckMode.ModeII, FarFuture()));
+
+        using var cts = new CancellationTokenSource(Timeout);
+        Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
+        Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankB, tx, cts.Token));
+        await EventuallyOnEveryValidatorAsync(network, BankB, p => p.Ledger.GetBalance(Bob, Usd).Posted.MinorUnits == 250, cts.Token);
+        await EventuallyOnEveryValidatorAsync(network, BankA, p => p.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
+
+        await EventuallyOnEveryIccValidatorAsync(network, i => i.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
+        for (int v = 0; v < 4; v++)
+        {
+            Assert.Equal(1_000 - 250, network.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
+            Assert.True(network.ReadParticipant(BankA, v, p => p.WasAcknowledged(tx))); // Mode II: 2a reached PPC1.
+            Assert.Equal(CrossChainTransactionState.Committed, network.ReadIntermediary(Icc, v, i => i.GetState(tx)));
+            Assert.Single(network.ReadIntermediary(Icc, v, i => i.TradesOf(BankA)));
+            Assert.Equal(500 - 250, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankA), Usd).Posted.MinorUnits));
+            Assert.Equal(500 + 250, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankB), Usd).Posted.MinorUnits));
+        }
+
+        AssertConserved(network);
+    }
+
+    [Fact]
+    public async Task A_transfer_past_Time1_on_the_ICC_clock_is_cancelled_and_every_leg_released_Alg12()
+    {
+        using var bank = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bank);
+        using var client = network.CreateClient(BankA, bank);
+        var tx = Hash256.Compute("late-1"u8);
+        await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 100, AckMode.ModeI, time1Ms: 1));
+
+        using var cts = new CancellationTokenSource(Timeout);
+        Assert.Equal(CrossChainTransactionState.Cancelled, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
+        await EventuallyOnEveryValidatorAsync(network, BankA, p => p.Ledger.PendingCount == 0, cts.Token);
+        await EventuallyOnEveryValidatorAsync(network, BankB, p => p.GetState(tx) is null or CrossChainTransactionState.Cancelled && p.Ledger.PendingCount == 0, cts.Token);
+        Assert.Equal(1_000, network.ReadParticipant(BankA, 0, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
+        await EventuallyOnEveryIccValidatorAsync(network, i => i.Ledger.PendingCount == 0, cts.Token);
+        AssertConserved(network);
+    }
+
+    [Fact]
+    public async Task Transfers_and_their_outcomes_survive_a_restart_from_the_file_stores_S1()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "chaininterop-settle-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var bank = SignatureSchemes.Ed25519.GenerateKey();
+            var tx = Hash256.Compute("durable-1"u8);
+            await using (var network = await StartAsync(bank, dir))
+            {
+                using var client = network.CreateClient(BankA, bank);
+                await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 300, AckMode.ModeI, FarFuture(), payee: (BankC, Carol)));
+                using var cts = new CancellationTokenSource(Timeout);
+                Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankC, tx, cts.Token));
+            }
+
+            await using (var restarted = await StartAsync(bank, dir))
+            {
+                using var cts = new CancellationTokenSource(Timeout);
+                await EventuallyOnEveryValidatorAsync(restarted, BankA, p => p.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
+                for (int v = 0; v < 4; v++)
+                {
+                    Assert.Equal(CrossChainTransactionState.Committed, restarted.ReadParticipant(BankA, v, p => p.GetState(tx)));
+                    Assert.Equal(700, restarted.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
+                }
+
+                await EventuallyOnEveryValidatorAsync(restarted, BankC, p => p.Ledger.GetBalance(Carol, Usd).Posted.MinorUnits == 300, cts.Token);
+
+                // A replayed start changes nothing: the PPC knows the transaction (idempotent by id).
+                using var client = restarted.CreateClient(BankA, bank);
+                await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 300, AckMode.ModeI, FarFuture(), payee: (BankC, Carol)));
+                Assert.Equal(700, restarted.ReadParticipant(BankA, 0, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
+                AssertConserved(restarted);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Netting_transfers_settle_at_the_cycle_end_through_the_ICC_as_CCP_moving_only_the_nets_Alg11_S3()
+    {
+        using var bankA = SignatureSchemes.Ed25519.GenerateKey();
+        using var bankB = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bankA, spec: Spec(bobBalance: 100), configure: o =>
+        {
+            o.Operators = new Dictionary<ChainId, IReadOnlySet<NodeId>>
+            {
+                [BankA] = new HashSet<NodeId> { NodeId.FromPublicKey(bankA.PublicKey) },
+                [BankB] = new HashSet<NodeId> { NodeId.FromPublicKey(bankB.PublicKey) },
+            };
+            o.Cycles = icc => new SettlementCycle(new CycleId(icc, 0), SettlementCyclePolicy.ByTransactionCount(3), 0);
+        });
+        using var clientA = network.CreateClient(BankA, bankA);
+        using var clientB = network.CreateClient(BankB, bankB);
+
+        // Gross: A pays B 100 and 50, B pays A 30. Net: A owes B 120.
+        var transfers = new (ChainClient Client, Hash256 Tx, AccountId Payer, ChainId PayeeChain, AccountId Payee, long Amount)[]
+        {
+            (clientA, Hash256.Compute("n1"u8), Alice, BankB, Bob, 100),
+            (clientA, Hash256.Compute("n2"u8), Alice, BankB, Bob, 50),
+            (clientB, Hash256.Compute("n3"u8), Bob, BankA, Alice, 30),
+        };
+        foreach (var (client, tx, payer, payeeChain, payee, amount) in transfers)
+        {
+            await InProcessSettlementNetwork.StartTransferAsync(client, new StartTransfer(tx, Icc, payer, payeeChain, payee, Usd,
+                new Amount(amount), AckMode.ModeI, SettlementTiming.Netting, FarFuture()));
+        }
+
+        using var cts = new CancellationTokenSource(Timeout);
+        foreach (var t in transfers)
+        {
+            Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(t.PayeeChain, t.Tx, cts.Token));
+        }
+
+        await EventuallyOnEveryValidatorAsync(network, BankA, p => p.Ledger.PendingCount == 0, cts.Token);
+        await EventuallyOnEveryValidatorAsync(network, BankB, p => p.Ledger.PendingCount == 0, cts.Token);
+        await EventuallyOnEveryIccValidatorAsync(network, i => i.Ledger.PendingCount == 0 && i.CompletedCycles.Count == 1, cts.Token);
+        var report = network.ReadIntermediary(Icc, 0, i => Assert.Single(i.CompletedCycles));
+        var usd = Assert.Single(report.Assets);
+        Assert.Equal(3, usd.GrossCount);
+        Assert.Equal(180, usd.GrossValue.MinorUnits);
+        Assert.Equal(120, usd.NetValue.MinorUnits);
+        Assert.Equal(60, usd.LiquiditySaved.MinorUnits);
+        for (int v = 0; v < 4; v++)
+        {
+            Assert.Equal(500 - 120, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankA), Usd).Posted.MinorUnits));
+            Assert.Equal(500 + 120, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankB), Usd).Posted.MinorUnits));
+            Assert.Equal(0, network.ReadIntermediary(Icc, v, i => i.Ledger.PendingCount));
+            Assert.Equal(1_000 - 150 + 30, network.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
+            Assert.Equal(100 + 150 - 30, network.ReadParticipant(BankB, v, p => p.Ledger.GetBalance(Bob, Usd).Posted.MinorUnits));
+        }
+
+        AssertConserved(network);
+    }
+
+    internal static SettlementNetworkSpec Spec(long bobBalance = 0)
+    {
+        var usd1000 = new Dictionary<AssetCode, long> { [Usd] = 1_000 };
+        var usd500 = new Dictionary<AssetCode, long> { [Usd] = 500 };
+        return new SettlementNetworkSpec(
+            [Usd],
+            [
+                new ParticipantSpec(BankA, [new CustomerSpec(Alice, usd1000)], usd1000, usd500),
+                new ParticipantSpec(BankB, [new CustomerSpec(Bob, new Dictionary<AssetCode, long> { [Usd] = bobBalance })], usd1000, usd500),
+                new ParticipantSpec(BankC, [new CustomerSpec(Carol, new Dictionary<AssetCode, long> { [Usd] = 0 })], usd1000, usd500),
+            ],
+            [new IntermediarySpec(Icc, [BankA, BankB, BankC])]);
+    }
+
+    private static async Task<InProcessSettlementNetwork> StartAsync(PrivateKey bank, string? dir = null, Action<InProcessSettlementOptions>? configure = null, SettlementNetworkSpec? spec = null)
+    {
+        var options = new InProcessSettlementOptions
+        {
+            Operators = new Dictionary<ChainId, IReadOnlySet<NodeId>> { [BankA] = new HashSet<NodeId> { NodeId.FromPublicKey(bank.PublicKey) } },
+            ChainTickIntervalMs = 200,
+            RelayTickIntervalMs = 50,
+            Relay = new CrossChainRelayOptions { RetryMs = 300, ResubmitMs = 300 },
+            ConfigureReplica = o => o.BatchDelayMs = 1,
+        };
+        if (dir is not null)
+        {
+            options.Stores = (chain, i) => new FileBlockStoreProvider(new FileStoreOptions { Path = Path.Combine(dir, chain.ToString(), i.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
+        }
+
+        configure?.Invoke(options);
+        return await InProcessSettlementNetwork.StartAsync(spec ?? Spec(), options);
+    }
+
+    private static StartTransfer Transfer(Hash256 tx, long amount, AckMode mode, long time1Ms, (ChainId Chain, AccountId Account)? payee = null) =>
+        new(tx, Icc, Alice, payee?.Chain ?? BankB, payee?.Account ?? Bob, Usd, new Amount(amount), mode, SettlementTiming.RealTime, time1Ms);
+
+    private static long FarFuture() => DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds();
+
+    private static async Task EventuallyOnEveryValidatorAsync(InProcessSettlementNetwork network, ChainId chain, Func<ParticipantChainApplication, bool> condition, CancellationToken cancellationToken)
+    {
+        for (int v = 0; v < 4; v++)
+        {
+            while (!network.ReadParticipant(chain, v, condition))
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task EventuallyOnEveryIccValidatorAsync(InProcessSettlementNetwork network, Func<IntermediaryChainApplication, bool> condition, CancellationToken cancellationToken)
+    {
+        for (int v = 0; v < 4; v++)
+        {
+            while (!network.ReadIntermediary(Icc, v, condition))
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Per asset, each bank's transit + its ABC account, and all customers' money, are what they were at genesis (S2).</summary>
+    private static void AssertConserved(InProcessSettlementNetwork network)
+    {
+        var spec = network.Spec;
+        long total = 0;
+        foreach (var bank in spec.Participants)
+        {
+            long transit = network.ReadParticipant(bank.Chain, 0, p => p.Ledger.GetBalance(SettlementNetworkSpec.TransitAccount, Usd).Posted.MinorUnits);
+            long abc = network.ReadIntermediary(Icc, 0, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(bank.Chain), Usd).Posted.MinorUnits);
+            Assert.Equal(bank.TransitLiquidity[Usd] + bank.AbcDeposit[Usd], transit + abc);
+            total += network.ReadParticipant(bank.Chain, 0, p => bank.Customers.Sum(c => p.Ledger.GetBalance(c.Account, Usd).Posted.MinorUnits));
+        }
+
+        Assert.Equal(spec.Participants.Sum(b => b.Customers.Sum(c => c.Balances[Usd])), total);
+        Assert.Equal(0, network.ReadIntermediary(Icc, 0, i => i.Ledger.GetBalance(SettlementNetworkSpec.ClearingAccount, Usd).Posted.MinorUnits));
+    }
+}

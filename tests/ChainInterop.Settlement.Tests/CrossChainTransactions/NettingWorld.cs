@@ -11,7 +11,7 @@ namespace ChainInterop.Settlement.Tests.CrossChainTransactions;
 /// router. Every PPC has a funded customer account and a funded transit account (USD and EUR); every PPC has a funded
 /// account on the ABC. <see cref="Check"/> asserts conservation and netting-mode atomicity after every step.
 /// </summary>
-internal sealed class NettingWorld
+internal sealed class NettingWorld : LedgerWorld
 {
     public static readonly ChainId IccId = new("icc");
     public static readonly AssetCode Usd = new("USD");
@@ -23,7 +23,6 @@ internal sealed class NettingWorld
 
     private readonly Dictionary<AssetCode, long> _initialPosted;
     private readonly Dictionary<(ChainId, AssetCode), long> _initialAbc = [];
-    private ulong _issue;
 
     /// <param name="participants">How many PPCs (named ppc-a, ppc-b, …).</param>
     /// <param name="policy">The cycle policy (cycle 1 opens at time 0).</param>
@@ -185,22 +184,7 @@ internal sealed class NettingWorld
     public void Check()
     {
         Assert.Equal(_initialPosted, PostedPerAsset());
-        foreach (var ledger in Ledgers)
-        {
-            long debits = 0, credits = 0;
-            foreach (var id in ledger.GetAccountIds())
-            {
-                ledger.TryGetAccount(id, out var info);
-                foreach (var asset in info!.Assets)
-                {
-                    var b = ledger.GetBalance(id, asset);
-                    debits += b.PendingDebits.MinorUnits;
-                    credits += b.PendingCredits.MinorUnits;
-                }
-            }
-
-            Assert.Equal(debits, credits);
-        }
+        AssertPendingBalanced();
 
         foreach (var (tx, o) in Started)
         {
@@ -258,29 +242,5 @@ internal sealed class NettingWorld
 
     public static TransferState? Leg(AccountLedger l, TransferId id) => l.TryGetTransfer(id, out var info) ? info.State : null;
 
-    private IEnumerable<AccountLedger> Ledgers => [Icc.Ledger, .. Participants.Select(p => Ppcs[p].Ledger)];
-
-    private Dictionary<AssetCode, long> PostedPerAsset()
-    {
-        var sums = new Dictionary<AssetCode, long>();
-        foreach (var ledger in Ledgers)
-        {
-            foreach (var id in ledger.GetAccountIds())
-            {
-                ledger.TryGetAccount(id, out var info);
-                foreach (var asset in info!.Assets)
-                {
-                    sums[asset] = sums.GetValueOrDefault(asset) + ledger.GetBalance(id, asset).Posted.MinorUnits;
-                }
-            }
-        }
-
-        return sums;
-    }
-
-    private static void Open(AccountLedger l, InstitutionId owner, AccountId a, params AssetCode[] assets) =>
-        Assert.Equal(LedgerResultCode.Ok, l.Apply(new OpenAccountCommand(a, owner, assets), 1).Code);
-
-    private void Issue(AccountLedger l, AccountId a, AssetCode asset, long amount) =>
-        Assert.Equal(LedgerResultCode.Ok, l.Apply(new IssueCommand(TransferId.FromUInt64(++_issue), a, asset, new Amount(amount)), 1).Code);
+    protected override IEnumerable<AccountLedger> Ledgers => [Icc.Ledger, .. Participants.Select(p => Ppcs[p].Ledger)];
 }

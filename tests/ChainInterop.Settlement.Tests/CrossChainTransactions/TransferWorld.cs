@@ -7,7 +7,7 @@ using ChainInterop.Settlement.Netting;
 namespace ChainInterop.Settlement.Tests.CrossChainTransactions;
 
 /// <summary>Two PPCs and one ICC, each a real application over a real ledger, and a tiny deterministic router.</summary>
-internal sealed class TransferWorld
+internal sealed class TransferWorld : LedgerWorld
 {
     public static readonly ChainId Ppc1Id = new("ppc1");
     public static readonly ChainId Ppc2Id = new("ppc2");
@@ -23,7 +23,6 @@ internal sealed class TransferWorld
     public static readonly AccountId AbcPpc2 = new("abc-ppc2");
 
     private readonly Dictionary<AssetCode, long> _initialPosted;
-    private ulong _issue;
 
     public TransferWorld(SettlementCycle? cycle = null)
     {
@@ -131,22 +130,7 @@ internal sealed class TransferWorld
     public void Check()
     {
         Assert.Equal(_initialPosted, PostedPerAsset());
-        foreach (var ledger in Ledgers)
-        {
-            long debits = 0, credits = 0;
-            foreach (var id in ledger.GetAccountIds())
-            {
-                ledger.TryGetAccount(id, out var info);
-                foreach (var asset in info!.Assets)
-                {
-                    var b = ledger.GetBalance(id, asset);
-                    debits += b.PendingDebits.MinorUnits;
-                    credits += b.PendingCredits.MinorUnits;
-                }
-            }
-
-            Assert.Equal(debits, credits);
-        }
+        AssertPendingBalanced();
 
         foreach (var tx in Started)
         {
@@ -189,29 +173,5 @@ internal sealed class TransferWorld
 
     public long Posted(AccountLedger l, AccountId a, AssetCode asset) => l.GetBalance(a, asset).Posted.MinorUnits;
 
-    private IEnumerable<AccountLedger> Ledgers => [Ppc1.Ledger, Ppc2.Ledger, Icc.Ledger];
-
-    private Dictionary<AssetCode, long> PostedPerAsset()
-    {
-        var sums = new Dictionary<AssetCode, long>();
-        foreach (var ledger in Ledgers)
-        {
-            foreach (var id in ledger.GetAccountIds())
-            {
-                ledger.TryGetAccount(id, out var info);
-                foreach (var asset in info!.Assets)
-                {
-                    sums[asset] = sums.GetValueOrDefault(asset) + ledger.GetBalance(id, asset).Posted.MinorUnits;
-                }
-            }
-        }
-
-        return sums;
-    }
-
-    private static void Open(AccountLedger l, InstitutionId owner, AccountId a, params AssetCode[] assets) =>
-        Assert.Equal(LedgerResultCode.Ok, l.Apply(new OpenAccountCommand(a, owner, assets), 1).Code);
-
-    private void Issue(AccountLedger l, AccountId a, AssetCode asset, long amount) =>
-        Assert.Equal(LedgerResultCode.Ok, l.Apply(new IssueCommand(TransferId.FromUInt64(++_issue), a, asset, new Amount(amount)), 1).Code);
+    protected override IEnumerable<AccountLedger> Ledgers => [Ppc1.Ledger, Ppc2.Ledger, Icc.Ledger];
 }

@@ -60,9 +60,9 @@ public static class SettlementThroughput
         int timingAt = Array.IndexOf(args, "--timing");
         var timing = timingAt >= 0 && timingAt + 1 < args.Length && args[timingAt + 1] == "netting" ? SettlementTiming.Netting : SettlementTiming.RealTime;
 
-        double boundBefore = MeasureVerifiesPerSecond();
+        double boundBefore = ConsensusThroughput.MeasureSignatureBound();
         var run = await RunOnceAsync(timing, seconds, warmup, clients, window, batchDelay, retryMs, cycleMs);
-        double boundAfter = MeasureVerifiesPerSecond();
+        double boundAfter = ConsensusThroughput.MeasureSignatureBound();
         double verifies = (boundBefore + boundAfter) / 2;
         double needed = RequestVerificationsPerTransfer + (run.BlocksPerTransfer * ConsensusVerificationsPerBlock);
         double bound = verifies / needed;
@@ -258,28 +258,5 @@ public static class SettlementThroughput
         double requestsPerTransfer = done == 0 ? double.NaN : (double)requests / done;
 
         return new Result(done / elapsed, p50, p99, cpu, done, Interlocked.Read(ref failed), blocksPerTransfer, requestsPerTransfer);
-    }
-
-    /// <summary>Ed25519 verifications per second with every core verifying (as the other modes measure their bound).</summary>
-    private static double MeasureVerifiesPerSecond()
-    {
-        using var key = SignatureSchemes.Ed25519.ImportPrivateKey(new byte[32]);
-        var message = new byte[128];
-        var signature = key.Sign(message);
-        var publicKey = key.PublicKey;
-        long total = 0;
-        var watch = Stopwatch.StartNew();
-        Parallel.For(0, Environment.ProcessorCount, _ =>
-        {
-            long local = 0;
-            while (watch.ElapsedMilliseconds < 2000)
-            {
-                publicKey.Verify(message, signature);
-                local++;
-            }
-
-            Interlocked.Add(ref total, local);
-        });
-        return total / watch.Elapsed.TotalSeconds;
     }
 }

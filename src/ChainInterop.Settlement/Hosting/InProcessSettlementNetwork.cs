@@ -265,19 +265,21 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
             for (int i = 0; i < n; i++)
             {
                 var store = running.Stores[i];
-                replicated.Read(i, v =>
-                {
-                    v.Start(running, store);
-                    _all.Add(v);
 
-                    // A restart: execute what the store holds (the application state is the replay of its blocks).
-                    if (store.Tip is { } tip)
+                // Not under the copy's lock: a block committed meanwhile may already be waiting in Apply for the store.
+                var validator = replicated.Read(i, v => v);
+                validator.Start(running, store);
+                _all.Add(validator);
+
+                // A restart: execute what the store holds (the application state is the replay of its blocks).
+                if (store.Tip is { } tip)
+                {
+                    replicated.Read(i, v =>
                     {
                         v.CatchUp(tip.Height);
-                    }
-
-                    return 0;
-                });
+                        return 0;
+                    });
+                }
             }
         }
     }

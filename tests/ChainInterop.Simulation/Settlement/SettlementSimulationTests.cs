@@ -48,6 +48,17 @@ public class SettlementSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_new_primary_behind_a_certified_tip_does_not_fork_that_height_K2()
+    {
+        // Regression, 2-ICC seed 51: icc1/2 committed h11 in view 0; icc1/1 (restarted at h10) led view 1 with a
+        // NEW-VIEW proving h11's commit certificate but proposed its own h11, and icc1/0 (also at h10) accepted it:
+        // a fork among honest validators. Heights at or below the NEW-VIEW's certified tip now arrive only by state transfer.
+        var result = new SettlementSimulation(51, new SettlementScenario { IntermediaryCount = 2 }).Run();
+        output.WriteLine(result.ToString());
+        Assert.Contains(result.Byzantine, b => b.StartsWith("ppc", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Settlement_survives_a_harsh_network()
     {
         if (!SeedSweep.Selected(Engine))

@@ -116,7 +116,7 @@ public sealed partial class PbftReplica
     private void MaybePropose(bool force, long now, IReplicaEffects effects)
     {
         long next = _committed + 1;
-        if (_viewChanging || _pendingIndex.Count == 0 || next > WindowTop || CurrentPrimary != Id
+        if (_viewChanging || _pendingIndex.Count == 0 || next > WindowTop || next <= _certifiedFloor || CurrentPrimary != Id
             || (_slots.TryGetValue(next, out var existing) && existing.PrePrepares.ContainsKey(_view)))
         {
             return;
@@ -221,7 +221,7 @@ public sealed partial class PbftReplica
     {
         long height = (long)body.Height;
         var slot = GetSlot(height);
-        if (height != _committed + 1 || slot.PrePrepares.ContainsKey(message.View) || slot.PrePrepares.Count >= MaxPrePreparesPerHeight
+        if (height != _committed + 1 || height <= _certifiedFloor || slot.PrePrepares.ContainsKey(message.View) || slot.PrePrepares.Count >= MaxPrePreparesPerHeight
             || message.Sender != PrimaryFor(message.View, height, _lastHeader)
             || !IsValidProposal(body.Block, message.View, message.Sender, fromNewView))
         {

@@ -12,6 +12,10 @@ public sealed partial class PbftReplica
 
     // The highest height some validator showed it committed (evidence we may be behind).
     private long _knownHeight = -1;
+
+    // The highest height a NEW-VIEW we entered proved committed (a commit certificate in one of its VIEW-CHANGEs).
+    // Invariant: no proposal at or below it is made or accepted; heights up to it arrive only as certified blocks.
+    private long _certifiedFloor = -1;
     private bool _stateTransferTimerArmed;
     private int _peerCursor;
 

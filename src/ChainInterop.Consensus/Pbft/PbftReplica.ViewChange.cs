@@ -198,6 +198,9 @@ public sealed partial class PbftReplica
     {
         CancelViewChangeTimer(effects);
         _view = view;
+        // The NEW-VIEW proved a commit certificate for maxCommitted: a replica behind it fetches those blocks by state
+        // transfer and never proposes or accepts another block at or below it (that would fork a committed height).
+        _certifiedFloor = Math.Max(_certifiedFloor, maxCommitted);
         _viewChanging = false;
         PbftLog.NewViewEntered(_logger, ChainId, view, (ulong)(maxCommitted + 1), CommittedHeight ?? 0);
         foreach (var stale in _latestViewChange.Where(kv => kv.Value.View <= view).Select(kv => kv.Key).ToArray())

@@ -1,4 +1,5 @@
 using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Netting;
 
 namespace ChainInterop.Simulation.Settlement;
 
@@ -29,6 +30,20 @@ public sealed record SettlementScenario
 
     /// <summary>The ordinary Time1 after the bank's request, ms.</summary>
     public int DeadlineMs { get; init; } = 6_000;
+
+    /// <summary>
+    /// Probability a drawn transfer settles in netting mode (S3, Alg. 11): its ICC nets it with the others of its
+    /// settlement cycle and it commits at the cycle's end; the rest settle in real time (S2). 0 when the ICCs run no cycle.
+    /// </summary>
+    public double NettingProbability { get; init; } = 0.4;
+
+    /// <summary>
+    /// Each ICC's settlement cycle policy: by default a cycle lasts 1.5 s on the ICC's committed clock or closes earlier
+    /// once it admitted 3 netting transactions, so several cycles close and settle in a run. Null: the ICCs run no
+    /// cycle (netting requests are refused). Every validator builds the same first cycle, opening at the simulation's epoch.
+    /// </summary>
+    public SettlementCyclePolicy? CyclePolicy { get; init; } =
+        SettlementCyclePolicy.ByDuration(TimeSpan.FromMilliseconds(1_500)) with { MaxTransactionsPerCycle = 3 };
 
     /// <summary>Probability a transfer names a payee account PPC2 does not have (PPC2 rejects: Failed).</summary>
     public double UnknownPayeeProbability { get; init; } = 0.1;
@@ -99,4 +114,6 @@ public sealed record SettlementScenario
 /// <param name="DeadlineMs">Time1 after the bank's request, ms.</param>
 /// <param name="StartAtMs">When the bank starts it, virtual ms.</param>
 /// <param name="Mode">Mode I or II.</param>
-public sealed record TransferPlan(int Payer, int Payee, long Amount, long DeadlineMs, long StartAtMs, AckMode Mode = AckMode.ModeI);
+/// <param name="Timing">Real time (S2) or netting (S3: committed at its cycle's end).</param>
+public sealed record TransferPlan(
+    int Payer, int Payee, long Amount, long DeadlineMs, long StartAtMs, AckMode Mode = AckMode.ModeI, SettlementTiming Timing = SettlementTiming.RealTime);

@@ -34,6 +34,7 @@ public sealed partial class SettlementSimulation
             bool unknown = Random.NextDouble() < Scenario.UnknownPayeeProbability;
             bool overdraft = Random.NextDouble() < Scenario.OverdraftProbability;
             bool shortDeadline = Random.NextDouble() < Scenario.ShortDeadlineProbability;
+            bool netting = Scenario.CyclePolicy is not null && Random.NextDouble() < Scenario.NettingProbability;
             AddTransfer(payer, payee,
                 Customer(Random.Next(CustomersPerBank)),
                 unknown ? UnknownPayee : Customer(Random.Next(CustomersPerBank)),
@@ -41,12 +42,13 @@ public sealed partial class SettlementSimulation
                 overdraft ? Scenario.OpeningBalance * 5 : Random.Next(1, Scenario.MaxAmount + 1),
                 Random.Next(2) == 0 ? AckMode.ModeI : AckMode.ModeII,
                 shortDeadline ? Random.Next(1, Scenario.ShortDeadlineMaxMs + 1) : Scenario.DeadlineMs,
-                Random.NextInt64(0, Math.Max(1, Scenario.StartWindowMs)));
+                Random.NextInt64(0, Math.Max(1, Scenario.StartWindowMs)),
+                netting ? SettlementTiming.Netting : SettlementTiming.RealTime);
         }
 
         foreach (var plan in Scenario.ExtraTransfers)
         {
-            AddTransfer(plan.Payer, plan.Payee, Customer(0), Customer(1), Usd, plan.Amount, plan.Mode, plan.DeadlineMs, plan.StartAtMs);
+            AddTransfer(plan.Payer, plan.Payee, Customer(0), Customer(1), Usd, plan.Amount, plan.Mode, plan.DeadlineMs, plan.StartAtMs, plan.Timing);
         }
 
         foreach (var bank in _banks)
@@ -58,7 +60,7 @@ public sealed partial class SettlementSimulation
         }
     }
 
-    private void AddTransfer(int payer, int payee, AccountId from, AccountId to, AssetCode asset, long amount, AckMode mode, long deadlineMs, long startAtMs)
+    private void AddTransfer(int payer, int payee, AccountId from, AccountId to, AssetCode asset, long amount, AckMode mode, long deadlineMs, long startAtMs, SettlementTiming timing)
     {
         var payerChain = _chains[payer];
         var payeeChain = _chains[payee];
@@ -66,7 +68,7 @@ public sealed partial class SettlementSimulation
         var shared = _spec.Intermediaries.Where(i => i.Participants.Contains(payerChain.Id) && i.Participants.Contains(payeeChain.Id)).ToList();
         var icc = shared[shared.Count == 1 ? 0 : Random.Next(shared.Count)].Chain;
         var id = Hash256.Compute(Encoding.UTF8.GetBytes($"settlement-sim/{Seed}/tx/{_transfers.Count}"));
-        _transfers.Add(new SimTransfer(_transfers.Count, id, payerChain, payeeChain, ChainOf(icc), from, to, asset, amount, mode, deadlineMs, startAtMs));
+        _transfers.Add(new SimTransfer(_transfers.Count, id, payerChain, payeeChain, ChainOf(icc), from, to, asset, amount, mode, deadlineMs, startAtMs, timing));
     }
 
     private void ScheduleBankWake(Bank bank, long delayMs) => Schedule(delayMs, new ClientWake(bank.Index, bank.Generation));
@@ -97,7 +99,7 @@ public sealed partial class SettlementSimulation
             bank.Transfer = next;
             next.Time1Ms = ClockMs + next.DeadlineMs;
             var command = new StartTransfer(next.Id, next.Icc.Id, next.Payer, next.PayeeChain.Id, next.Payee, next.Asset,
-                new Amount(next.Amount), next.Mode, SettlementTiming.RealTime, next.Time1Ms);
+                new Amount(next.Amount), next.Mode, next.Timing, next.Time1Ms);
             bank.LastTimestamp = Math.Max(bank.LastTimestamp + 1, (ulong)ClockMs);
             bank.Current = ClientRequest.Create(bank.Key, bank.Chain.Id, bank.LastTimestamp, SettlementEntry.OwnCommand(command).ToCanonicalBytes());
             bank.Collector = new ReplyCollector(bank.Chain.Validators, bank.Current);
@@ -175,8 +177,11 @@ public sealed partial class SettlementSimulation
     /// <summary>One transfer of the run's plan.</summary>
     private sealed record SimTransfer(
         int Index, Hash256 Id, SimChain PayerChain, SimChain PayeeChain, SimChain Icc, AccountId Payer, AccountId Payee,
-        AssetCode Asset, long Amount, AckMode Mode, long DeadlineMs, long StartAtMs)
+        AssetCode Asset, long Amount, AckMode Mode, long DeadlineMs, long StartAtMs, SettlementTiming Timing)
     {
+        /// <summary>Netting mode: committed at its cycle's end, the ABC moves only the cycle's nets.</summary>
+        public bool IsNetting => Timing == SettlementTiming.Netting;
+
         /// <summary>Time1 (Unix ms), set when the bank sends its request.</summary>
         public long Time1Ms { get; set; }
 

@@ -38,8 +38,22 @@ public sealed partial class SettlementSimulation
             node.Chain.LedgerStates.Add(height, (hash, node.Index));
         }
 
+        if (node.Intermediary is { CyclesUnderReview.Count: > 0 } icc)
+        {
+            var review = icc.CyclesUnderReview[0];
+            Fail($"netting: cycle {review.Cycle} is under review on {node} after height {height} ({review.Reason}, ledger {review.LedgerCode}, {review.Transactions.Count} transactions): an honest run must settle every cycle");
+            return;
+        }
+
         foreach (var t in _transfers)
         {
+            bool nettingOnIcc = t.IsNetting && node.Chain == t.Icc;
+            if (nettingOnIcc && NettingAbcLegViolation(node, t) is { } wrong)
+            {
+                Fail($"atomicity: tx {t.Index} ({Describe(t)}) on {node} after height {height}: {wrong}");
+                return;
+            }
+
             foreach (var leg in LegsOn(node, t))
             {
                 if (!ledger.TryGetTransfer(leg, out var info))
@@ -53,16 +67,65 @@ public sealed partial class SettlementSimulation
                     return;
                 }
 
-                var seen = _observedLegs.GetValueOrDefault(t.Id);
-                seen = (seen.Posted || info.State == TransferState.Posted, seen.Voided || info.State == TransferState.Voided);
-                _observedLegs[t.Id] = seen;
-                if (seen.Posted && seen.Voided)
+                // A netting transaction's ABC leg 1 is voided whether it commits (the cycle's nets replace it) or not:
+                // its ICC state stands for it below.
+                if (!nettingOnIcc && Observe(t, info.State == TransferState.Posted, info.State == TransferState.Voided) is { } mixed)
                 {
-                    Fail($"atomicity: tx {t.Index} ({Describe(t)}) has a posted leg and a voided leg (last seen on {node} at height {height})");
+                    Fail($"atomicity: tx {t.Index} ({Describe(t)}) {mixed} (last seen on {node} at height {height})");
                     return;
                 }
             }
+
+            if (nettingOnIcc && node.StateOf(t.Id) is { } state && IsFinal(state)
+                && Observe(t, state == CrossChainTransactionState.Committed, state != CrossChainTransactionState.Committed) is { } decided)
+            {
+                Fail($"atomicity: tx {t.Index} ({Describe(t)}) {decided} (last seen on {node} at height {height}, {state} there)");
+                return;
+            }
         }
+    }
+
+    /// <summary>Records that a transaction was seen committed (a leg posted) or undone (a leg voided) somewhere; both is a violation.</summary>
+    private string? Observe(SimTransfer t, bool posted, bool voided)
+    {
+        var seen = _observedLegs.GetValueOrDefault(t.Id);
+        seen = (seen.Posted || posted, seen.Voided || voided);
+        _observedLegs[t.Id] = seen;
+        return seen.Posted && seen.Voided ? "has a posted leg (or netting commit) and a voided leg (or netting cancel)" : null;
+    }
+
+    /// <summary>
+    /// A netting transaction's ABC legs on an ICC validator: leg 1 is reserved while it waits, voided when its cycle
+    /// settles (the nets move instead) or when it is cancelled, never posted; leg 2 is never reserved. Null when so.
+    /// </summary>
+    private static string? NettingAbcLegViolation(SimNode node, SimTransfer t)
+    {
+        var ledger = node.Ledger;
+        if (ledger.TryGetTransfer(IntermediaryChainApplication.LegId(t.Id, 2), out var leg2))
+        {
+            return $"netting reserved ABC leg 2 ({leg2.State})";
+        }
+
+        if (ledger.TryGetTransfer(IntermediaryChainApplication.LegId(t.Id, 1), out var leg1))
+        {
+            var state = node.StateOf(t.Id);
+            if (leg1.State == TransferState.Posted)
+            {
+                return "netting posted ABC leg 1 (only the cycle's nets may move)";
+            }
+
+            if (state == CrossChainTransactionState.Committed && leg1.State != TransferState.Voided)
+            {
+                return $"committed by its cycle, but ABC leg 1 is {leg1.State}, not voided";
+            }
+
+            if (state is (CrossChainTransactionState.PreTentative or CrossChainTransactionState.Tentative) && leg1.State != TransferState.Pending)
+            {
+                return $"{state}, but ABC leg 1 is {leg1.State}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The node's ledger state hash and its state of every transaction of the run, in one digest.</summary>
@@ -72,6 +135,18 @@ public sealed partial class SettlementSimulation
         foreach (var t in _transfers)
         {
             bytes.Add((byte)(node.StateOf(t.Id) is { } state ? (int)state : 0));
+        }
+
+        if (node.Intermediary is { } icc)
+        {
+            // The cycles too: which one is open, how many wait to be netted, and the last settled one's report.
+            bytes.AddRange(BitConverter.GetBytes(icc.Cycle?.Id.Sequence ?? 0));
+            bytes.AddRange(BitConverter.GetBytes(icc.ClosedCycles.Count));
+            bytes.AddRange(BitConverter.GetBytes(icc.CyclesUnderReview.Count));
+            if (icc.CompletedCycles.Count > 0)
+            {
+                bytes.AddRange(icc.CompletedCycles[^1].Digest.ToArray());
+            }
         }
 
         return Hash256.Compute([.. bytes]);
@@ -163,10 +238,12 @@ public sealed partial class SettlementSimulation
 
     /// <summary>
     /// At the end (honest validators have caught up, see <see cref="IncompleteReason"/>), on every honest validator: its chain's validators agree on every transaction and every balance; each
-    /// transaction is atomic (committed: all four legs posted everywhere and Committed on PPC1, the ICC and PPC2; else no
-    /// leg posted anywhere and every leg voided); every balance is exactly the opening balance moved by the committed
-    /// transfers (so per PPC, transit + its ABC accounts is unchanged, and nothing is created or lost); and the
-    /// scenario's own expectations.
+    /// transaction is atomic (committed: Committed on PPC1, the ICC and PPC2, both PPC legs posted everywhere, and on the
+    /// ABC both legs posted in real time, or in netting leg 1 voided by its cycle's end and no leg 2; else no leg posted
+    /// anywhere and every leg voided); every balance is exactly the opening balance moved by the committed transfers
+    /// (in netting the ABC moves only the cycle's nets, which sum to the same per account: each PPC's ABC account moves
+    /// by the sum of its committed transfers either way), so per PPC, transit + its ABC accounts is unchanged and
+    /// nothing is created or lost; and every settled cycle's report matches its committed netting transfers.
     /// </summary>
     private void CheckFinalState()
     {
@@ -217,6 +294,55 @@ public sealed partial class SettlementSimulation
         }
 
         CheckConservationAcrossChains();
+        if (_failure is null)
+        {
+            CheckCycleReports();
+        }
+    }
+
+    /// <summary>
+    /// Netting (S3) on every honest ICC validator: no cycle is under review; every committed netting transaction's
+    /// cycle was settled and reported; and each report's gross count and value per asset are exactly those of the
+    /// committed netting transactions its cycle admitted (the nets moved on the ABC are checked with the balances).
+    /// </summary>
+    private void CheckCycleReports()
+    {
+        foreach (var node in _nodes.Where(n => n.IsHonest && n.Intermediary is not null))
+        {
+            var icc = node.Intermediary!;
+            if (icc.CyclesUnderReview.Count > 0)
+            {
+                Fail($"netting: {icc.CyclesUnderReview.Count} cycles under review on {node}, first {icc.CyclesUnderReview[0].Cycle}");
+                return;
+            }
+
+            var committed = _transfers
+                .Where(t => t.IsNetting && t.Icc == node.Chain && node.StateOf(t.Id) == CrossChainTransactionState.Committed)
+                .ToList();
+            var reports = icc.CompletedCycles.ToDictionary(r => r.Cycle);
+            foreach (var t in committed)
+            {
+                if (icc.GetCycleOf(t.Id) is not { } cycle || !reports.ContainsKey(cycle))
+                {
+                    Fail($"netting: tx {t.Index} ({Describe(t)}) is committed on {node}, but its cycle {icc.GetCycleOf(t.Id)?.ToString() ?? "(none)"} has no report");
+                    return;
+                }
+            }
+
+            foreach (var report in icc.CompletedCycles)
+            {
+                var gross = committed.Where(t => icc.GetCycleOf(t.Id) == report.Cycle)
+                    .GroupBy(t => t.Asset)
+                    .ToDictionary(g => g.Key, g => (Count: g.Count(), Value: g.Sum(t => t.Amount)));
+                var reported = report.Assets.ToDictionary(a => a.Asset, a => (Count: a.GrossCount, Value: a.GrossValue.MinorUnits));
+                if (reported.Count != gross.Count || reported.Any(r => !gross.TryGetValue(r.Key, out var g) || g != r.Value))
+                {
+                    Fail($"netting: {node}'s report of cycle {report.Cycle} says gross [{string.Join(", ", reported.Select(r => $"{r.Key} {r.Value.Count}x {r.Value.Value}"))}], "
+                        + $"its committed netting transfers are [{string.Join(", ", gross.Select(g => $"{g.Key} {g.Value.Count}x {g.Value.Value}"))}]");
+                    return;
+                }
+            }
+        }
     }
 
     /// <summary>Per asset and PPC: transit on the PPC plus its accounts on every ICC's ABC equals the opening sum; clearing is empty.</summary>
@@ -269,6 +395,28 @@ public sealed partial class SettlementSimulation
 
         foreach (var node in new[] { t.PayerChain, t.Icc, t.PayeeChain }.SelectMany(c => c.Nodes).Where(n => n.IsHonest))
         {
+            if (t.IsNetting && node.Chain == t.Icc)
+            {
+                // Netting: the cycle end voided ABC leg 1 and moved the nets instead; leg 2 never existed.
+                if (NettingAbcLegViolation(node, t) is { } wrong)
+                {
+                    return wrong;
+                }
+
+                bool reserved = node.Ledger.TryGetTransfer(IntermediaryChainApplication.LegId(t.Id, 1), out var leg1);
+                if (committed && (!reserved || leg1.State != TransferState.Voided))
+                {
+                    return $"committed by its cycle, but ABC leg 1 on {node} is {(reserved ? leg1.State.ToString() : "missing")}";
+                }
+
+                if (!committed && reserved && leg1.State != TransferState.Voided)
+                {
+                    return $"{payerState}, but ABC leg 1 on {node} is {leg1.State}";
+                }
+
+                continue;
+            }
+
             foreach (var leg in LegsOn(node, t))
             {
                 bool exists = node.Ledger.TryGetTransfer(leg, out var info);
@@ -298,7 +446,7 @@ public sealed partial class SettlementSimulation
     private static SimNode FirstHonest(SimChain chain) => chain.Nodes.First(n => n.IsHonest);
 
     private static string Describe(SimTransfer t) =>
-        $"{t.PayerChain.Id}:{t.Payer} -> {t.PayeeChain.Id}:{t.Payee} via {t.Icc.Id}, {t.Amount} {t.Asset}, {t.Mode}, Time1 +{t.DeadlineMs} ms, id {t.Id.ToShortString()}";
+        $"{t.PayerChain.Id}:{t.Payer} -> {t.PayeeChain.Id}:{t.Payee} via {t.Icc.Id}, {t.Amount} {t.Asset}, {t.Mode}, {t.Timing}, Time1 +{t.DeadlineMs} ms, id {t.Id.ToShortString()}";
 
     /// <summary>A chain's genesis balances: every account's posted amount per asset, and the totals per asset.</summary>
     private sealed class InitialBalances

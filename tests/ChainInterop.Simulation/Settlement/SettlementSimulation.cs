@@ -6,6 +6,7 @@ using ChainInterop.Consensus;
 using ChainInterop.Crypto;
 using ChainInterop.Ledger;
 using ChainInterop.Settlement.CrossChainTransactions;
+using ChainInterop.Settlement.Netting;
 using ChainInterop.Settlement.Relay;
 using ChainInterop.Storage;
 
@@ -211,6 +212,7 @@ public sealed partial class SettlementSimulation
             throw new SimulationFailureException(Seed, Name, Now, _failure);
         }
 
+        var reports = _chains.Where(c => c.IsIntermediary).SelectMany(c => FirstHonest(c).Intermediary!.CompletedCycles).ToList();
         var outcomes = _transfers.Select(t => StateOn(FirstHonest(t.PayerChain), t.Id) ?? CrossChainTransactionState.Pending).ToList();
         return new SettlementSimulationResult(Seed, Convert.ToHexStringLower(_trace.GetHashAndReset()), _events, Now,
             outcomes.Count(o => o == CrossChainTransactionState.Committed),
@@ -221,6 +223,10 @@ public sealed partial class SettlementSimulation
             Outcomes = outcomes,
             IntermediaryOutcomes = [.. _transfers.Select(t => StateOn(FirstHonest(t.Icc), t.Id))],
             PayeeOutcomes = [.. _transfers.Select(t => StateOn(FirstHonest(t.PayeeChain), t.Id))],
+            NettingTransfers = _transfers.Count(t => t.IsNetting),
+            NettingCommitted = _transfers.Where((t, i) => t.IsNetting && outcomes[i] == CrossChainTransactionState.Committed).Count(),
+            CyclesSettled = reports.Count,
+            MaxObligationsPerCycle = reports.Count == 0 ? 0 : reports.Max(r => r.Assets.Sum(a => a.GrossCount)),
         };
     }
 
@@ -290,7 +296,7 @@ public sealed partial class SettlementSimulation
         node.Timers.Clear();
         var chain = node.Chain;
         node.Participant = chain.IsIntermediary ? null : _spec.CreateParticipant(chain.Id);
-        node.Intermediary = chain.IsIntermediary ? _spec.CreateIntermediary(chain.Id) : null;
+        node.Intermediary = chain.IsIntermediary ? _spec.CreateIntermediary(chain.Id, FirstCycle(chain)) : null;
         node.Executor = node.Participant is not null
             ? SettlementChainExecutor.ForParticipant(node.Participant, chain.Validators, chain.Operators, chain.Peers.Keys, _executorOptions)
             : SettlementChainExecutor.ForIntermediary(node.Intermediary!, chain.Validators, chain.Operators, chain.Peers.Keys, _executorOptions);
@@ -334,6 +340,13 @@ public sealed partial class SettlementSimulation
         Feed(node, "start", (r, e) => r.Start(ClockMs, e));
         Schedule(Random.Next(0, Scenario.RelayTickMs), new ValidatorTick(node.Index, node.Incarnation));
     }
+
+    /// <summary>
+    /// The ICC's first settlement cycle, or null without a cycle policy. Every validator (and every restart, which
+    /// replays the blocks onto it) builds the same one: sequence 1, opening at the simulation's epoch, the first block time.
+    /// </summary>
+    private SettlementCycle? FirstCycle(SimChain chain) =>
+        Scenario.CyclePolicy is { } policy ? new SettlementCycle(new CycleId(chain.Id, 1), policy, Simulation.EpochUnixMs) : null;
 
     private void OnCrash(SimNode node)
     {

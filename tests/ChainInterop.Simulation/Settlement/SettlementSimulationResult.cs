@@ -25,7 +25,19 @@ public sealed record SettlementSimulationResult(
     /// <summary>Each transfer's final state on PPC2 (null: PPC2 never saw it), in plan order.</summary>
     public IReadOnlyList<CrossChainTransactionState?> PayeeOutcomes { get; init; } = [];
 
+    /// <summary>Netting-mode transfers in the plan (S3).</summary>
+    public int NettingTransfers { get; init; }
+
+    /// <summary>Netting-mode transfers committed at their cycle's end.</summary>
+    public int NettingCommitted { get; init; }
+
+    /// <summary>Settled cycles with at least one obligation, over every ICC (on its first honest validator).</summary>
+    public int CyclesSettled { get; init; }
+
+    /// <summary>The most obligations one settled cycle netted.</summary>
+    public int MaxObligationsPerCycle { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"seed {Seed}: {Committed} committed, {Cancelled} cancelled, {Failed} failed; {Events} events, {EndTimeMs} ms, {Crashes} crashes, {Partitions} partitions, Byzantine [{string.Join(", ", Byzantine)}], trace {TraceHash[..16]}";
+        $"seed {Seed}: {Committed} committed, {Cancelled} cancelled, {Failed} failed; netting {NettingCommitted}/{NettingTransfers} committed in {CyclesSettled} cycles; {Events} events, {EndTimeMs} ms, {Crashes} crashes, {Partitions} partitions, Byzantine [{string.Join(", ", Byzantine)}], trace {TraceHash[..16]}";
 }

@@ -18,7 +18,7 @@ namespace ChainInterop.Benchmarks;
 /// the raw loop (the same framed bytes in 1 MiB socket writes, the receiver only counts bytes), interleaved so both
 /// see the same machine; medians of the rounds are reported.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --transport [--rounds N] [--mb N]</c>.</remarks>
+/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --transport [--rounds N] [--mb N] [--size BYTES]</c>.</remarks>
 public static class TransportThroughput
 {
     private const byte Begin = (byte)'B';
@@ -35,6 +35,7 @@ public static class TransportThroughput
     {
         int rounds = PairedRatios.ArgValue(args, "--rounds", 7);
         int megabytes = PairedRatios.ArgValue(args, "--mb", 128);
+        int onlySize = PairedRatios.ArgValue(args, "--size", 0); // one payload size instead of both (e.g. for a profiler)
         using var senderKey = SignatureSchemes.Ed25519.GenerateKey();
         using var receiverKey = SignatureSchemes.Ed25519.GenerateKey();
         using var child = StartChild(receiverKey, senderKey.PublicKey);
@@ -61,7 +62,7 @@ public static class TransportThroughput
         Console.WriteLine($"# Transport throughput: 2 processes on loopback, {Environment.ProcessorCount} cores, {rounds} rounds of {megabytes} MB per frame size, plain TCP");
         Console.WriteLine("| frame payload | transport frames/s | transport MB/s | raw frames/s | raw MB/s | transport/raw (median of rounds) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        foreach (int size in new[] { 256, 64 * 1024 })
+        foreach (int size in onlySize > 0 ? new[] { onlySize } : new[] { 256, 64 * 1024 })
         {
             long count = (long)megabytes * 1024 * 1024 / size;
             var payload = new byte[size];

@@ -97,6 +97,9 @@ public static class Crc32C
     /// The last 16-byte accumulator is reduced with two crc32 instructions (it equals the remainder of everything
     /// folded so far), and the tail of under 16 bytes goes through <see cref="AppendSse42"/>.
     /// </summary>
+    /// <remarks>Compiled fully optimized at once: unoptimized (tier-0) code would call every fold and vector helper
+    /// out of line, several times slower, for as long as tiering takes under load.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint AppendFolding(uint state, ReadOnlySpan<byte> data)
     {
         ref byte next = ref MemoryMarshal.GetReference(data);

@@ -339,7 +339,10 @@ public sealed partial class TcpTransport
         private async Task<bool> WriteLoopAsync(CancellationToken cancellationToken)
         {
             var queue = Queue!;
-            var output = _output!;
+
+            // The handshake's pipe writer has nothing buffered (every handshake frame was flushed): blocks go to the
+            // stream directly, without a copy into the pipe.
+            var output = _stream!;
             try
             {
                 while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -350,15 +353,10 @@ public sealed partial class TcpTransport
                     {
                         foreach (var block in batch.Blocks)
                         {
-                            // Backpressure: the flush completes only when the socket took the bytes, so a peer that
+                            // Backpressure: the write completes only when the socket took the bytes, so a peer that
                             // does not read stops this loop and only its own queue fills.
-                            var flush = await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
+                            await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
                             bytes += block.Used;
-                            if (flush.IsCompleted || flush.IsCanceled)
-                            {
-                                Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
-                                return false;
-                            }
                         }
                     }
                     finally

@@ -281,7 +281,8 @@ public sealed partial class TcpTransport
                     _input.AdvanceTo(rest.Buffer.End);
                 }
 
-                var decision = await ArenaFrameReader.ReadFramesAsync(_stream!, buffered, Options.MaxPayloadSizeBytes + 1, this, cancellationToken).ConfigureAwait(false);
+                var decision = await ArenaFrameReader.ReadFramesAsync(_stream!, buffered, Options.MaxPayloadSizeBytes + 1, this, cancellationToken,
+                    Options.Tls is null ? _socket : null).ConfigureAwait(false);
                 Close(decision.Reason, decision.Detail ?? string.Empty);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

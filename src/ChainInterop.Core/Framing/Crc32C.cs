@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
@@ -39,7 +40,14 @@ public static class Crc32C
         uint state = ~crc;
         if (Sse42.X64.IsSupported)
         {
-            state = AppendSse42(state, data);
+            if (data.Length >= FoldMinBytes && Vector512Folding)
+            {
+                state = AppendFolding(state, data);
+            }
+            else
+            {
+                state = AppendSse42(state, data);
+            }
         }
         else if (Crc32.Arm64.IsSupported)
         {
@@ -61,6 +69,110 @@ public static class Crc32C
 
         return ~state;
     }
+
+    /// <summary>Inputs at least this long are folded with carry-less multiplication (when available).</summary>
+    private const int FoldMinBytes = 256;
+
+    /// <summary>
+    /// Whether the folding path runs: it needs VPCLMULQDQ on 512-bit registers (AVX-512). A 128-bit PCLMULQDQ fold
+    /// was measured at about half the speed of the three-lane crc32 loop on this project's machine (10 vs 18 GB/s),
+    /// so without AVX-512 the crc32 loop stays.
+    /// </summary>
+    private static readonly bool Vector512Folding = Pclmulqdq.V512.IsSupported && Avx512F.IsSupported;
+
+    // Folding constants: folding a 128-bit block over D bits multiplies its first 8 bytes by x^(D+63) mod P and its
+    // last 8 by x^(D-1) mod P (bit-reflected; the extra x of a reflected carry-less product is absorbed here).
+    private static readonly Vector128<ulong> Fold128 = FoldConstants(128);
+    private static readonly Vector128<ulong> Fold256 = FoldConstants(256);
+    private static readonly Vector128<ulong> Fold384 = FoldConstants(384);
+    private static readonly Vector128<ulong> Fold512 = FoldConstants(512);
+    private static readonly Vector128<ulong> Fold1024 = FoldConstants(1024);
+    private static readonly Vector128<ulong> Fold1536 = FoldConstants(1536);
+    private static readonly Vector128<ulong> Fold2048 = FoldConstants(2048);
+
+    /// <summary>
+    /// The x64 path for inputs of <see cref="FoldMinBytes"/> or more with AVX-512: carry-less multiplication folds
+    /// 16-byte blocks onto later ones (Intel, "Fast CRC computation for generic polynomials using PCLMULQDQ", 2009),
+    /// with VPCLMULQDQ on four 512-bit registers of four blocks each (256 bytes a step), then the 16 lanes onto one.
+    /// The last 16-byte accumulator is reduced with two crc32 instructions (it equals the remainder of everything
+    /// folded so far), and the tail of under 16 bytes goes through <see cref="AppendSse42"/>.
+    /// </summary>
+    /// <remarks>Compiled fully optimized at once: unoptimized (tier-0) code would call every fold and vector helper
+    /// out of line, several times slower, for as long as tiering takes under load.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static uint AppendFolding(uint state, ReadOnlySpan<byte> data)
+    {
+        ref byte next = ref MemoryMarshal.GetReference(data);
+        nuint left = (nuint)data.Length;
+        // 256 bytes or more (FoldMinBytes): four 64-byte registers to start.
+        var y0 = Vector512.LoadUnsafe(ref next).AsUInt64() ^ Vector512.CreateScalar(state).AsUInt64();
+        var y1 = Vector512.LoadUnsafe(ref next, 64).AsUInt64();
+        var y2 = Vector512.LoadUnsafe(ref next, 128).AsUInt64();
+        var y3 = Vector512.LoadUnsafe(ref next, 192).AsUInt64();
+        next = ref Unsafe.Add(ref next, 256);
+        left -= 256;
+        var k = Vector512.Create(Fold2048);
+        while (left >= 256)
+        {
+            y0 = Fold(y0, k, Vector512.LoadUnsafe(ref next).AsUInt64());
+            y1 = Fold(y1, k, Vector512.LoadUnsafe(ref next, 64).AsUInt64());
+            y2 = Fold(y2, k, Vector512.LoadUnsafe(ref next, 128).AsUInt64());
+            y3 = Fold(y3, k, Vector512.LoadUnsafe(ref next, 192).AsUInt64());
+            next = ref Unsafe.Add(ref next, 256);
+            left -= 256;
+        }
+
+        var y = Fold(y0, Vector512.Create(Fold1536), Fold(y1, Vector512.Create(Fold1024), Fold(y2, Vector512.Create(Fold512), y3)));
+        var x = Fold(y.GetLower().GetLower(), Fold384, Fold(y.GetLower().GetUpper(), Fold256, Fold(y.GetUpper().GetLower(), Fold128, y.GetUpper().GetUpper())));
+
+        while (left >= 16)
+        {
+            x = Fold(x, Fold128, Vector128.LoadUnsafe(ref next).AsUInt64());
+            next = ref Unsafe.Add(ref next, 16);
+            left -= 16;
+        }
+
+        ulong reduced = Sse42.X64.Crc32(Sse42.X64.Crc32(0UL, x.GetElement(0)), x.GetElement(1));
+        return AppendSse42((uint)reduced, MemoryMarshal.CreateReadOnlySpan(ref next, (int)left));
+    }
+
+    /// <summary>(<paramref name="x"/> moved over the distance of <paramref name="k"/>) xor <paramref name="later"/>, per 128-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> Fold(Vector128<ulong> x, Vector128<ulong> k, Vector128<ulong> later) =>
+        Pclmulqdq.CarrylessMultiply(x, k, 0x00) ^ Pclmulqdq.CarrylessMultiply(x, k, 0x11) ^ later;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Fold(Vector512<ulong> x, Vector512<ulong> k, Vector512<ulong> later) =>
+        Avx512F.TernaryLogic(Pclmulqdq.V512.CarrylessMultiply(x, k, 0x00), Pclmulqdq.V512.CarrylessMultiply(x, k, 0x11), later, 0x96);
+
+    /// <summary>The constants that fold a 16-byte block over <paramref name="distanceBits"/> bits.</summary>
+    private static Vector128<ulong> FoldConstants(int distanceBits) =>
+        Vector128.Create(ReflectedPowerMod(distanceBits + 63), ReflectedPowerMod(distanceBits - 1));
+
+    /// <summary>x^<paramref name="n"/> mod P, bit-reflected into the top 32 bits of a 64-bit lane (degree d at bit 63 − d).</summary>
+    private static ulong ReflectedPowerMod(int n)
+    {
+        ulong r = 1; // x^0, in normal (not reflected) bit order
+        for (int i = 0; i < n; i++)
+        {
+            r <<= 1;
+            if ((r & 0x1_0000_0000UL) != 0)
+            {
+                r ^= 0x1_1EDC6F41UL;
+            }
+        }
+
+        uint reflected = 0;
+        for (int bit = 0; bit < 32; bit++)
+        {
+            reflected |= (uint)((r >> bit) & 1) << (31 - bit);
+        }
+
+        return (ulong)reflected << 32;
+    }
+
+    /// <summary>Whether <see cref="Compute"/> folds inputs of 256 bytes or more on this machine (for tests and benchmarks).</summary>
+    internal static bool UsesFolding => Sse42.X64.IsSupported && Vector512Folding;
 
     /// <summary>
     /// The x64 path. The crc32 instruction has a latency of about three cycles but a throughput of one per cycle, so
@@ -197,6 +309,9 @@ public static class Crc32C
             }
         }
     }
+
+    /// <summary>The three-lane crc32 path (the table where SSE4.2 is missing), for tests of the folding path.</summary>
+    internal static uint ComputeSse42OrSoftware(ReadOnlySpan<byte> data) => Sse42.X64.IsSupported ? ~AppendSse42(~0u, data) : ComputeSoftware(data);
 
     /// <summary>The table-driven path, exposed to tests so it can be checked against the hardware path.</summary>
     internal static uint ComputeSoftware(ReadOnlySpan<byte> data) => ~AppendSoftware(~0u, data);

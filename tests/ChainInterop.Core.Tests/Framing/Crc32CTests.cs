@@ -52,4 +52,46 @@ public class Crc32CTests
             }
         }
     }
+
+    [Fact]
+    public void The_carry_less_folding_paths_agree_with_the_table_and_the_crc32_path_at_every_length_to_4096_and_large()
+    {
+        // Compute folds inputs of 256 bytes and more where AVX-512 has VPCLMULQDQ; the reference values come from
+        // the table (up to 4096 bytes) and the three-lane crc32 loop (longer inputs).
+        var random = new Random(20090101);
+        var data = new byte[(1 << 20) + 300];
+        random.NextBytes(data);
+        var lengths = Enumerable.Range(0, 4097).Concat(new[] { 8191, 3 * 8192 + 17, 65536, 65547, 100_003, 1 << 20 });
+        foreach (int length in lengths)
+        {
+            foreach (int offset in new[] { 0, 3 })
+            {
+                var slice = data.AsSpan(offset, length);
+                uint expected = length <= 4096 ? Crc32C.ComputeSoftware(slice) : Crc32C.ComputeSse42OrSoftware(slice);
+                Assert.Equal(expected, Crc32C.Compute(slice));
+            }
+        }
+
+        // Large inputs against the table as well (slow, so only a few), and appending across the folding threshold.
+        foreach (int length in new[] { 65536 + 11, 1 << 20 })
+        {
+            Assert.Equal(Crc32C.ComputeSoftware(data.AsSpan(0, length)), Crc32C.Compute(data.AsSpan(0, length)));
+        }
+
+        for (int split = 0; split < 700; split += 7)
+        {
+            var whole = data.AsSpan(0, 1000);
+            Assert.Equal(Crc32C.Compute(whole), Crc32C.Append(Crc32C.Compute(whole[..split]), whole[split..]));
+        }
+    }
+
+    [Fact]
+    public void The_folding_paths_give_the_known_vectors_for_long_inputs()
+    {
+        // 256+ bytes of zeros, of 0xff and of a counter: the table is the reference.
+        foreach (var input in new[] { new byte[4096], Enumerable.Repeat((byte)0xff, 300).ToArray(), Enumerable.Range(0, 1024).Select(i => (byte)i).ToArray() })
+        {
+            Assert.Equal(Crc32C.ComputeSoftware(input), Crc32C.Compute(input));
+        }
+    }
 }

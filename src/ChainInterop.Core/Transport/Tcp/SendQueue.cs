@@ -170,6 +170,13 @@ internal sealed class SendQueue
     /// <summary>Completes when the queue is at most half full in frames and holds at most <see cref="LowWatermarkBytes"/> (or half its byte limit), for senders that prefer waiting to dropping.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
+        // Fast path without the lock (a bulk sender asks before every message): both counts only fall outside the
+        // lock's view when the writer takes everything, and a stale high value just sends us to the locked check.
+        if (Volatile.Read(ref _frames) <= _maxFrames / 2 && Volatile.Read(ref _bytes) <= Math.Min(_maxBytes / 2, LowWatermarkBytes))
+        {
+            return Task.CompletedTask;
+        }
+
         lock (_gate)
         {
             if (_completed || (_frames <= _maxFrames / 2 && _bytes <= Math.Min(_maxBytes / 2, LowWatermarkBytes)))

@@ -14,7 +14,7 @@ public sealed partial class TcpTransport
     /// One TCP connection: TLS (optional), the handshake under its deadline, then a read loop and a write loop until
     /// either ends; the first reason to close wins and is logged. Never throws out of <see cref="RunAsync"/>.
     /// </summary>
-    private sealed class Connection : IDisposable
+    private sealed class Connection : IDisposable, IFrameSink
     {
         private readonly TcpTransport _owner;
         private readonly Socket _socket;
@@ -32,6 +32,9 @@ public sealed partial class TcpTransport
         private volatile bool _receivedSinceTick;
         private volatile bool _sentSinceTick;
         private bool _pendingSlotHeld;
+        // Messages parsed from the current socket read, handed to Inbound together (IFrameSink.Flush).
+        private readonly InboundMessage[] _received = new InboundMessage[256];
+        private int _receivedCount;
 
         public Connection(TcpTransport owner, Socket socket, bool isDialer, NodeId? expectedPeer, string remoteEndPoint)
         {
@@ -269,7 +272,17 @@ public sealed partial class TcpTransport
         {
             try
             {
-                var decision = await FrameReader.ReadFramesAsync(_input!, Options.MaxPayloadSizeBytes + 1, OnFrame, cancellationToken).ConfigureAwait(false);
+                // Whatever the handshake's pipe read beyond the handshake comes first; from here on the socket is read
+                // straight into arenas that become the messages.
+                byte[] buffered = [];
+                if (_input!.TryRead(out var rest))
+                {
+                    buffered = rest.Buffer.ToArray();
+                    _input.AdvanceTo(rest.Buffer.End);
+                }
+
+                var decision = await ArenaFrameReader.ReadFramesAsync(_stream!, buffered, Options.MaxPayloadSizeBytes + 1, this, cancellationToken,
+                    Options.Tls is null ? _socket : null).ConfigureAwait(false);
                 Close(decision.Reason, decision.Detail ?? string.Empty);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -282,36 +295,55 @@ public sealed partial class TcpTransport
             }
         }
 
-        private FrameDecision OnFrame(ReadOnlySequence<byte> payload)
+        FrameDecision IFrameSink.OnFrame(ReadOnlyMemory<byte> payload)
         {
-            _receivedSinceTick = true;
             if (payload.IsEmpty)
             {
                 return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "empty frame");
             }
 
-            var kind = payload.First.Length > 0 ? payload.First.Span[0] : payload.Slice(0, 1).ToArray()[0];
-            switch (kind)
+            switch (payload.Span[0])
             {
                 case WireFrame.Data:
-                    var body = payload.Slice(1);
-                    var message = GC.AllocateUninitializedArray<byte>((int)body.Length); // every byte is overwritten next
-                    body.CopyTo(message);
-                    _owner.Deliver(Peer, message);
-                    TcpTransportMetrics.FramesReceived.Add(1);
+                    if (_receivedCount == _received.Length)
+                    {
+                        ((IFrameSink)this).Flush();
+                    }
+
+                    // The payload is never reused by the reader: the message owns it.
+                    _received[_receivedCount++] = new InboundMessage(Peer, payload[1..]);
                     return FrameDecision.Continue;
                 case WireFrame.Ping:
+                    _receivedSinceTick = true;
                     return payload.Length == 1 ? FrameDecision.Continue : FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "keep-alive with a body");
                 default:
-                    return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, $"unknown frame kind {kind}");
+                    return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, $"unknown frame kind {payload.Span[0]}");
             }
+        }
+
+        void IFrameSink.Flush()
+        {
+            int count = _receivedCount;
+            if (count == 0)
+            {
+                return;
+            }
+
+            _receivedSinceTick = true;
+            _owner.Deliver(_received.AsSpan(0, count));
+            TcpTransportMetrics.FramesReceived.Add(count);
+            Array.Clear(_received, 0, count); // the slots must not keep the arenas alive
+            _receivedCount = 0;
         }
 
         /// <summary>Writes queued frames batch by batch, awaiting each write's flush; true when the queue was completed and drained (shutdown).</summary>
         private async Task<bool> WriteLoopAsync(CancellationToken cancellationToken)
         {
             var queue = Queue!;
-            var output = _output!;
+
+            // The handshake's pipe writer has nothing buffered (every handshake frame was flushed): blocks go to the
+            // stream directly, without a copy into the pipe.
+            var output = _stream!;
             try
             {
                 while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -322,15 +354,10 @@ public sealed partial class TcpTransport
                     {
                         foreach (var block in batch.Blocks)
                         {
-                            // Backpressure: the flush completes only when the socket took the bytes, so a peer that
+                            // Backpressure: the write completes only when the socket took the bytes, so a peer that
                             // does not read stops this loop and only its own queue fills.
-                            var flush = await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
+                            await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
                             bytes += block.Used;
-                            if (flush.IsCompleted || flush.IsCanceled)
-                            {
-                                Close(ConnectionCloseReason.NetworkError, "the socket stopped accepting writes");
-                                return false;
-                            }
                         }
                     }
                     finally

@@ -35,7 +35,7 @@ public sealed partial class TcpTransport : ITransport
     private readonly PrivateKey _key;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<InboundMessage> _inbound;
+    private readonly InboundQueue _inbound;
     private readonly Channel<ConnectionEvent> _events;
     private readonly ConcurrentDictionary<NodeId, PeerState> _peers = new();
     private readonly ConcurrentDictionary<Connection, Task> _connections = new();
@@ -56,11 +56,7 @@ public sealed partial class TcpTransport : ITransport
         _logger = (ILogger?)loggerFactory?.CreateLogger<TcpTransport>() ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _jitterSeeds = options.JitterSeed is { } seed ? new Random(seed) : new Random();
-        _inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(options.MaxInboundQueueMessages)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
+        _inbound = new InboundQueue(options.MaxInboundQueueMessages);
         _events = Channel.CreateBounded<ConnectionEvent>(new BoundedChannelOptions(MaxQueuedConnectionEvents)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
@@ -93,7 +89,7 @@ public sealed partial class TcpTransport : ITransport
     public IPEndPoint? ListenEndPoint { get; }
 
     /// <summary>Messages from peers, with their authenticated sender; read it from one reader at a time (like the in-memory network's).</summary>
-    public ChannelReader<InboundMessage> Inbound => _inbound.Reader;
+    public ChannelReader<InboundMessage> Inbound => _inbound;
 
     /// <inheritdoc />
     public ChannelReader<ConnectionEvent> ConnectionEvents => _events.Reader;
@@ -308,7 +304,7 @@ public sealed partial class TcpTransport : ITransport
                 peer.Queue.Clear();
             }
 
-            _inbound.Writer.TryComplete();
+            _inbound.Complete();
             _events.Writer.TryComplete();
         }
         finally
@@ -323,9 +319,18 @@ public sealed partial class TcpTransport : ITransport
 
     private void Deliver(NodeId from, byte[] payload)
     {
-        if (!_inbound.Writer.TryWrite(new InboundMessage(from, payload)))
+        if (!_inbound.TryWrite(new InboundMessage(from, payload)))
         {
             TcpTransportMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "inbound_full"));
+        }
+    }
+
+    /// <summary>Queues the messages of one socket read for <see cref="Inbound"/>, in order; those that do not fit are dropped and counted.</summary>
+    private void Deliver(ReadOnlySpan<InboundMessage> messages)
+    {
+        if (_inbound.Write(messages) is > 0 and var dropped)
+        {
+            TcpTransportMetrics.Dropped.Add(dropped, new KeyValuePair<string, object?>("reason", "inbound_full"));
         }
     }
 

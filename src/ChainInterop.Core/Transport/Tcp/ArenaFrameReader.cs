@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using ChainInterop.Framing;
+
+namespace ChainInterop.Transport.Tcp;
+
+/// <summary>Receives the payloads <see cref="ArenaFrameReader"/> parses.</summary>
+internal interface IFrameSink
+{
+    /// <summary>One frame's payload (CRC checked). The memory is never reused: the sink may keep it, e.g. as a message.</summary>
+    FrameDecision OnFrame(ReadOnlyMemory<byte> payload);
+
+    /// <summary>Called before the reader waits for bytes and when it stops: hand on whatever was gathered.</summary>
+    void Flush();
+}
+
+/// <summary>
+/// The read loop of an authenticated connection. It reads the socket straight into <b>arenas</b>, arrays of
+/// <see cref="ArenaSizeBytes"/> that are never reused, and hands each payload on as a slice of its arena: the kernel's
+/// copy out of the socket is the only copy, and messages need no allocation of their own. A frame whose payload is
+/// at least <see cref="DirectReadMinBytes"/> gets an array of exactly its size, and the rest of it is read straight
+/// into that array. The checks are those of <see cref="Frame.TryRead"/>, in the same order: version and reserved
+/// byte, then the declared length against the limit (from the header alone, before any payload is read or
+/// allocated), then the CRC-32C; a stream that ends inside a frame is a protocol violation.
+/// </summary>
+/// <remarks>
+/// A message's slice keeps its whole arena alive (at most <see cref="ArenaSizeBytes"/>) until it is collected:
+/// consumers that keep messages for long should decode or copy them (every engine decodes them at once).
+/// </remarks>
+internal static class ArenaFrameReader
+{
+    /// <summary>Size of an arena, in bytes: under the large object heap's threshold, so arenas die young and cheap.</summary>
+    public const int ArenaSizeBytes = 64 * 1024;
+
+    /// <summary>A payload at least this long is read into an array of its own rather than an arena.</summary>
+    public const int DirectReadMinBytes = 16 * 1024;
+
+    /// <summary>After a large frame, the next read asks for at most this much (mostly the next header), so a stream of large frames is not copied out of arenas.</summary>
+    private const int SmallReadBytes = 4 * 1024;
+
+    /// <summary>With less room than this left in an arena, the next read goes into a new one.</summary>
+    private const int MinReadBytes = 2 * 1024;
+
+    /// <summary>Payload bytes handed to the sink after which it is flushed even though more bytes are waiting.</summary>
+    private const int MaxHeldBytes = 1024 * 1024;
+
+    /// <summary>Reads frames from <paramref name="stream"/> until the sink says stop, a frame is bad, or the stream ends.</summary>
+    /// <param name="stream">The connection.</param>
+    /// <param name="buffered">Bytes already read from the connection (after the handshake), parsed first.</param>
+    /// <param name="maxPayloadBytes">The largest payload accepted, in bytes.</param>
+    /// <param name="sink">Takes each payload.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <param name="socket">
+    /// The socket under a plain (not TLS) <paramref name="stream"/>, or null. With it, the sink is flushed before a read
+    /// only when the socket has no bytes waiting (the read may block) or <see cref="MaxHeldBytes"/> were gathered;
+    /// while bytes are waiting, the read completes at once, so holding the messages a moment longer costs no latency
+    /// and saves waking the consumer for every large frame. Without it, the sink is flushed before every read.
+    /// </param>
+    /// <returns>Why reading stopped.</returns>
+    public static async ValueTask<FrameDecision> ReadFramesAsync(Stream stream, ReadOnlyMemory<byte> buffered, int maxPayloadBytes,
+        IFrameSink sink, CancellationToken cancellationToken, System.Net.Sockets.Socket? socket = null)
+    {
+        long held = 0; // payload bytes given to the sink since it was last flushed
+        var arena = GC.AllocateUninitializedArray<byte>(Math.Max(ArenaSizeBytes, buffered.Length));
+        buffered.Span.CopyTo(arena);
+        int start = 0, end = buffered.Length; // arena[start..end) is read and not yet parsed; nothing below start is ever written again
+        bool smallReads = false;
+        try
+        {
+            while (true)
+            {
+                // Every whole frame in the arena.
+                int needed = Frame.HeaderSizeBytes; // bytes the frame at start needs, once its header is known
+                bool parsed = false;
+                while (end - start >= Frame.HeaderSizeBytes)
+                {
+                    var header = arena.AsSpan(start, Frame.HeaderSizeBytes);
+                    if (CheckHeader(header, maxPayloadBytes, out int length) is { Stop: true } refused)
+                    {
+                        return refused;
+                    }
+
+                    needed = Frame.HeaderSizeBytes + length;
+                    if (end - start < needed)
+                    {
+                        break;
+                    }
+
+                    uint crc = Crc32C.Append(Crc32C.Compute(header[..6]), arena.AsSpan(start + Frame.HeaderSizeBytes, length));
+                    if (crc != BinaryPrimitives.ReadUInt32LittleEndian(header[6..]))
+                    {
+                        return ChecksumMismatch;
+                    }
+
+                    var decision = sink.OnFrame(arena.AsMemory(start + Frame.HeaderSizeBytes, length));
+                    held += length;
+                    start += needed;
+                    needed = Frame.HeaderSizeBytes;
+                    parsed = true;
+                    if (decision.Stop)
+                    {
+                        return decision;
+                    }
+                }
+
+                if (parsed)
+                {
+                    smallReads = false;
+                }
+
+                FlushBeforeRead();
+                if (needed - Frame.HeaderSizeBytes >= DirectReadMinBytes)
+                {
+                    // A large frame: its payload goes into an array of its own, the part already here copied, the rest
+                    // read straight into it.
+                    uint headerCrc = Crc32C.Compute(arena.AsSpan(start, 6));
+                    uint expected = BinaryPrimitives.ReadUInt32LittleEndian(arena.AsSpan(start + 6, 4));
+                    var payload = GC.AllocateUninitializedArray<byte>(needed - Frame.HeaderSizeBytes); // every byte is overwritten
+                    int have = end - start - Frame.HeaderSizeBytes;
+                    arena.AsSpan(start + Frame.HeaderSizeBytes, have).CopyTo(payload);
+                    start = end;
+                    while (have < payload.Length)
+                    {
+                        int read = await stream.ReadAsync(payload.AsMemory(have), cancellationToken).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            return EndedInsideFrame(Frame.HeaderSizeBytes + have);
+                        }
+
+                        have += read;
+                    }
+
+                    if (Crc32C.Append(headerCrc, payload) != expected)
+                    {
+                        return ChecksumMismatch;
+                    }
+
+                    var decision = sink.OnFrame(payload);
+                    if (decision.Stop)
+                    {
+                        return decision;
+                    }
+
+                    held += payload.Length;
+                    smallReads = true;
+                    continue;
+                }
+
+                if (arena.Length - start < needed || arena.Length - end < MinReadBytes)
+                {
+                    // No room: a new arena, with the start of the next frame. The old one now belongs to the messages
+                    // cut from it.
+                    var fresh = GC.AllocateUninitializedArray<byte>(Math.Max(ArenaSizeBytes, needed));
+                    arena.AsSpan(start, end - start).CopyTo(fresh);
+                    end -= start;
+                    start = 0;
+                    arena = fresh;
+                }
+
+                int want = smallReads ? Math.Min(SmallReadBytes, arena.Length - end) : arena.Length - end;
+                int n = await stream.ReadAsync(arena.AsMemory(end, want), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return start == end
+                        ? FrameDecision.Close(ConnectionCloseReason.RemoteClosed, "end of stream")
+                        : EndedInsideFrame(end - start);
+                }
+
+                end += n;
+            }
+        }
+        finally
+        {
+            sink.Flush();
+        }
+
+        void FlushBeforeRead()
+        {
+            if (held > 0 && (socket is null || held >= MaxHeldBytes || socket.Available == 0))
+            {
+                sink.Flush();
+                held = 0;
+            }
+        }
+    }
+
+    private static FrameDecision ChecksumMismatch => FrameDecision.Close(ConnectionCloseReason.ChecksumMismatch, "frame CRC-32C mismatch");
+
+    private static FrameDecision EndedInsideFrame(long left) =>
+        FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, $"stream ended inside a frame ({left} bytes left)");
+
+    /// <summary>The header checks of <see cref="Frame.TryRead"/>: version and reserved byte, then the declared length against both limits.</summary>
+    private static FrameDecision CheckHeader(ReadOnlySpan<byte> header, int maxPayloadBytes, out int length)
+    {
+        length = 0;
+        if (header[0] != Frame.CurrentVersion || header[1] != 0)
+        {
+            return FrameDecision.Close(ConnectionCloseReason.UnsupportedFrameVersion, "unknown frame version or reserved byte");
+        }
+
+        length = BinaryPrimitives.ReadInt32LittleEndian(header[2..]);
+        if (length < 0 || length > Frame.MaxPayloadSizeBytes || length > maxPayloadBytes)
+        {
+            return FrameDecision.Close(ConnectionCloseReason.FrameTooLarge, $"declared length over the {maxPayloadBytes}-byte limit");
+        }
+
+        return FrameDecision.Continue;
+    }
+}

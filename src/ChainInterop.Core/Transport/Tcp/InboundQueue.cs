@@ -1,0 +1,230 @@
+using System.Threading.Channels;
+
+namespace ChainInterop.Transport.Tcp;
+
+/// <summary>
+/// <see cref="TcpTransport.Inbound"/>: a bounded queue of received messages for one reader at a time, filled a batch
+/// at a time. A connection publishes every message it parsed from one socket read under one lock, and the reader
+/// takes everything published under one lock and then reads it without any: per message there is no lock, no
+/// interlocked operation and no allocation. Policy when full: the newest messages are dropped (as with the bounded
+/// channel it replaces, <see cref="BoundedChannelFullMode.DropWrite"/>), and the caller counts them.
+/// </summary>
+/// <remarks>
+/// The bound counts the messages published and not yet taken plus the whole batch the reader is working through
+/// (until its last message is read), so it is never exceeded. Slots are cleared as they are read: a queue never
+/// keeps a message's bytes alive after the reader has it.
+/// </remarks>
+internal sealed class InboundQueue : ChannelReader<InboundMessage>
+{
+    private readonly object _gate = new();
+    private readonly int _capacity;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _gate.
+    private InboundMessage[] _incoming = new InboundMessage[64];
+    private int _incomingCount;
+    private int _outstanding; // messages of the reader's current batch, until it has read them all
+    private bool _completed;
+    private TaskCompletionSource<bool>? _waiter;
+
+    // The reader's own batch (touched by the reader only).
+    private InboundMessage[] _reading = new InboundMessage[64];
+    private int _readIndex;
+    private int _readCount;
+
+    public InboundQueue(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+    }
+
+    /// <inheritdoc />
+    public override Task Completion => _completion.Task;
+
+    /// <inheritdoc />
+    public override bool CanCount => true;
+
+    /// <inheritdoc />
+    public override int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _incomingCount + Math.Max(0, _readCount - Volatile.Read(ref _readIndex));
+            }
+        }
+    }
+
+    /// <summary>Queues one message; false when it was dropped (full or completed).</summary>
+    public bool TryWrite(in InboundMessage message) => Write(new ReadOnlySpan<InboundMessage>(in message)) == 0;
+
+    /// <summary>Queues <paramref name="messages"/> in order, as many as fit.</summary>
+    /// <returns>How many were dropped (the last ones), because the queue is full or completed.</returns>
+    public int Write(ReadOnlySpan<InboundMessage> messages)
+    {
+        if (messages.IsEmpty)
+        {
+            return 0;
+        }
+
+        TaskCompletionSource<bool>? wake;
+        int accepted;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return messages.Length;
+            }
+
+            accepted = Math.Min(messages.Length, _capacity - _incomingCount - _outstanding);
+            if (accepted <= 0)
+            {
+                return messages.Length;
+            }
+
+            if (_incoming.Length - _incomingCount < accepted)
+            {
+                Array.Resize(ref _incoming, Math.Min(Math.Max(_incoming.Length * 2, _incomingCount + accepted), Math.Max(_capacity, _incomingCount + accepted)));
+            }
+
+            messages[..accepted].CopyTo(_incoming.AsSpan(_incomingCount));
+            _incomingCount += accepted;
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult(true);
+        return messages.Length - accepted;
+    }
+
+    /// <summary>No more messages: the reader gets what is queued, then the end (<see cref="Completion"/> completes once it has read everything).</summary>
+    public void Complete()
+    {
+        TaskCompletionSource<bool>? wake;
+        bool drained;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            drained = _incomingCount == 0 && _outstanding == 0;
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult(false);
+        if (drained)
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool TryRead(out InboundMessage item)
+    {
+        if (_readIndex < _readCount || TakeIncoming())
+        {
+            ref var slot = ref _reading[_readIndex];
+            item = slot;
+            slot = default;
+            if (++_readIndex == _readCount)
+            {
+                BatchRead();
+            }
+
+            return true;
+        }
+
+        item = default;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public override bool TryPeek(out InboundMessage item)
+    {
+        if (_readIndex < _readCount || TakeIncoming())
+        {
+            item = _reading[_readIndex];
+            return true;
+        }
+
+        item = default;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public override bool CanPeek => true;
+
+    /// <inheritdoc />
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        if (_readIndex < _readCount)
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        Task<bool> wait;
+        lock (_gate)
+        {
+            if (_incomingCount > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _waiter.Task;
+        }
+
+        return new ValueTask<bool>(cancellationToken.CanBeCanceled ? wait.WaitAsync(cancellationToken) : wait);
+    }
+
+    /// <summary>Swaps the published messages in as the reader's batch; false when there are none.</summary>
+    private bool TakeIncoming()
+    {
+        lock (_gate)
+        {
+            if (_incomingCount == 0)
+            {
+                return false;
+            }
+
+            (_reading, _incoming) = (_incoming, _reading);
+            _readCount = _incomingCount;
+            _readIndex = 0;
+            _outstanding = _incomingCount;
+            _incomingCount = 0;
+            return true;
+        }
+    }
+
+    /// <summary>The reader has read its whole batch: it no longer counts against the bound; completes <see cref="Completion"/> at the end.</summary>
+    private void BatchRead()
+    {
+        bool drained;
+        lock (_gate)
+        {
+            _outstanding = 0;
+            _readIndex = _readCount = 0;
+            drained = _completed && _incomingCount == 0;
+        }
+
+        if (drained)
+        {
+            _completion.TrySetResult();
+        }
+    }
+}

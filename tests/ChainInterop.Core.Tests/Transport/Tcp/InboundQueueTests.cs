@@ -1,0 +1,133 @@
+using ChainInterop.Crypto;
+using ChainInterop.Transport;
+using ChainInterop.Transport.Tcp;
+
+namespace ChainInterop.Tests.Transport.Tcp;
+
+/// <summary>The TCP transport's inbound queue: order, the bound (drop newest), completion, waiting and cancellation.</summary>
+public sealed class InboundQueueTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly NodeId Node = NodeId.FromPublicKey(SignatureSchemes.Ed25519.GenerateKey().PublicKey);
+
+    private static InboundMessage Message(int i) => new(Node, BitConverter.GetBytes(i));
+
+    private static int Number(InboundMessage m) => BitConverter.ToInt32(m.Payload.Span);
+
+    [Fact]
+    public void Batches_and_single_messages_come_out_in_order_and_the_bound_drops_the_newest()
+    {
+        var queue = new InboundQueue(10);
+        Assert.Equal(0, queue.Write(Enumerable.Range(0, 4).Select(Message).ToArray()));
+        Assert.True(queue.TryWrite(Message(4)));
+        Assert.Equal(2, queue.Write(Enumerable.Range(5, 7).Select(Message).ToArray())); // 5..9 fit, 10 and 11 dropped
+        Assert.False(queue.TryWrite(Message(12)));
+        Assert.Equal(10, queue.Count);
+
+        // The batch being read still counts until it is read through.
+        Assert.True(queue.TryRead(out var first));
+        Assert.Equal(0, Number(first));
+        Assert.False(queue.TryWrite(Message(13)));
+        for (int i = 1; i < 10; i++)
+        {
+            Assert.True(queue.TryPeek(out var peeked));
+            Assert.True(queue.TryRead(out var m));
+            Assert.Equal(i, Number(m));
+            Assert.Equal(i, Number(peeked));
+        }
+
+        Assert.False(queue.TryRead(out _));
+        Assert.Equal(0, queue.Write(Enumerable.Range(20, 10).Select(Message).ToArray()));
+        Assert.Equal(Enumerable.Range(20, 10), Drain(queue));
+    }
+
+    [Fact]
+    public async Task Completion_waits_for_the_reader_to_take_everything_and_later_writes_are_dropped()
+    {
+        var queue = new InboundQueue(100);
+        queue.Write(Enumerable.Range(0, 5).Select(Message).ToArray());
+        queue.Complete();
+        Assert.False(queue.TryWrite(Message(5)));
+        Assert.False(queue.Completion.IsCompleted);
+        var read = new List<int>();
+        await foreach (var m in queue.ReadAllAsync().WithCancellation(CancellationToken.None))
+        {
+            read.Add(Number(m));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 5), read);
+        await queue.Completion.WaitAsync(Timeout);
+        Assert.False(await queue.WaitToReadAsync());
+
+        var empty = new InboundQueue(1);
+        empty.Complete();
+        await empty.Completion.WaitAsync(Timeout);
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await empty.ReadAsync());
+    }
+
+    [Fact]
+    public async Task A_waiting_reader_wakes_on_a_write_and_a_cancelled_wait_throws()
+    {
+        var queue = new InboundQueue(100);
+        var reading = queue.ReadAsync().AsTask();
+        Assert.False(reading.IsCompleted);
+        queue.TryWrite(Message(42));
+        Assert.Equal(42, Number(await reading.WaitAsync(Timeout)));
+
+        using var cancel = new CancellationTokenSource();
+        var waiting = queue.WaitToReadAsync(cancel.Token).AsTask();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Timeout));
+        queue.TryWrite(Message(43));
+        Assert.Equal(43, Number(await queue.ReadAsync().AsTask().WaitAsync(Timeout)));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_and_one_reader_lose_and_reorder_nothing_within_the_bound()
+    {
+        const int writers = 4, perWriter = 20_000;
+        var queue = new InboundQueue(1_000_000);
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        {
+            var batch = new InboundMessage[7];
+            for (int i = 0; i < perWriter; i += batch.Length)
+            {
+                int n = Math.Min(batch.Length, perWriter - i);
+                for (int j = 0; j < n; j++)
+                {
+                    batch[j] = new InboundMessage(Node, BitConverter.GetBytes((w << 24) | (i + j)));
+                }
+
+                Assert.Equal(0, queue.Write(batch.AsSpan(0, n)));
+            }
+        })).ToArray();
+        var next = new int[writers];
+        int total = 0;
+        var reader = Task.Run(async () =>
+        {
+            while (total < writers * perWriter && await queue.WaitToReadAsync())
+            {
+                while (queue.TryRead(out var m))
+                {
+                    int v = Number(m);
+                    Assert.Equal(next[v >> 24]++, v & 0xFFFFFF);
+                    total++;
+                }
+            }
+        });
+        await Task.WhenAll(tasks).WaitAsync(Timeout);
+        await reader.WaitAsync(Timeout);
+        Assert.All(next, n => Assert.Equal(perWriter, n));
+    }
+
+    private static List<int> Drain(InboundQueue queue)
+    {
+        var list = new List<int>();
+        while (queue.TryRead(out var m))
+        {
+            list.Add(Number(m));
+        }
+
+        return list;
+    }
+}

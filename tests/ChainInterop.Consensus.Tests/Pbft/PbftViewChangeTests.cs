@@ -153,4 +153,40 @@ public class PbftViewChangeTests
         Assert.Equal(0, net.Replicas[1].PendingRequestCount);
         AssertSameChains(net);
     }
+    [Fact]
+    public void A_new_primary_behind_the_certified_tip_of_its_new_view_fetches_that_height_instead_of_forking_it_K2()
+    {
+        using var net = new PbftTestNetwork();
+        using var client = ClientKey(14);
+        net.StartAll();
+        net.Submit(Request(client, 1));
+        Assert.True(net.RunUntil(() => net.AllAtLeast(0)));
+
+        // Height 1 commits on replica 2 only: everyone prepares it, but the COMMITs reach nobody else, and replica 2 says
+        // nothing but its VIEW-CHANGE. Replica 3's VIEW-CHANGE never reaches replica 1, so the NEW-VIEW of view 1
+        // (primary: replica 1, still at height 0) is built from replica 2's, which proves height 1 committed.
+        net.Intercept = (from, to, bytes) =>
+        {
+            var message = Canonical.Decode<PbftMessage>(bytes);
+            bool commitOfHeight1 = message.Kind == PbftMessageKind.Commit && message.DecodeBody<CommitBody>().Height == 1 && to != 2;
+            bool silenced = from == 2 && message.Kind != PbftMessageKind.ViewChange && net.Height(2) >= 1;
+            bool lostViewChange = message.Kind == PbftMessageKind.ViewChange && from == 3 && to == 1;
+            return commitOfHeight1 || silenced || lostViewChange ? null : bytes;
+        };
+        net.Submit(Request(client, 2));
+        Assert.True(net.RunUntil(() => net.AllAtLeast(1, 2)));
+        Assert.True(net.RunUntil(() => net.Replicas[1].View >= 1));
+
+        // The network heals: the replicas behind must fetch height 1, not commit another block there.
+        net.Intercept = null;
+        bool done = net.RunUntil(() => net.AllAtLeast(1));
+        Assert.True(done, string.Join("; ", Enumerable.Range(0, 4).Select(i => $"r{i} view {net.Replicas[i].View} height {net.Height(i)}")));
+
+        // Nobody forked height 1, and the chain goes on.
+        AssertSameChains(net);
+        net.Intercept = null;
+        net.Submit(Request(client, 3));
+        Assert.True(net.RunUntil(() => net.AllAtLeast(2)));
+        AssertSameChains(net);
+    }
 }

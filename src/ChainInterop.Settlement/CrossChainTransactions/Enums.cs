@@ -111,6 +111,9 @@ public enum TransferFailureReason
 
     /// <summary>Netting mode: the current settlement cycle refused the transaction.</summary>
     CycleRefused = 9,
+
+    /// <summary>Time1 lies further in the past than the chain's retention period: only a replay can carry it.</summary>
+    Expired = 10,
 }
 
 /// <summary>The outcome of executing one entry on a chain application. Stable numbers.</summary>
@@ -160,6 +163,12 @@ public enum CrossChainResultCode
     /// checks twice, or the ABC refused the net postings; nothing moved and its transactions stay tentative.
     /// </summary>
     CycleUnderReview = 13,
+
+    /// <summary>
+    /// The entry concerns a transaction whose Time1 lies further in the past than the retention period (a replay of one
+    /// the chain may have forgotten): nothing changes and nothing is answered (its decision, if any, is on its way).
+    /// </summary>
+    Expired = 14,
 }
 
 /// <summary>Why an ICC flagged a settlement cycle for manual review (Alg. 11 step 14). Stable numbers.</summary>

@@ -58,6 +58,8 @@ public sealed class IntermediaryChainApplication
     private readonly Dictionary<ChainId, AccountId> _links = [];
     private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
     private readonly Outbox _outbox;
+    private readonly Queue<Hash256> _decided = []; // in decision order (committed time never decreases)
+    private readonly long _retentionMs;
     private readonly NettingEngine _engine;
 
     // Closed cycles not netted yet (Closing or Netting), in sequence order. Invariant: every cycle here or under review
@@ -75,11 +77,22 @@ public sealed class IntermediaryChainApplication
     /// <param name="cycle">The first settlement cycle for netting-mode transactions (open, with this ICC as its
     /// intermediary), or null (netting requests then fail with <see cref="TransferFailureReason.CycleRefused"/>).</param>
     /// <param name="engine">The netting engine (a new one when null).</param>
+    /// <param name="retentionMs">How long a decided transaction is remembered once both its Time1 and its decision are
+    /// this far in the past (committed ms); a request or cancel naming a Time1 that old is a replay and is ignored
+    /// (<see cref="CrossChainResultCode.Expired"/>), so forgetting never lets a transaction run twice.</param>
     /// <exception cref="ArgumentNullException"><paramref name="ledger"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="cycle"/> is not open, or belongs to another intermediary.</exception>
-    public IntermediaryChainApplication(ChainId chain, AccountLedger ledger, AccountId clearingAccount, SettlementCycle? cycle = null, NettingEngine? engine = null)
+    public IntermediaryChainApplication(
+        ChainId chain,
+        AccountLedger ledger,
+        AccountId clearingAccount,
+        SettlementCycle? cycle = null,
+        NettingEngine? engine = null,
+        long retentionMs = ParticipantChainApplication.DefaultRetentionMs)
     {
         ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(retentionMs, 1);
+        _retentionMs = retentionMs;
         if (cycle is not null && (cycle.State != SettlementCycleState.Open || cycle.Id.Intermediary != chain))
         {
             throw new ArgumentException($"The first cycle must be open and belong to {chain}; {cycle.Id} is {cycle.State}.", nameof(cycle));
@@ -166,6 +179,7 @@ public sealed class IntermediaryChainApplication
     public CrossChainExecution Execute(Tick tick, long blockTimeMs)
     {
         ArgumentNullException.ThrowIfNull(tick);
+        Prune(blockTimeMs);
         var outbound = new List<CrossChainMessage>();
         foreach (var r in _undecided.Values.Where(r => Cancellable(r, blockTimeMs)).ToList())
         {
@@ -252,14 +266,22 @@ public sealed class IntermediaryChainApplication
 
         if (!_transactions.TryGetValue(payload.TransactionId, out var r))
         {
-            if (payload is CancelRequest && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero && _transactions.Count < MaxTransactions)
+            if (payload is CancelRequest stale && IsExpired(stale.Time1Ms, blockTimeMs))
+            {
+                // We may have decided this transaction and forgotten it: a tombstone could contradict that decision.
+                // PPC1 keeps waiting for the decision, which its relay is still delivering.
+                return Plain(CrossChainResultCode.Expired, payload.TransactionId);
+            }
+
+            if (payload is CancelRequest cancel && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero && _transactions.Count < MaxTransactions)
             {
                 // Alg. 12: PPC1's Time1 passed and its request never reached us. Deciding "cancelled" now (a tombstone
                 // without legs) makes a late copy of the request a no-op, so PPC1 can void its leg safely.
                 var tomb = new Record(new TransferRequest(payload.TransactionId, message.Source, default, default, default, default,
-                    AckMode.ModeI, SettlementTiming.RealTime, long.MinValue), default)
+                    AckMode.ModeI, SettlementTiming.RealTime, cancel.Time1Ms), default)
                 { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
                 _transactions.Add(tomb.Id, tomb);
+                Decide(tomb, blockTimeMs);
                 return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
             }
 
@@ -304,6 +326,12 @@ public sealed class IntermediaryChainApplication
             return Decided(known) ?? Result(CrossChainResultCode.AlreadyApplied, known, LedgerResultCode.Ok, [Offer(known)]);
         }
 
+        if (IsExpired(q.Time1Ms, now))
+        {
+            // A replay of a request we may have decided and forgotten: leave it unanswered (the decision is on its way).
+            return Plain(CrossChainResultCode.Expired, q.TransactionId);
+        }
+
         // Alg. 4 verification: the request comes from the PPC it names, both PPCs are linked, the content is sound.
         if (q.TransactionId.IsZero || q.PayerChain != source || q.PayerChain == q.PayeeChain
             || !_links.TryGetValue(q.PayerChain, out var payerAccount) || !_links.TryGetValue(q.PayeeChain, out var payeeAccount) || !q.Amount.IsPositive)
@@ -323,12 +351,12 @@ public sealed class IntermediaryChainApplication
         {
             // Real time finds this when it reserves leg 2; netting reserves no leg 2, and a net credit the ABC cannot
             // post at the cycle end would hold the whole cycle under review: refuse the transaction now (Alg. 4).
-            return Refuse(r, TransferFailureReason.NoAssociatedAsset, CrossChainResultCode.NoAssociatedAsset, LedgerResultCode.NoAssociatedAsset);
+            return Refuse(r, TransferFailureReason.NoAssociatedAsset, CrossChainResultCode.NoAssociatedAsset, LedgerResultCode.NoAssociatedAsset, now);
         }
 
         if (q.Timing == SettlementTiming.Netting && (r.Cycle = Admit(r.Id, now)) is null)
         {
-            return Refuse(r, TransferFailureReason.CycleRefused, CrossChainResultCode.LedgerRefused, LedgerResultCode.Ok);
+            return Refuse(r, TransferFailureReason.CycleRefused, CrossChainResultCode.LedgerRefused, LedgerResultCode.Ok, now);
         }
 
         var leg1 = Ledger.Apply(new ReserveCommand(LegId(r.Id, 1), payerAccount, ClearingAccount, q.Asset, q.Amount, long.MaxValue), now);
@@ -341,7 +369,7 @@ public sealed class IntermediaryChainApplication
                 LedgerResultCode.InsufficientAssets => CrossChainResultCode.InsufficientAssets,
                 _ => CrossChainResultCode.LedgerRefused,
             };
-            return Refuse(r, ParticipantChainApplication.Reason(leg1.Code), code, leg1.Code);
+            return Refuse(r, ParticipantChainApplication.Reason(leg1.Code), code, leg1.Code, now);
         }
 
         r.HasLeg1 = true;
@@ -410,6 +438,7 @@ public sealed class IntermediaryChainApplication
 
         r.State = CrossChainTransactionState.Committed;
         _undecided.Remove(r.Id);
+        Decide(r, now);
         var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
         _tbc[r.PayerChain].Add(trade);
         _tbc[r.PayeeChain].Add(trade);
@@ -434,6 +463,7 @@ public sealed class IntermediaryChainApplication
         }
 
         r.State = state;
+        Decide(r, now);
         r.Reason = reason;
         _undecided.Remove(r.Id);
         return Result(CrossChainResultCode.Cancelled, r, ledgerCode, DecisionMessages(r));
@@ -559,6 +589,7 @@ public sealed class IntermediaryChainApplication
         {
             var r = _transactions[tx];
             r.State = CrossChainTransactionState.Committed;
+            Decide(r, now);
             var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
             _tbc[r.PayerChain].Add(trade);
             _tbc[r.PayeeChain].Add(trade);
@@ -600,11 +631,36 @@ public sealed class IntermediaryChainApplication
         return book;
     }
 
-    private CrossChainExecution Refuse(Record r, TransferFailureReason reason, CrossChainResultCode code, LedgerResultCode ledgerCode)
+    private CrossChainExecution Refuse(Record r, TransferFailureReason reason, CrossChainResultCode code, LedgerResultCode ledgerCode, long now)
     {
         r.State = CrossChainTransactionState.Failed;
+        Decide(r, now);
         r.Reason = reason;
         return Result(code, r, ledgerCode, [_outbox.Make(r.PayerChain, new TransferCancelled(r.Id, reason))]);
+    }
+
+    /// <summary>Time1 is further in the past than the retention period: only a replay can carry it.</summary>
+    private bool IsExpired(long time1Ms, long now) => time1Ms < now - _retentionMs;
+
+    private void Decide(Record r, long now)
+    {
+        r.DecidedAtMs = now;
+        _decided.Enqueue(r.Id);
+    }
+
+    /// <summary>Forgets decided transactions whose Time1 and decision are both older than the retention period.</summary>
+    private void Prune(long now)
+    {
+        while (_decided.TryPeek(out var id))
+        {
+            if (_transactions.TryGetValue(id, out var r) && Math.Max(r.Time1Ms, r.DecidedAtMs) >= now - _retentionMs)
+            {
+                break;
+            }
+
+            _decided.Dequeue();
+            _transactions.Remove(id);
+        }
     }
 
     /// <summary>Refuses a request or cancel the ICC does not record, and tells the sending PPC it is cancelled.</summary>
@@ -662,6 +718,9 @@ public sealed class IntermediaryChainApplication
         public TransferFailureReason Reason { get; set; }
 
         public bool HasLeg1 { get; set; }
+
+        /// <summary>The committed time the ICC decided it.</summary>
+        public long DecidedAtMs { get; set; }
 
         /// <summary>Netting mode: the cycle that admitted the transaction, where it must finish.</summary>
         public SettlementCycle? Cycle { get; set; }

@@ -14,8 +14,11 @@ namespace ChainInterop.Settlement.CrossChainTransactions;
 /// </summary>
 public sealed class ParticipantChainApplication
 {
-    /// <summary>The most transactions one PPC remembers (its idempotency memory), in transactions.</summary>
+    /// <summary>The most transactions one PPC remembers at once (its idempotency memory), in transactions.</summary>
     public const int MaxTransactions = 1_000_000;
+
+    /// <summary>The default retention period, ms (7 days): how long a decided transaction is remembered after its Time1 and its decision.</summary>
+    public const long DefaultRetentionMs = 7L * 24 * 60 * 60 * 1000;
 
     private const string PayerLeg = "ppc1";
     private const string PayeeLeg = "ppc2";
@@ -23,11 +26,12 @@ public sealed class ParticipantChainApplication
     // Invariant: a transaction's leg is Pending on the ledger exactly while its record is Pending with HasLeg.
     private readonly HashSet<ChainId> _intermediaries = [];
     private readonly Dictionary<Hash256, Record> _transactions = [];
-    private readonly List<Hash256> _order = [];
+    private readonly Queue<Hash256> _decided = []; // in decision order (committed time never decreases)
     private readonly Dictionary<Hash256, Record> _pending = []; // awaiting the ICC's decision, in a deterministic order
     private readonly Dictionary<AssetCode, AccountId> _transit;
     private readonly Outbox _outbox;
     private readonly long _resendAfterMs;
+    private readonly long _retentionMs;
 
     /// <summary>Creates the application.</summary>
     /// <param name="chain">This PPC.</param>
@@ -36,14 +40,24 @@ public sealed class ParticipantChainApplication
     /// <param name="resendAfterMs">How long after sending a request, answer or cancel request for a pending
     /// transaction a <see cref="Tick"/> sends it again, in committed ms; 0 resends on every tick. Over a relay that
     /// retries until delivery (docs/SETTLEMENT.md) this only guards against a peer that lost its state, so it can be long.</param>
+    /// <param name="retentionMs">How long a decided transaction is remembered once both its Time1 and its decision are
+    /// this far in the past (committed ms); a start or offer whose Time1 is that old is refused as a replay
+    /// (<see cref="CrossChainResultCode.Expired"/>), so forgetting never lets a transaction run twice.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resendAfterMs"/> is negative.</exception>
-    public ParticipantChainApplication(ChainId chain, AccountLedger ledger, IReadOnlyDictionary<AssetCode, AccountId> transitAccounts, long resendAfterMs = 0)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resendAfterMs"/> is negative or <paramref name="retentionMs"/> is below 1.</exception>
+    public ParticipantChainApplication(
+        ChainId chain,
+        AccountLedger ledger,
+        IReadOnlyDictionary<AssetCode, AccountId> transitAccounts,
+        long resendAfterMs = 0,
+        long retentionMs = DefaultRetentionMs)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(transitAccounts);
         ArgumentOutOfRangeException.ThrowIfNegative(resendAfterMs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(retentionMs, 1);
         _resendAfterMs = resendAfterMs;
+        _retentionMs = retentionMs;
         Chain = chain;
         Ledger = ledger;
         _transit = new Dictionary<AssetCode, AccountId>(transitAccounts);
@@ -73,8 +87,8 @@ public sealed class ParticipantChainApplication
     /// <returns>True once a <see cref="PendingAck"/> was executed.</returns>
     public bool WasAcknowledged(Hash256 transactionId) => _transactions.TryGetValue(transactionId, out var r) && r.Acknowledged;
 
-    /// <summary>The transactions this PPC knows, in the order it learnt them.</summary>
-    public IReadOnlyList<Hash256> Transactions => _order;
+    /// <summary>The transactions this PPC remembers (decided ones are forgotten after the retention period).</summary>
+    public IReadOnlyCollection<Hash256> Transactions => _transactions.Keys;
 
     /// <summary>Links this bank to an intermediary chain (after Alg. 7–8): only linked ICCs may carry its transfers.</summary>
     /// <param name="intermediary">The ICC (its ABC's chain id).</param>
@@ -162,6 +176,13 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Request(known)] : []);
         }
 
+        if (s.Time1Ms < now - (_retentionMs / 2))
+        {
+            // Possibly one we decided and forgot: never start it again. (Half the retention period: the ICC, whose
+            // clock may run ahead, must not see its request as a replay.)
+            return new CrossChainExecution(CrossChainResultCode.Expired, s.TransactionId, null, TransferFailureReason.Expired, LedgerResultCode.Ok, []);
+        }
+
         if (s.TransactionId.IsZero || s.PayeeChain == Chain || !_intermediaries.Contains(s.Intermediary) || _transactions.Count >= MaxTransactions)
         {
             return Result(CrossChainResultCode.Malformed, s.TransactionId, null, []);
@@ -170,7 +191,7 @@ public sealed class ParticipantChainApplication
         var record = new Record(s.TransactionId, asPayer: true, s.Intermediary)
         {
             PayeeChain = s.PayeeChain, PayeeAccount = s.PayeeAccount, Asset = s.Asset, Amount = s.Amount,
-            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms,
+            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms, StartedAtMs = now,
         };
         if (!_transit.TryGetValue(s.Asset, out var transit))
         {
@@ -201,6 +222,12 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Answer(known)] : []);
         }
 
+        if (IsExpired(o.Time1Ms, now))
+        {
+            // A replay of an offer we may have decided and forgotten: reserve nothing, answer nothing.
+            return new CrossChainExecution(CrossChainResultCode.Expired, o.TransactionId, null, TransferFailureReason.Expired, LedgerResultCode.Ok, []);
+        }
+
         if (o.TransactionId.IsZero || _transactions.Count >= MaxTransactions)
         {
             return Result(CrossChainResultCode.Malformed, o.TransactionId, null, []);
@@ -208,7 +235,7 @@ public sealed class ParticipantChainApplication
 
         var record = new Record(o.TransactionId, asPayer: false, icc)
         {
-            PayeeChain = Chain, PayeeAccount = o.PayeeAccount, Asset = o.Asset, Amount = o.Amount, Time1Ms = o.Time1Ms,
+            PayeeChain = Chain, PayeeAccount = o.PayeeAccount, Asset = o.Asset, Amount = o.Amount, Time1Ms = o.Time1Ms, StartedAtMs = now,
         };
 
         // Alg. 4 on PPC2: the payee exists and holds the asset, and the PPC can pay it from transit.
@@ -267,8 +294,9 @@ public sealed class ParticipantChainApplication
             }
 
             // PPC2 hears of a cancel before the offer: keep a tombstone so a late offer reserves nothing.
-            var tomb = new Record(tx, asPayer: false, icc) { State = CrossChainTransactionState.Cancelled, Reason = reason };
+            var tomb = new Record(tx, asPayer: false, icc) { State = CrossChainTransactionState.Cancelled, Reason = reason, Time1Ms = long.MinValue };
             Remember(tomb);
+            Decide(tomb, now);
             return Result(CrossChainResultCode.Ok, tomb, []);
         }
 
@@ -305,6 +333,7 @@ public sealed class ParticipantChainApplication
 
         r.State = target;
         _pending.Remove(tx);
+        Decide(r, now);
         if (!commit && r.Reason == TransferFailureReason.None)
         {
             r.Reason = reason;
@@ -315,6 +344,7 @@ public sealed class ParticipantChainApplication
 
     private CrossChainExecution OnTick(long now)
     {
+        Prune(now);
         var outbound = new List<CrossChainMessage>();
         foreach (var r in _pending.Values)
         {
@@ -330,7 +360,7 @@ public sealed class ParticipantChainApplication
             {
                 // We never void on our own: we ask, and the ICC decides.
                 r.CancelAsked |= askCancel;
-                outbound.Add(askCancel ? _outbox.Make(r.Icc, new CancelRequest(r.Id)) : Request(r));
+                outbound.Add(askCancel ? _outbox.Make(r.Icc, new CancelRequest(r.Id, r.Time1Ms)) : Request(r));
             }
             else
             {
@@ -341,11 +371,36 @@ public sealed class ParticipantChainApplication
         return Result(CrossChainResultCode.Ok, Hash256.Zero, null, outbound);
     }
 
+    /// <summary>Time1 is further in the past than the retention period: only a replay can carry it.</summary>
+    private bool IsExpired(long time1Ms, long now) => time1Ms < now - _retentionMs;
+
+    private void Decide(Record record, long now)
+    {
+        record.DecidedAtMs = now;
+        _decided.Enqueue(record.Id);
+    }
+
+    /// <summary>Forgets decided transactions whose Time1 and decision are both older than the retention period.</summary>
+    private void Prune(long now)
+    {
+        while (_decided.TryPeek(out var id))
+        {
+            if (_transactions.TryGetValue(id, out var r) && Math.Max(r.Time1Ms, r.DecidedAtMs) >= now - _retentionMs)
+            {
+                break;
+            }
+
+            _decided.Dequeue();
+            _transactions.Remove(id);
+        }
+    }
+
     private CrossChainExecution Fail(Record record, TransferFailureReason reason, LedgerResultCode ledgerCode)
     {
         record.State = CrossChainTransactionState.Failed;
         record.Reason = reason;
         Remember(record);
+        Decide(record, record.StartedAtMs);
         var code = ledgerCode switch
         {
             LedgerResultCode.NoAssociatedAsset => CrossChainResultCode.NoAssociatedAsset,
@@ -358,7 +413,6 @@ public sealed class ParticipantChainApplication
     private void Remember(Record record)
     {
         _transactions.Add(record.Id, record);
-        _order.Add(record.Id);
         if (record.State == CrossChainTransactionState.Pending)
         {
             _pending.Add(record.Id, record);
@@ -414,6 +468,12 @@ public sealed class ParticipantChainApplication
         public SettlementTiming Timing { get; init; } = SettlementTiming.RealTime;
 
         public long Time1Ms { get; init; }
+
+        /// <summary>The committed time the transaction reached its final state here.</summary>
+        public long DecidedAtMs { get; set; }
+
+        /// <summary>The committed time PPC1 started it (or PPC2 received the offer).</summary>
+        public long StartedAtMs { get; init; }
 
         /// <summary>Whether PPC1 asked the ICC to cancel (Alg. 12).</summary>
         public bool CancelAsked { get; set; }

@@ -55,7 +55,7 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
             TransferMessageKind.TransferReject => new TransferReject(tx, NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason")),
             TransferMessageKind.TransferCommitted => new TransferCommitted(tx),
             TransferMessageKind.TransferCancelled => new TransferCancelled(tx, NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason")),
-            TransferMessageKind.CancelRequest => new CancelRequest(tx),
+            TransferMessageKind.CancelRequest => new CancelRequest(tx, reader.ReadInt64()),
             TransferMessageKind.Tick => new Tick(reader.ReadInt64()),
             TransferMessageKind.CloseCycle => new CloseCycle(reader.ReadUInt64()),
             _ => throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown transfer message kind {(int)kind}"),

@@ -319,18 +319,19 @@ public sealed class CancelRequest : TransferMessage
 {
     /// <summary>Creates the message.</summary>
     /// <param name="transactionId">The transaction id.</param>
-    public CancelRequest(Hash256 transactionId) : base(transactionId)
-    {
-    }
+    /// <param name="time1Ms">The transaction's Time1 (Unix ms): lets the ICC tell a late cancel of a transaction it has
+    /// forgotten after its retention period from one it never saw.</param>
+    public CancelRequest(Hash256 transactionId, long time1Ms) : base(transactionId) => Time1Ms = time1Ms;
 
     /// <inheritdoc />
     public override TransferMessageKind Kind => TransferMessageKind.CancelRequest;
 
-    private protected override int FieldCount => 0;
+    /// <summary>The transaction's Time1 (Unix ms).</summary>
+    public long Time1Ms { get; }
 
-    private protected override void EncodeFields(ref CanonicalWriter writer)
-    {
-    }
+    private protected override int FieldCount => 1;
+
+    private protected override void EncodeFields(ref CanonicalWriter writer) => writer.WriteInt64(Time1Ms);
 }
 
 /// <summary>

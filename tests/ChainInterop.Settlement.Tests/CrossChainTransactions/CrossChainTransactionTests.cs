@@ -135,7 +135,7 @@ public sealed class CrossChainTransactionTests
         w.Start(tx, new Amount(100), 2_000);
         w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
         w.InFlight.Clear(); // the offer is lost; PPC2 never answers
-        var early = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, new CancelRequest(tx).ToCanonicalBytes()));
+        var early = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, new CancelRequest(tx, 0).ToCanonicalBytes()));
         Assert.Equal(CrossChainResultCode.NotYetDue, early.Code);
         Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx));
         w.Now = 2_500;
@@ -158,7 +158,7 @@ public sealed class CrossChainTransactionTests
         w.Start(tx, new Amount(100), 2_000);
         w.Run();
         w.Now = 9_000;
-        var r = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, new CancelRequest(tx).ToCanonicalBytes()));
+        var r = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, new CancelRequest(tx, 0).ToCanonicalBytes()));
         Assert.Equal(CrossChainResultCode.AlreadyApplied, r.Code);
         Assert.All(r.Outbound, m => Assert.Equal(TransferMessageKind.TransferCommitted, Kind(m)));
         w.TickAll();
@@ -221,7 +221,7 @@ public sealed class CrossChainTransactionTests
         var w = new TransferWorld();
         var tx = Tx(21);
         // PPC2 (linked to the ICC) cancels an id nobody used yet: the ICC keeps a tombstone owned by PPC2.
-        w.Deliver(new CrossChainMessage(Ppc2Id, IccId, 1_000, new CancelRequest(tx).ToCanonicalBytes()));
+        w.Deliver(new CrossChainMessage(Ppc2Id, IccId, 1_000, new CancelRequest(tx, 0).ToCanonicalBytes()));
         w.InFlight.Clear();
 
         // PPC1 then uses that id: the ICC refuses it but tells PPC1, which releases its pending leg.
@@ -274,7 +274,7 @@ public sealed class CrossChainTransactionTests
             new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, SettlementTiming.RealTime, 77),
             new PendingAck(tx), new TransferOffer(tx, Ppc1Id, Bob, Usd, new Amount(5), 77),
             new TransferAccept(tx, Bob, Usd, new Amount(5)), new TransferReject(tx, TransferFailureReason.UnknownPayee),
-            new TransferCommitted(tx), new TransferCancelled(tx, TransferFailureReason.TimedOut), new CancelRequest(tx), new Tick(42),
+            new TransferCommitted(tx), new TransferCancelled(tx, TransferFailureReason.TimedOut), new CancelRequest(tx, 77), new Tick(42),
         ];
         foreach (var m in all)
         {

@@ -24,7 +24,7 @@ internal sealed class TransferWorld : LedgerWorld
 
     private readonly Dictionary<AssetCode, long> _initialPosted;
 
-    public TransferWorld(SettlementCycle? cycle = null)
+    public TransferWorld(SettlementCycle? cycle = null, long retentionMs = ParticipantChainApplication.DefaultRetentionMs)
     {
         var owner = new InstitutionId("bank");
         var l1 = new AccountLedger();
@@ -43,9 +43,9 @@ internal sealed class TransferWorld : LedgerWorld
         Open(abc, owner, Clearing, Usd, Eur);
         Issue(abc, AbcPpc1, Usd, 500);
         var transit = new Dictionary<AssetCode, AccountId> { [Usd] = Transit, [Eur] = Transit };
-        Ppc1 = new ParticipantChainApplication(Ppc1Id, l1, transit);
-        Ppc2 = new ParticipantChainApplication(Ppc2Id, l2, transit);
-        Icc = new IntermediaryChainApplication(IccId, abc, Clearing, cycle);
+        Ppc1 = new ParticipantChainApplication(Ppc1Id, l1, transit, retentionMs: retentionMs);
+        Ppc2 = new ParticipantChainApplication(Ppc2Id, l2, transit, retentionMs: retentionMs);
+        Icc = new IntermediaryChainApplication(IccId, abc, Clearing, cycle, retentionMs: retentionMs);
         Ppc1.Link(IccId);
         Ppc2.Link(IccId);
         Icc.Link(Ppc1Id, AbcPpc1);

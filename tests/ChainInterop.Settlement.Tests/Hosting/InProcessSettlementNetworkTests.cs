@@ -61,7 +61,7 @@ public class InProcessSettlementNetworkTests
         await using var network = await StartAsync(bank);
         using var client = network.CreateClient(BankA, bank);
         var tx = Hash256.Compute("late-1"u8);
-        await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 100, AckMode.ModeI, time1Ms: 1));
+        await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 100, AckMode.ModeI, time1Ms: DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds()));
 
         using var cts = new CancellationTokenSource(Timeout);
         Assert.Equal(CrossChainTransactionState.Cancelled, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));

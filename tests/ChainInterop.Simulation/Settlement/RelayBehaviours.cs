@@ -139,7 +139,7 @@ public static class RelayBehaviours
         {
             0 => new TransferCommitted(tx),
             1 => new TransferCancelled(tx, TransferFailureReason.TimedOut),
-            _ => new CancelRequest(tx),
+            _ => new CancelRequest(tx, long.MaxValue),
         };
         return new CrossChainMessage(source, destination, sequence, lie.ToCanonicalBytes());
     }

@@ -44,3 +44,32 @@ internal static class LegIds
     public static TransferId Of(Hash256 transactionId, string leg) =>
         TransferId.FromHash(Hash256.Compute(transactionId.ToArray(), System.Text.Encoding.ASCII.GetBytes(leg)));
 }
+
+/// <summary>
+/// A chain application's memory of decided transactions (docs/SETTLEMENT.md, "Retention"): a decided transaction is
+/// forgotten once both its Time1 and its decision are older than the retention period, and an entry naming a Time1
+/// that old is a replay. Deterministic: only committed times.
+/// </summary>
+internal sealed class Retention(long retentionMs)
+{
+    private readonly Queue<(Hash256 Id, long ForgetAfterMs)> _decided = []; // in decision order
+
+    /// <summary>The retention period, ms.</summary>
+    public long PeriodMs { get; } = retentionMs;
+
+    /// <summary>Time1 is further in the past than the retention period: only a replay can carry it.</summary>
+    public bool IsExpired(long time1Ms, long nowMs) => time1Ms < nowMs - PeriodMs;
+
+    /// <summary>Records that a transaction reached its final state at <paramref name="nowMs"/>.</summary>
+    public void Decided(Hash256 transactionId, long time1Ms, long nowMs) => _decided.Enqueue((transactionId, Math.Max(time1Ms, nowMs)));
+
+    /// <summary>Removes from <paramref name="records"/> the decided transactions whose time is up.</summary>
+    public void Prune<TRecord>(long nowMs, Dictionary<Hash256, TRecord> records)
+    {
+        while (_decided.TryPeek(out var head) && IsExpired(head.ForgetAfterMs, nowMs))
+        {
+            _decided.Dequeue();
+            records.Remove(head.Id);
+        }
+    }
+}

@@ -58,8 +58,7 @@ public sealed class IntermediaryChainApplication
     private readonly Dictionary<ChainId, AccountId> _links = [];
     private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
     private readonly Outbox _outbox;
-    private readonly Queue<Hash256> _decided = []; // in decision order (committed time never decreases)
-    private readonly long _retentionMs;
+    private readonly Retention _retention;
     private readonly NettingEngine _engine;
 
     // Closed cycles not netted yet (Closing or Netting), in sequence order. Invariant: every cycle here or under review
@@ -92,7 +91,7 @@ public sealed class IntermediaryChainApplication
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentOutOfRangeException.ThrowIfLessThan(retentionMs, 1);
-        _retentionMs = retentionMs;
+        _retention = new Retention(retentionMs);
         if (cycle is not null && (cycle.State != SettlementCycleState.Open || cycle.Id.Intermediary != chain))
         {
             throw new ArgumentException($"The first cycle must be open and belong to {chain}; {cycle.Id} is {cycle.State}.", nameof(cycle));
@@ -179,7 +178,7 @@ public sealed class IntermediaryChainApplication
     public CrossChainExecution Execute(Tick tick, long blockTimeMs)
     {
         ArgumentNullException.ThrowIfNull(tick);
-        Prune(blockTimeMs);
+        _retention.Prune(blockTimeMs, _transactions);
         var outbound = new List<CrossChainMessage>();
         foreach (var r in _undecided.Values.Where(r => Cancellable(r, blockTimeMs)).ToList())
         {
@@ -266,7 +265,7 @@ public sealed class IntermediaryChainApplication
 
         if (!_transactions.TryGetValue(payload.TransactionId, out var r))
         {
-            if (payload is CancelRequest stale && IsExpired(stale.Time1Ms, blockTimeMs))
+            if (payload is CancelRequest stale && _retention.IsExpired(stale.Time1Ms, blockTimeMs))
             {
                 // We may have decided this transaction and forgotten it: a tombstone could contradict that decision.
                 // PPC1 keeps waiting for the decision, which its relay is still delivering.
@@ -281,7 +280,7 @@ public sealed class IntermediaryChainApplication
                     AckMode.ModeI, SettlementTiming.RealTime, cancel.Time1Ms), default)
                 { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
                 _transactions.Add(tomb.Id, tomb);
-                Decide(tomb, blockTimeMs);
+                _retention.Decided(tomb.Id, tomb.Time1Ms, blockTimeMs);
                 return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
             }
 
@@ -326,7 +325,7 @@ public sealed class IntermediaryChainApplication
             return Decided(known) ?? Result(CrossChainResultCode.AlreadyApplied, known, LedgerResultCode.Ok, [Offer(known)]);
         }
 
-        if (IsExpired(q.Time1Ms, now))
+        if (_retention.IsExpired(q.Time1Ms, now))
         {
             // A replay of a request we may have decided and forgotten: leave it unanswered (the decision is on its way).
             return Plain(CrossChainResultCode.Expired, q.TransactionId);
@@ -438,7 +437,7 @@ public sealed class IntermediaryChainApplication
 
         r.State = CrossChainTransactionState.Committed;
         _undecided.Remove(r.Id);
-        Decide(r, now);
+        _retention.Decided(r.Id, r.Time1Ms, now);
         var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
         _tbc[r.PayerChain].Add(trade);
         _tbc[r.PayeeChain].Add(trade);
@@ -463,7 +462,7 @@ public sealed class IntermediaryChainApplication
         }
 
         r.State = state;
-        Decide(r, now);
+        _retention.Decided(r.Id, r.Time1Ms, now);
         r.Reason = reason;
         _undecided.Remove(r.Id);
         return Result(CrossChainResultCode.Cancelled, r, ledgerCode, DecisionMessages(r));
@@ -589,7 +588,7 @@ public sealed class IntermediaryChainApplication
         {
             var r = _transactions[tx];
             r.State = CrossChainTransactionState.Committed;
-            Decide(r, now);
+            _retention.Decided(r.Id, r.Time1Ms, now);
             var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
             _tbc[r.PayerChain].Add(trade);
             _tbc[r.PayeeChain].Add(trade);
@@ -634,33 +633,9 @@ public sealed class IntermediaryChainApplication
     private CrossChainExecution Refuse(Record r, TransferFailureReason reason, CrossChainResultCode code, LedgerResultCode ledgerCode, long now)
     {
         r.State = CrossChainTransactionState.Failed;
-        Decide(r, now);
+        _retention.Decided(r.Id, r.Time1Ms, now);
         r.Reason = reason;
         return Result(code, r, ledgerCode, [_outbox.Make(r.PayerChain, new TransferCancelled(r.Id, reason))]);
-    }
-
-    /// <summary>Time1 is further in the past than the retention period: only a replay can carry it.</summary>
-    private bool IsExpired(long time1Ms, long now) => time1Ms < now - _retentionMs;
-
-    private void Decide(Record r, long now)
-    {
-        r.DecidedAtMs = now;
-        _decided.Enqueue(r.Id);
-    }
-
-    /// <summary>Forgets decided transactions whose Time1 and decision are both older than the retention period.</summary>
-    private void Prune(long now)
-    {
-        while (_decided.TryPeek(out var id))
-        {
-            if (_transactions.TryGetValue(id, out var r) && Math.Max(r.Time1Ms, r.DecidedAtMs) >= now - _retentionMs)
-            {
-                break;
-            }
-
-            _decided.Dequeue();
-            _transactions.Remove(id);
-        }
     }
 
     /// <summary>Refuses a request or cancel the ICC does not record, and tells the sending PPC it is cancelled.</summary>
@@ -719,8 +694,6 @@ public sealed class IntermediaryChainApplication
 
         public bool HasLeg1 { get; set; }
 
-        /// <summary>The committed time the ICC decided it.</summary>
-        public long DecidedAtMs { get; set; }
 
         /// <summary>Netting mode: the cycle that admitted the transaction, where it must finish.</summary>
         public SettlementCycle? Cycle { get; set; }

@@ -26,12 +26,11 @@ public sealed class ParticipantChainApplication
     // Invariant: a transaction's leg is Pending on the ledger exactly while its record is Pending with HasLeg.
     private readonly HashSet<ChainId> _intermediaries = [];
     private readonly Dictionary<Hash256, Record> _transactions = [];
-    private readonly Queue<Hash256> _decided = []; // in decision order (committed time never decreases)
     private readonly Dictionary<Hash256, Record> _pending = []; // awaiting the ICC's decision, in a deterministic order
     private readonly Dictionary<AssetCode, AccountId> _transit;
     private readonly Outbox _outbox;
     private readonly long _resendAfterMs;
-    private readonly long _retentionMs;
+    private readonly Retention _retention;
 
     /// <summary>Creates the application.</summary>
     /// <param name="chain">This PPC.</param>
@@ -57,7 +56,7 @@ public sealed class ParticipantChainApplication
         ArgumentOutOfRangeException.ThrowIfNegative(resendAfterMs);
         ArgumentOutOfRangeException.ThrowIfLessThan(retentionMs, 1);
         _resendAfterMs = resendAfterMs;
-        _retentionMs = retentionMs;
+        _retention = new Retention(retentionMs);
         Chain = chain;
         Ledger = ledger;
         _transit = new Dictionary<AssetCode, AccountId>(transitAccounts);
@@ -176,7 +175,7 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Request(known)] : []);
         }
 
-        if (s.Time1Ms < now - (_retentionMs / 2))
+        if (s.Time1Ms < now - (_retention.PeriodMs / 2))
         {
             // Possibly one we decided and forgot: never start it again. (Half the retention period: the ICC, whose
             // clock may run ahead, must not see its request as a replay.)
@@ -191,17 +190,17 @@ public sealed class ParticipantChainApplication
         var record = new Record(s.TransactionId, asPayer: true, s.Intermediary)
         {
             PayeeChain = s.PayeeChain, PayeeAccount = s.PayeeAccount, Asset = s.Asset, Amount = s.Amount,
-            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms, StartedAtMs = now,
+            AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms,
         };
         if (!_transit.TryGetValue(s.Asset, out var transit))
         {
-            return Fail(record, TransferFailureReason.NoTransitAccount, LedgerResultCode.Ok);
+            return Fail(record, TransferFailureReason.NoTransitAccount, LedgerResultCode.Ok, now);
         }
 
         var ledger = Ledger.Apply(new ReserveCommand(LegId(s.TransactionId, true), s.Payer, transit, s.Asset, s.Amount, long.MaxValue), now);
         if (ledger.Code != LedgerResultCode.Ok)
         {
-            return Fail(record, Reason(ledger.Code), ledger.Code);
+            return Fail(record, Reason(ledger.Code), ledger.Code, now);
         }
 
         record.HasLeg = true;
@@ -222,7 +221,7 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.AlreadyApplied, known, known.State == CrossChainTransactionState.Pending ? [Answer(known)] : []);
         }
 
-        if (IsExpired(o.Time1Ms, now))
+        if (_retention.IsExpired(o.Time1Ms, now))
         {
             // A replay of an offer we may have decided and forgotten: reserve nothing, answer nothing.
             return new CrossChainExecution(CrossChainResultCode.Expired, o.TransactionId, null, TransferFailureReason.Expired, LedgerResultCode.Ok, []);
@@ -235,7 +234,7 @@ public sealed class ParticipantChainApplication
 
         var record = new Record(o.TransactionId, asPayer: false, icc)
         {
-            PayeeChain = Chain, PayeeAccount = o.PayeeAccount, Asset = o.Asset, Amount = o.Amount, Time1Ms = o.Time1Ms, StartedAtMs = now,
+            PayeeChain = Chain, PayeeAccount = o.PayeeAccount, Asset = o.Asset, Amount = o.Amount, Time1Ms = o.Time1Ms,
         };
 
         // Alg. 4 on PPC2: the payee exists and holds the asset, and the PPC can pay it from transit.
@@ -296,7 +295,7 @@ public sealed class ParticipantChainApplication
             // PPC2 hears of a cancel before the offer: keep a tombstone so a late offer reserves nothing.
             var tomb = new Record(tx, asPayer: false, icc) { State = CrossChainTransactionState.Cancelled, Reason = reason, Time1Ms = long.MinValue };
             Remember(tomb);
-            Decide(tomb, now);
+            _retention.Decided(tomb.Id, tomb.Time1Ms, now);
             return Result(CrossChainResultCode.Ok, tomb, []);
         }
 
@@ -333,7 +332,7 @@ public sealed class ParticipantChainApplication
 
         r.State = target;
         _pending.Remove(tx);
-        Decide(r, now);
+        _retention.Decided(r.Id, r.Time1Ms, now);
         if (!commit && r.Reason == TransferFailureReason.None)
         {
             r.Reason = reason;
@@ -344,7 +343,7 @@ public sealed class ParticipantChainApplication
 
     private CrossChainExecution OnTick(long now)
     {
-        Prune(now);
+        _retention.Prune(now, _transactions);
         var outbound = new List<CrossChainMessage>();
         foreach (var r in _pending.Values)
         {
@@ -371,36 +370,12 @@ public sealed class ParticipantChainApplication
         return Result(CrossChainResultCode.Ok, Hash256.Zero, null, outbound);
     }
 
-    /// <summary>Time1 is further in the past than the retention period: only a replay can carry it.</summary>
-    private bool IsExpired(long time1Ms, long now) => time1Ms < now - _retentionMs;
-
-    private void Decide(Record record, long now)
-    {
-        record.DecidedAtMs = now;
-        _decided.Enqueue(record.Id);
-    }
-
-    /// <summary>Forgets decided transactions whose Time1 and decision are both older than the retention period.</summary>
-    private void Prune(long now)
-    {
-        while (_decided.TryPeek(out var id))
-        {
-            if (_transactions.TryGetValue(id, out var r) && Math.Max(r.Time1Ms, r.DecidedAtMs) >= now - _retentionMs)
-            {
-                break;
-            }
-
-            _decided.Dequeue();
-            _transactions.Remove(id);
-        }
-    }
-
-    private CrossChainExecution Fail(Record record, TransferFailureReason reason, LedgerResultCode ledgerCode)
+    private CrossChainExecution Fail(Record record, TransferFailureReason reason, LedgerResultCode ledgerCode, long now)
     {
         record.State = CrossChainTransactionState.Failed;
         record.Reason = reason;
         Remember(record);
-        Decide(record, record.StartedAtMs);
+        _retention.Decided(record.Id, record.Time1Ms, now);
         var code = ledgerCode switch
         {
             LedgerResultCode.NoAssociatedAsset => CrossChainResultCode.NoAssociatedAsset,
@@ -469,11 +444,7 @@ public sealed class ParticipantChainApplication
 
         public long Time1Ms { get; init; }
 
-        /// <summary>The committed time the transaction reached its final state here.</summary>
-        public long DecidedAtMs { get; set; }
 
-        /// <summary>The committed time PPC1 started it (or PPC2 received the offer).</summary>
-        public long StartedAtMs { get; init; }
 
         /// <summary>Whether PPC1 asked the ICC to cancel (Alg. 12).</summary>
         public bool CancelAsked { get; set; }

@@ -70,6 +70,27 @@ public static class Frame
     }
 
     /// <summary>
+    /// The header checks every frame reader makes before reading a payload, in this order: version and reserved byte,
+    /// then the declared length against <see cref="MaxPayloadSizeBytes"/> and the reader's own limit (so an oversized
+    /// frame is refused from its header alone, before any allocation).
+    /// </summary>
+    /// <param name="header">The <see cref="HeaderSizeBytes"/> header bytes.</param>
+    /// <param name="maxPayloadBytes">The reader's limit.</param>
+    /// <param name="length">The declared payload length, when the header passes.</param>
+    /// <returns><see cref="FrameStatus.Complete"/> for a sound header, else <see cref="FrameStatus.UnsupportedVersion"/> or <see cref="FrameStatus.TooLarge"/>.</returns>
+    public static FrameStatus CheckHeader(ReadOnlySpan<byte> header, int maxPayloadBytes, out int length)
+    {
+        length = 0;
+        if (header[0] != CurrentVersion || header[1] != 0)
+        {
+            return FrameStatus.UnsupportedVersion;
+        }
+
+        length = BinaryPrimitives.ReadInt32LittleEndian(header[2..]);
+        return length < 0 || length > MaxPayloadSizeBytes || length > maxPayloadBytes ? FrameStatus.TooLarge : FrameStatus.Complete;
+    }
+
+    /// <summary>
     /// Tries to read one frame from the start of <paramref name="buffer"/>. On <see cref="FrameStatus.Complete"/>,
     /// <paramref name="payload"/> is the payload and <paramref name="buffer"/> is advanced past the frame; on every
     /// other status <paramref name="buffer"/> is unchanged.
@@ -88,15 +109,9 @@ public static class Frame
 
         Span<byte> header = stackalloc byte[HeaderSizeBytes];
         buffer.Slice(0, HeaderSizeBytes).CopyTo(header);
-        if (header[0] != CurrentVersion || header[1] != 0)
+        if (CheckHeader(header, maxPayloadBytes, out int length) is not FrameStatus.Complete and var refused)
         {
-            return FrameStatus.UnsupportedVersion;
-        }
-
-        int length = BinaryPrimitives.ReadInt32LittleEndian(header[2..]);
-        if (length < 0 || length > MaxPayloadSizeBytes || length > maxPayloadBytes)
-        {
-            return FrameStatus.TooLarge;
+            return refused;
         }
 
         if (buffer.Length - HeaderSizeBytes < length)

@@ -188,21 +188,12 @@ internal static class ArenaFrameReader
     private static FrameDecision EndedInsideFrame(long left) =>
         FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, $"stream ended inside a frame ({left} bytes left)");
 
-    /// <summary>The header checks of <see cref="Frame.TryRead"/>: version and reserved byte, then the declared length against both limits.</summary>
-    private static FrameDecision CheckHeader(ReadOnlySpan<byte> header, int maxPayloadBytes, out int length)
-    {
-        length = 0;
-        if (header[0] != Frame.CurrentVersion || header[1] != 0)
+    /// <summary>The header checks of every frame reader (<see cref="Frame.CheckHeader"/>), as the reader's decision.</summary>
+    private static FrameDecision CheckHeader(ReadOnlySpan<byte> header, int maxPayloadBytes, out int length) =>
+        Frame.CheckHeader(header, maxPayloadBytes, out length) switch
         {
-            return FrameDecision.Close(ConnectionCloseReason.UnsupportedFrameVersion, "unknown frame version or reserved byte");
-        }
-
-        length = BinaryPrimitives.ReadInt32LittleEndian(header[2..]);
-        if (length < 0 || length > Frame.MaxPayloadSizeBytes || length > maxPayloadBytes)
-        {
-            return FrameDecision.Close(ConnectionCloseReason.FrameTooLarge, $"declared length over the {maxPayloadBytes}-byte limit");
-        }
-
-        return FrameDecision.Continue;
-    }
+            FrameStatus.UnsupportedVersion => FrameDecision.Close(ConnectionCloseReason.UnsupportedFrameVersion, "unknown frame version or reserved byte"),
+            FrameStatus.TooLarge => FrameDecision.Close(ConnectionCloseReason.FrameTooLarge, $"declared length over the {maxPayloadBytes}-byte limit"),
+            _ => FrameDecision.Continue,
+        };
 }

@@ -26,8 +26,11 @@ public static class TransportThroughput
     private const byte Done = (byte)'E';
     private const int RawChunkBytes = 1024 * 1024;
 
-    /// <summary>What the transport adds to a message on the wire: the frame header and its one kind byte.</summary>
-    private const int FrameOverheadBytes = Frame.HeaderSizeBytes + 1;
+    // The transport's wire format for messages (TcpTransport's internal WireFrame): frames of kind 2 holding records
+    // (4-byte little-endian length, then the message), packed while the frame payload stays within 64 KiB.
+    private const byte MessagesKind = 2;
+    private const int RecordHeaderBytes = 4;
+    private const int BatchPayloadBytes = 64 * 1024;
     private static readonly ChainId Chain = new("bench-chain");
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
@@ -37,6 +40,7 @@ public static class TransportThroughput
         int megabytes = PairedRatios.ArgValue(args, "--mb", 128);
         int onlySize = PairedRatios.ArgValue(args, "--size", 0); // one payload size instead of both (e.g. for a profiler)
         int warmUpMs = PairedRatios.ArgValue(args, "--warmup-ms", 5000);
+        int only = PairedRatios.ArgValue(args, "--only", 0); // 1: time the transport only, 2: the raw loop only (for a profiler; no ratio)
         using var senderKey = SignatureSchemes.Ed25519.GenerateKey();
         using var receiverKey = SignatureSchemes.Ed25519.GenerateKey();
         using var child = StartChild(receiverKey, senderKey.PublicKey);
@@ -69,8 +73,7 @@ public static class TransportThroughput
             var payload = new byte[size];
             Random.Shared.NextBytes(payload);
             payload[0] = Data;
-            var rawChunk = RawChunk(payload);
-            long rawBytes = count * (FrameOverheadBytes + size);
+            var (rawChunk, rawBytes) = RawStream(payload, count);
 
             // Untimed rounds of each first, at least two and for at least --warmup-ms in all: tiered JIT (and
             // on-stack replacement of the hot loops) in both processes, TCP windows, pooled blocks. Two rounds alone
@@ -85,20 +88,34 @@ public static class TransportThroughput
             var ours = new List<double>();
             var bound = new List<double>();
             var ratios = new List<double>();
+            var oursCpu = new List<double>();
+            var boundCpu = new List<double>();
             for (int round = 0; round < rounds; round++)
             {
                 // A, B then B, A: drift in the machine's load hits both sides equally.
-                double t, r;
-                if (round % 2 == 0)
+                double t = 0, r = 0, tc = 0, rc = 0;
+                for (int turn = 0; turn < 2; turn++)
                 {
-                    t = await TimeTransportAsync(transport, receiver, payload, count);
-                    r = await TimeRawAsync(raw, rawChunk, rawBytes);
+                    double cpu = CpuSeconds(child);
+                    if (only == 2 - ((round + turn) % 2))
+                    {
+                        continue; // profiling one loop: skip the other
+                    }
+
+                    if ((round + turn) % 2 == 0)
+                    {
+                        t = await TimeTransportAsync(transport, receiver, payload, count);
+                        tc = CpuSeconds(child) - cpu;
+                    }
+                    else
+                    {
+                        r = await TimeRawAsync(raw, rawChunk, rawBytes);
+                        rc = CpuSeconds(child) - cpu;
+                    }
                 }
-                else
-                {
-                    r = await TimeRawAsync(raw, rawChunk, rawBytes);
-                    t = await TimeTransportAsync(transport, receiver, payload, count);
-                }
+
+                oursCpu.Add(tc);
+                boundCpu.Add(rc);
 
                 ours.Add(t);
                 bound.Add(r);
@@ -110,6 +127,8 @@ public static class TransportThroughput
                 $"| {(size >= 1024 ? $"{size / 1024} KB" : $"{size} B")} | {count / tm:F0} | {count * (double)size / tm / 1e6:F0} | {count / rm:F0} | {count * (double)size / rm / 1e6:F0} | {Median(ratios):P0} |"));
             Console.WriteLine("<!-- transport s: " + string.Join(", ", ours.Select(x => x.ToString("F3", CultureInfo.InvariantCulture))) +
                 "; raw s: " + string.Join(", ", bound.Select(x => x.ToString("F3", CultureInfo.InvariantCulture))) + " -->");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"<!-- CPU seconds (both processes) per round, median: transport {Median(oursCpu):F3}, raw {Median(boundCpu):F3}; cores busy: transport {Median(oursCpu) / tm:F2}, raw {Median(boundCpu) / rm:F2} -->"));
         }
 
         raw.Shutdown(SocketShutdown.Both);
@@ -294,20 +313,33 @@ public static class TransportThroughput
         return watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>1 MiB of the very frames the transport writes for <paramref name="payload"/> (header, kind byte, payload).</summary>
-    private static byte[] RawChunk(byte[] payload)
+    /// <summary>
+    /// About 1 MiB of the very frames the transport writes for <paramref name="payload"/> when the sender keeps its
+    /// queue full (header, kind byte, as many length-prefixed records as fit a batch), and the byte count of
+    /// <paramref name="count"/> messages sent so.
+    /// </summary>
+    private static (byte[] Chunk, long Bytes) RawStream(byte[] payload, long count)
     {
-        int frameBytes = FrameOverheadBytes + payload.Length;
+        int record = RecordHeaderBytes + payload.Length;
+        int perFrame = Math.Max(1, (BatchPayloadBytes - 1) / record);
+        int frameBytes = Frame.HeaderSizeBytes + 1 + perFrame * record;
         var chunk = new byte[Math.Max(RawChunkBytes / frameBytes, 1) * frameBytes];
         for (int offset = 0; offset + frameBytes <= chunk.Length; offset += frameBytes)
         {
             var frame = chunk.AsSpan(offset, frameBytes);
-            frame[Frame.HeaderSizeBytes] = 0; // the transport's "data" kind byte
-            payload.CopyTo(frame[FrameOverheadBytes..]);
+            frame[Frame.HeaderSizeBytes] = MessagesKind;
+            for (int i = 0; i < perFrame; i++)
+            {
+                var slot = frame[(Frame.HeaderSizeBytes + 1 + (i * record))..];
+                BinaryPrimitives.WriteInt32LittleEndian(slot, payload.Length);
+                payload.CopyTo(slot[RecordHeaderBytes..]);
+            }
+
             Frame.WriteHeader(frame, frame[Frame.HeaderSizeBytes..]);
         }
 
-        return chunk;
+        long frames = (count + perFrame - 1) / perFrame;
+        return (chunk, (frames * (Frame.HeaderSizeBytes + 1)) + (count * record));
     }
 
     private static Process StartChild(PrivateKey receiverKey, PublicKey senderKey)
@@ -339,6 +371,13 @@ public static class TransportThroughput
         child.StandardInput.WriteLine(Convert.ToHexString(senderKey.Bytes));
         child.StandardInput.Flush();
         return child;
+    }
+
+    /// <summary>CPU time used so far by this process and the receiving child, in seconds.</summary>
+    private static double CpuSeconds(Process child)
+    {
+        child.Refresh();
+        return (Process.GetCurrentProcess().TotalProcessorTime + child.TotalProcessorTime).TotalSeconds;
     }
 
     private static double Median(List<double> values)

@@ -16,7 +16,7 @@ namespace ChainInterop.Transport.Tcp;
 /// </remarks>
 internal sealed class InboundQueue : ChannelReader<InboundMessage>
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly int _capacity;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,18 +1,22 @@
+using ChainInterop.Framing;
+
 namespace ChainInterop.Transport.Tcp;
 
 /// <summary>
-/// The frames waiting to be written to one peer, bounded in frames and in bytes. Policy when full: the new frame is
-/// dropped (drop newest) and counted; protocols retransmit, and refusing at the door keeps the frames already queued
-/// in order.
+/// The messages waiting to be written to one peer, bounded in messages and in bytes. Policy when full: the new message
+/// is dropped (drop newest) and counted; protocols retransmit, and refusing at the door keeps the messages already
+/// queued in order.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Frames are encoded (header, CRC, kind byte) straight into 256 KiB blocks that are reused, so a send costs one lock,
-/// one checksum and one copy, and the writer takes every queued block at once and hands each to the socket whole:
-/// no per-frame allocation, queue node or atomic counter. A block only ever holds whole frames, so whatever the
-/// writer takes ends on a frame boundary, and the next connection starts on one too.
+/// Messages are copied as records straight into 256 KiB blocks that are reused, packed into
+/// <see cref="WireFrame.Messages"/> frames of up to <see cref="WireFrame.BatchPayloadBytes"/>: a send costs one lock
+/// and one copy. The writer takes every queued block at once, seals each frame (length and CRC-32C, one pass over
+/// the frame, outside the lock) and writes the blocks whole: no per-message allocation, queue node, atomic counter or
+/// checksum. A block only ever holds whole frames, so whatever the writer takes ends on a frame boundary, and the
+/// next connection starts on one too.
 /// </para>
-/// <para>The queue outlives connections: frames sent while a peer is unreachable wait here for the next one. The
+/// <para>The queue outlives connections: messages sent while a peer is unreachable wait here for the next one. The
 /// limits count what is queued; a batch the writer has taken (at most one queue's worth) is not counted.</para>
 /// </remarks>
 internal sealed class SendQueue
@@ -29,15 +33,17 @@ internal sealed class SendQueue
     /// <summary>Blocks kept for reuse per peer (2 MiB).</summary>
     private const int MaxFreeBlocks = 8;
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly int _maxFrames;
     private readonly long _maxBytes;
     private readonly Stack<byte[]> _free = new();
 
-    // Guarded by _gate. Invariant: every block in _blocks holds whole frames; _frames and _bytes count the data
-    // frames in _blocks (keep-alives are not counted).
+    // Guarded by _gate. Invariant: every block in _blocks holds whole frames, the last message frame possibly still
+    // open (_openFrame >= 0: its start in the last block) and unsealed; _frames and _bytes count the messages and
+    // their bytes on the wire in _blocks (keep-alives are not counted).
     private List<QueueBlock> _blocks = [];
     private List<QueueBlock>? _spare;
+    private int _openFrame = -1;
     private int _frames;
     private long _bytes;
     private bool _completed;
@@ -50,6 +56,7 @@ internal sealed class SendQueue
         _maxBytes = maxBytes;
     }
 
+    /// <summary>Messages queued.</summary>
     public int Frames
     {
         get
@@ -61,19 +68,40 @@ internal sealed class SendQueue
         }
     }
 
-    /// <summary>Encodes and queues <paramref name="message"/>; false when the queue is full or completed (the message is dropped).</summary>
+    /// <summary>Queues <paramref name="message"/> (copied); false when the queue is full or completed (the message is dropped).</summary>
     public bool TryEnqueue(ReadOnlySpan<byte> message)
     {
-        int size = WireFrame.OverheadBytes + message.Length;
+        int record = WireFrame.RecordHeaderBytes + message.Length;
         TaskCompletionSource? wake;
         lock (_gate)
         {
-            if (_completed || _frames >= _maxFrames || _bytes + size > _maxBytes)
+            if (_completed || _frames >= _maxFrames || _bytes + WireFrame.FrameOverheadBytes + record > _maxBytes)
             {
                 return false;
             }
 
-            WireFrame.WriteData(Reserve(size), message);
+            QueueBlock block;
+            int size = record;
+            if (_openFrame >= 0 && (block = _blocks[^1]).Used - _openFrame - Frame.HeaderSizeBytes + record <= WireFrame.BatchPayloadBytes
+                && block.Buffer.Length - block.Used >= record)
+            {
+                // Into the open frame.
+                WireFrame.WriteRecord(block.Buffer.AsSpan(block.Used, record), message);
+                block.Used += record;
+            }
+            else
+            {
+                // A new frame: the open one is full (or there is none).
+                size += WireFrame.FrameOverheadBytes;
+                var frame = Reserve(size, out block);
+                WireFrame.BeginMessages(frame);
+                WireFrame.WriteRecord(frame[WireFrame.FrameOverheadBytes..], message);
+                _openFrame = block.Used - size;
+                block.OpenFrames++;
+            }
+
+            WireFrame.SetLength(block.Buffer.AsSpan(_openFrame), block.Used - _openFrame - Frame.HeaderSizeBytes);
+
             _frames++;
             _bytes += size;
             wake = _readable;
@@ -95,7 +123,8 @@ internal sealed class SendQueue
                 return;
             }
 
-            WireFrame.PingFrame.CopyTo(Reserve(WireFrame.PingFrame.Length));
+            WireFrame.PingFrame.CopyTo(Reserve(WireFrame.PingFrame.Length, out _));
+            _openFrame = -1;
             wake = _readable;
             _readable = null;
         }
@@ -129,7 +158,10 @@ internal sealed class SendQueue
         }
     }
 
-    /// <summary>Takes every queued block (whole frames, in order); give them back with <see cref="Recycle"/> once written.</summary>
+    /// <summary>
+    /// Takes every queued block (whole frames, in order) and seals their message frames (outside the lock); give them
+    /// back with <see cref="Recycle"/> once written.
+    /// </summary>
     public SendBatch TakeAll()
     {
         TaskCompletionSource? space;
@@ -139,6 +171,7 @@ internal sealed class SendQueue
             batch = new SendBatch(_blocks, _frames);
             _blocks = _spare ?? [];
             _spare = null;
+            _openFrame = -1;
             _frames = 0;
             _bytes = 0;
             space = _space;
@@ -146,6 +179,11 @@ internal sealed class SendQueue
         }
 
         space?.TrySetResult();
+        foreach (var block in batch.Blocks)
+        {
+            block.Seal();
+        }
+
         return batch;
     }
 
@@ -167,7 +205,7 @@ internal sealed class SendQueue
         }
     }
 
-    /// <summary>Completes when the queue is at most half full in frames and holds at most <see cref="LowWatermarkBytes"/> (or half its byte limit), for senders that prefer waiting to dropping.</summary>
+    /// <summary>Completes when the queue is at most half full in messages and holds at most <see cref="LowWatermarkBytes"/> (or half its byte limit), for senders that prefer waiting to dropping.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         // Fast path without the lock (a bulk sender asks before every message): both counts only fall outside the
@@ -189,7 +227,7 @@ internal sealed class SendQueue
         }
     }
 
-    /// <summary>Refuses further frames; a writer drains what is queued, then sees the end.</summary>
+    /// <summary>Refuses further messages; a writer drains what is queued, then sees the end.</summary>
     public void Complete()
     {
         TaskCompletionSource? readable, space;
@@ -204,36 +242,53 @@ internal sealed class SendQueue
         space?.TrySetResult();
     }
 
-    /// <summary>Drops every queued frame (after <see cref="Complete"/>, on shutdown or removal).</summary>
+    /// <summary>Drops every queued message (after <see cref="Complete"/>, on shutdown or removal).</summary>
     public void Clear() => Recycle(TakeAll());
 
-    /// <summary>Room for <paramref name="size"/> bytes at the end of the last block, or in a new one. Called under the gate.</summary>
-    private Span<byte> Reserve(int size)
+    /// <summary>Room for <paramref name="size"/> bytes at the end of the last block, or in a new one (which closes the open frame). Called under the gate.</summary>
+    private Span<byte> Reserve(int size, out QueueBlock block)
     {
         if (_blocks.Count > 0 && _blocks[^1] is var tail && tail.Buffer.Length - tail.Used >= size)
         {
             var span = tail.Buffer.AsSpan(tail.Used, size);
             tail.Used += size;
+            block = tail;
             return span;
         }
 
         var buffer = size > BlockSizeBytes ? GC.AllocateUninitializedArray<byte>(size)
             : _free.Count > 0 ? _free.Pop() : GC.AllocateUninitializedArray<byte>(BlockSizeBytes);
-        _blocks.Add(new QueueBlock(buffer) { Used = size });
+        block = new QueueBlock(buffer) { Used = size };
+        _blocks.Add(block);
         return buffer.AsSpan(0, size);
     }
 }
 
-/// <summary>A block of whole encoded frames.</summary>
+/// <summary>A block of whole frames, written back to back.</summary>
 /// <param name="Buffer">The bytes; the first <see cref="Used"/> are frames.</param>
 internal sealed record QueueBlock(byte[] Buffer)
 {
+    /// <summary>Bytes of <see cref="Buffer"/> in use.</summary>
     public int Used { get; set; }
 
+    /// <summary><see cref="WireFrame.Messages"/> frames begun in this block and not yet sealed.</summary>
+    public int OpenFrames { get; set; }
+
+    /// <summary>The frames.</summary>
     public ReadOnlyMemory<byte> Frames => Buffer.AsMemory(0, Used);
+
+    /// <summary>Writes the length and CRC of each message frame; the block must no longer grow.</summary>
+    public void Seal()
+    {
+        if (OpenFrames > 0)
+        {
+            WireFrame.Seal(Buffer.AsSpan(0, Used));
+            OpenFrames = 0;
+        }
+    }
 }
 
-/// <summary>What <see cref="SendQueue.TakeAll"/> took: blocks in order, and how many data frames they hold.</summary>
+/// <summary>What <see cref="SendQueue.TakeAll"/> took: blocks in order, and how many messages they hold.</summary>
 /// <param name="Blocks">The blocks.</param>
-/// <param name="DataFrames">Data frames among them (keep-alives excluded).</param>
+/// <param name="DataFrames">Messages among them (keep-alives excluded).</param>
 internal readonly record struct SendBatch(List<QueueBlock> Blocks, int DataFrames);

@@ -281,7 +281,7 @@ public sealed partial class TcpTransport
                     _input.AdvanceTo(rest.Buffer.End);
                 }
 
-                var decision = await ArenaFrameReader.ReadFramesAsync(_stream!, buffered, Options.MaxPayloadSizeBytes + 1, this, cancellationToken,
+                var decision = await ArenaFrameReader.ReadFramesAsync(_stream!, buffered, WireFrame.MaxFramePayloadBytes(Options.MaxPayloadSizeBytes), this, cancellationToken,
                     Options.Tls is null ? _socket : null).ConfigureAwait(false);
                 Close(decision.Reason, decision.Detail ?? string.Empty);
             }
@@ -304,14 +304,24 @@ public sealed partial class TcpTransport
 
             switch (payload.Span[0])
             {
-                case WireFrame.Data:
-                    if (_receivedCount == _received.Length)
+                case WireFrame.Messages:
+                    var records = payload[1..];
+                    if (WireFrame.CheckRecords(records.Span, Options.MaxPayloadSizeBytes) is { } malformed)
                     {
-                        ((IFrameSink)this).Flush();
+                        return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, malformed);
                     }
 
-                    // The payload is never reused by the reader: the message owns it.
-                    _received[_receivedCount++] = new InboundMessage(Peer, payload[1..]);
+                    while (!records.IsEmpty)
+                    {
+                        if (_receivedCount == _received.Length)
+                        {
+                            ((IFrameSink)this).Flush();
+                        }
+
+                        // The payload is never reused by the reader: the message owns its slice.
+                        _received[_receivedCount++] = new InboundMessage(Peer, WireFrame.TakeRecord(ref records));
+                    }
+
                     return FrameDecision.Continue;
                 case WireFrame.Ping:
                     _receivedSinceTick = true;
@@ -344,25 +354,48 @@ public sealed partial class TcpTransport
             // The handshake's pipe writer has nothing buffered (every handshake frame was flushed): blocks go to the
             // stream directly, without a copy into the pipe.
             var output = _stream!;
+            var gather = Options.Tls is null ? new List<ArraySegment<byte>>() : null;
             try
             {
                 while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     var batch = queue.TakeAll();
                     long bytes = 0;
+                    bool written = false;
                     try
                     {
-                        foreach (var block in batch.Blocks)
+                        // Backpressure: a write completes only when the socket took the bytes, so a peer that does not
+                        // read stops this loop and only its own queue fills.
+                        if (gather is not null && batch.Blocks.Count > 1)
                         {
-                            // Backpressure: the write completes only when the socket took the bytes, so a peer that
-                            // does not read stops this loop and only its own queue fills.
-                            await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
-                            bytes += block.Used;
+                            // Plain TCP: every block in one gathering write.
+                            gather.Clear();
+                            foreach (var block in batch.Blocks)
+                            {
+                                gather.Add(new ArraySegment<byte>(block.Buffer, 0, block.Used));
+                                bytes += block.Used;
+                            }
+
+                            await _socket.SendAsync(gather, SocketFlags.None).WaitAsync(cancellationToken).ConfigureAwait(false);
                         }
+                        else
+                        {
+                            foreach (var block in batch.Blocks)
+                            {
+                                await output.WriteAsync(block.Frames, cancellationToken).ConfigureAwait(false);
+                                bytes += block.Used;
+                            }
+                        }
+
+                        written = true;
                     }
                     finally
                     {
-                        queue.Recycle(batch);
+                        if (written)
+                        {
+                            // Only blocks the socket is done with are reused (an abandoned gathering write may still read them).
+                            queue.Recycle(batch);
+                        }
                     }
 
                     _sentSinceTick = true;

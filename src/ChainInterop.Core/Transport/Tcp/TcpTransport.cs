@@ -580,7 +580,7 @@ public sealed partial class TcpTransport : ITransport
     private sealed class PeerState(TcpPeer config, SendQueue queue, ReconnectBackoff backoff)
     {
         /// <summary>Guards <see cref="Config"/>, <see cref="Active"/>, <see cref="Removed"/> and <see cref="Changed"/>.</summary>
-        public object Gate { get; } = new();
+        public Lock Gate { get; } = new();
 
         public NodeId Id { get; } = config.NodeId;
 
@@ -602,7 +602,7 @@ public sealed partial class TcpTransport : ITransport
 
         public void SignalChanged()
         {
-            Debug.Assert(Monitor.IsEntered(Gate), "SignalChanged is called under Gate");
+            Debug.Assert(Gate.IsHeldByCurrentThread, "SignalChanged is called under Gate");
             var old = Changed;
             Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             old.TrySetResult();

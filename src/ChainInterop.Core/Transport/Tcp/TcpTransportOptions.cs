@@ -105,9 +105,10 @@ public sealed class TcpTransportOptions
         Positive(failures, nameof(ReconnectInitialDelayMs), ReconnectInitialDelayMs);
         Positive(failures, nameof(ReconnectMaxDelayMs), ReconnectMaxDelayMs);
         Positive(failures, nameof(ShutdownDrainTimeoutMs), ShutdownDrainTimeoutMs);
-        if (MaxPayloadSizeBytes <= 0 || MaxPayloadSizeBytes > Frame.MaxPayloadSizeBytes - 1)
+        const int largest = Frame.MaxPayloadSizeBytes - 1 - WireFrame.RecordHeaderBytes;
+        if (MaxPayloadSizeBytes <= 0 || MaxPayloadSizeBytes > largest)
         {
-            failures.Add($"TcpTransportOptions.MaxPayloadSizeBytes must be between 1 and {Frame.MaxPayloadSizeBytes - 1} bytes (a payload plus its kind byte must fit a frame), got {MaxPayloadSizeBytes}.");
+            failures.Add($"TcpTransportOptions.MaxPayloadSizeBytes must be between 1 and {largest} bytes (a payload with its kind byte and length must fit a frame), got {MaxPayloadSizeBytes}.");
         }
 
         if (KeepAliveIntervalMs >= IdleTimeoutMs)

@@ -20,13 +20,13 @@ public sealed class ArenaFrameReaderTests
     private static readonly byte[][] Payloads =
     [
         [WireFrame.Ping],
-        [WireFrame.Data, 1, 2, 3],
-        [WireFrame.Data],
+        [WireFrame.Messages, 1, 2, 3],
+        [WireFrame.Messages],
         Pattern(700, 1),
         Pattern(ArenaFrameReader.DirectReadMinBytes - 1, 2),
         Pattern(ArenaFrameReader.DirectReadMinBytes, 3),
         Pattern(70_000, 4),
-        [WireFrame.Data, 9],
+        [WireFrame.Messages, 9],
     ];
 
     /// <summary>A pipe that never pauses its writer: the tests write whole streams before reading.</summary>
@@ -36,7 +36,7 @@ public sealed class ArenaFrameReaderTests
     {
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
-        bytes[0] = WireFrame.Data;
+        bytes[0] = WireFrame.Messages;
         return bytes;
     }
 
@@ -156,7 +156,7 @@ public sealed class ArenaFrameReaderTests
     [Fact]
     public async Task A_stream_ending_inside_a_frame_at_any_offset_is_a_protocol_violation_C6()
     {
-        byte[][] payloads = [[WireFrame.Ping], [WireFrame.Data, 1, 2, 3], Pattern(300, 5), Pattern(ArenaFrameReader.DirectReadMinBytes + 5, 6)];
+        byte[][] payloads = [[WireFrame.Ping], [WireFrame.Messages, 1, 2, 3], Pattern(300, 5), Pattern(ArenaFrameReader.DirectReadMinBytes + 5, 6)];
         var stream = Frames(payloads);
         var boundaries = new HashSet<int> { 0 };
         int offset = 0;
@@ -180,7 +180,7 @@ public sealed class ArenaFrameReaderTests
     [Fact]
     public async Task Malformed_headers_close_with_their_reason_and_oversized_lengths_are_refused_from_the_header_alone_C6()
     {
-        var good = Frames([WireFrame.Data, 9, 9]);
+        var good = Frames([WireFrame.Messages, 9, 9]);
         var cases = new List<(byte[] Bytes, ConnectionCloseReason Reason)>();
         var version = (byte[])good.Clone();
         version[0] = 2;
@@ -211,10 +211,10 @@ public sealed class ArenaFrameReaderTests
             // A good frame first: it is delivered, then the bad one closes. The writer is never completed, so the
             // reader must decide from the bytes alone, not wait for a payload that will not come.
             var pipe = NewPipe();
-            await pipe.Writer.WriteAsync(Frames([WireFrame.Data, 7]));
+            await pipe.Writer.WriteAsync(Frames([WireFrame.Messages, 7]));
             await pipe.Writer.WriteAsync(bytes);
             var (sink, end) = await ReadAllAsync(pipe);
-            AssertPayloads([[WireFrame.Data, 7]], sink);
+            AssertPayloads([[WireFrame.Messages, 7]], sink);
             Assert.Equal(reason, end.Reason);
             Assert.True(sink.Flushes >= 1);
         }

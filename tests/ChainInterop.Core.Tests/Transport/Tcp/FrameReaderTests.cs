@@ -16,7 +16,7 @@ public sealed class FrameReaderTests
     private const int Limit = 4096;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static readonly byte[][] Payloads = [[WireFrame.Ping], [WireFrame.Data, 1, 2, 3], [WireFrame.Data], [.. Enumerable.Range(0, 700).Select(i => (byte)i)]];
+    private static readonly byte[][] Payloads = [[WireFrame.Ping], [WireFrame.Messages, 1, 2, 3], [WireFrame.Messages], [.. Enumerable.Range(0, 700).Select(i => (byte)i)]];
 
     private static byte[] Stream(params byte[][] payloads)
     {
@@ -99,7 +99,7 @@ public sealed class FrameReaderTests
     [Fact]
     public async Task Malformed_headers_close_with_their_reason_and_oversized_lengths_are_refused_from_the_header_alone_C6()
     {
-        var good = Stream([WireFrame.Data, 9, 9]);
+        var good = Stream([WireFrame.Messages, 9, 9]);
         var cases = new List<(byte[] Bytes, ConnectionCloseReason Reason)>();
 
         var version = (byte[])good.Clone();
@@ -125,10 +125,10 @@ public sealed class FrameReaderTests
             // A good frame first: it is delivered, then the bad header closes. The writer is never completed, so the
             // reader must decide from the bytes alone, not wait for a payload that will not come.
             var pipe = new Pipe();
-            await pipe.Writer.WriteAsync(Stream([WireFrame.Data, 7]));
+            await pipe.Writer.WriteAsync(Stream([WireFrame.Messages, 7]));
             await pipe.Writer.WriteAsync(bytes);
             var (frames, end) = await ReadAllAsync(pipe);
-            Assert.Equal([[WireFrame.Data, 7]], frames);
+            Assert.Equal([[WireFrame.Messages, 7]], frames);
             Assert.Equal(reason, end.Reason);
         }
     }

@@ -216,8 +216,8 @@ public sealed class TcpHostileInputTests : IAsyncLifetime
         var cNode = NodeId.FromPublicKey(_c.PublicKey);
         await WaitConnectedAsync(_b, cNode);
 
-        await peer.SendFrameAsync([WireFrame.Data, .. "payment 1"u8]);
-        var bad = Framed([WireFrame.Data, .. "payment 2"u8]);
+        await peer.SendFrameAsync(WireFrameTests.Messages("payment 1"u8.ToArray()));
+        var bad = Framed(WireFrameTests.Messages("payment 2"u8.ToArray()));
         bad[Frame.HeaderSizeBytes + 3] ^= 1;
         await peer.SendAsync(bad);
         await peer.AssertClosedByRemoteAsync();
@@ -240,6 +240,52 @@ public sealed class TcpHostileInputTests : IAsyncLifetime
         await peer.AssertClosedByRemoteAsync();
         await Logs.WaitForCloseAsync(ConnectionCloseReason.ProtocolViolation);
         await AssertAandBStillTalkAsync();
+    }
+
+    public static TheoryData<string, byte[]> MalformedMessageFrames() => new()
+    {
+        { "no record", [WireFrame.Messages] },
+        { "truncated length", [WireFrame.Messages, 1, 0] },
+        { "negative length", [WireFrame.Messages, 0xff, 0xff, 0xff, 0xff] },
+        { "record past the frame", [WireFrame.Messages, 4, 0, 0, 0, 1, 2] },
+        { "good record then a truncated one", [.. WireFrameTests.Messages([1, 2]), 9] },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedMessageFrames))]
+    public async Task A_message_frame_with_malformed_records_is_a_ProtocolViolation_and_delivers_none_of_them_C6(string why, byte[] frame)
+    {
+        await using var peer = await RawPeer.ConnectAsync(_b.ListenEndPoint!);
+        Assert.True((await peer.HandshakeAsync(_c, _b.LocalNode)).IsComplete, why);
+        var cNode = NodeId.FromPublicKey(_c.PublicKey);
+        await WaitConnectedAsync(_b, cNode);
+
+        await peer.SendFrameAsync(WireFrameTests.Messages("before"u8.ToArray()));
+        await peer.SendFrameAsync(frame);
+        await peer.AssertClosedByRemoteAsync();
+        await Logs.WaitForCloseAsync(ConnectionCloseReason.ProtocolViolation);
+        var delivered = await _b.Inbound.ReadAsync().AsTask().WaitAsync(RawPeer.Timeout);
+        Assert.Equal("before"u8.ToArray(), delivered.Payload.ToArray());
+        await AssertAandBStillTalkAsync(); // also checks nothing else (no record of the bad frame) is waiting at B
+    }
+
+    [Fact]
+    public async Task A_record_over_the_message_limit_is_refused_even_inside_a_frame_the_batch_limit_admits_C6()
+    {
+        var (kb, kc) = (_nodes.NewKey(), _nodes.NewKey());
+        var options = TcpTestNodes.Options(kb, [new TcpPeer(kc.PublicKey)]);
+        options.MaxPayloadSizeBytes = 100;
+        var b = _nodes.Start(options);
+        await using var peer = await RawPeer.ConnectAsync(b.ListenEndPoint!);
+        Assert.True((await peer.HandshakeAsync(kc, b.LocalNode)).IsComplete);
+
+        await peer.SendFrameAsync(WireFrameTests.Messages(new byte[100], new byte[100])); // 2 × the limit in one frame: fine
+        await peer.SendFrameAsync(WireFrameTests.Messages(new byte[101]));
+        await peer.AssertClosedByRemoteAsync();
+        Assert.Contains("101 bytes", (await Logs.WaitForCloseAsync(ConnectionCloseReason.ProtocolViolation)).Get("Detail")?.ToString(), StringComparison.Ordinal);
+        Assert.Equal(100, (await b.Inbound.ReadAsync().AsTask().WaitAsync(RawPeer.Timeout)).Payload.Length);
+        Assert.Equal(100, (await b.Inbound.ReadAsync().AsTask().WaitAsync(RawPeer.Timeout)).Payload.Length);
+        Assert.False(b.Inbound.TryRead(out _));
     }
 
     /// <summary>Polls a condition that no event announces (the pending-connection count), with a generous deadline.</summary>

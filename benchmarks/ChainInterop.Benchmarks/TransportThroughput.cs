@@ -210,10 +210,15 @@ public static class TransportThroughput
                 {
                     expected = BinaryPrimitives.ReadInt64LittleEndian(span[1..]);
                     received = 0;
+                    message.Release();
                 }
-                else if (++received == expected)
+                else
                 {
-                    await transport.SendAsync(sender, new[] { Done });
+                    message.Release(); // done with it, as an engine is once it has decoded a message
+                    if (++received == expected)
+                    {
+                        await transport.SendAsync(sender, new[] { Done });
+                    }
                 }
             }
         }

@@ -35,7 +35,11 @@ public interface IReplica
     /// verifies them; malformed or forged input is dropped (and may be logged) and never changes state or throws.
     /// </summary>
     /// <param name="from">The authenticated sender.</param>
-    /// <param name="message">The message bytes.</param>
+    /// <param name="message">
+    /// The message bytes, valid only during the call: a host may hand their memory back to the transport for reuse
+    /// (<see cref="Transport.InboundMessage.Release"/>) once the call returns, so a replica copies what it keeps
+    /// (decoding does).
+    /// </param>
     /// <param name="nowUnixMs">The driver's current time.</param>
     /// <param name="effects">Where the replica's actions go.</param>
     void OnMessage(NodeId from, ReadOnlyMemory<byte> message, long nowUnixMs, IReplicaEffects effects);

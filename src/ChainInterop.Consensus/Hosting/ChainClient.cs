@@ -201,11 +201,15 @@ public sealed class ChainClient : IAsyncDisposable, IDisposable
                 ClientReply reply;
                 try
                 {
-                    reply = Canonical.Decode<ClientReply>(message.Payload);
+                    reply = Canonical.Decode<ClientReply>(message.Payload); // a copy
                 }
                 catch (CodecException)
                 {
                     continue; // not a reply: a client ignores anything else
+                }
+                finally
+                {
+                    message.Release();
                 }
 
                 // The collector checks the signature; the transport vouches that it came from reply.Replica's node.

@@ -192,7 +192,9 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         {
             if (ServeRemoteClients && !_validators.Contains(message.From))
             {
-                if (TryDecodeClientRequest(message, out var request) && !_requests.Writer.TryWrite(request))
+                bool decoded = TryDecodeClientRequest(message, out var request);
+                message.Release(); // the request is a copy
+                if (decoded && !_requests.Writer.TryWrite(request))
                 {
                     // Never block the pump on clients: peer messages behind it would wait too. Clients resend.
                     LogClientMessageDropped(_logger, _replica.ChainId, message.From, "the request queue is full");
@@ -201,7 +203,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                 continue;
             }
 
-            await _inputs.Writer.WriteAsync(new MessageInput(message.From, message.Payload), cancellationToken).ConfigureAwait(false);
+            await _inputs.Writer.WriteAsync(new MessageInput(message), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -222,7 +224,8 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                         _replica.OnClientRequest(r.Request, now, _effects);
                         break;
                     case MessageInput m:
-                        _replica.OnMessage(m.From, m.Payload, now, _effects);
+                        _replica.OnMessage(m.Message.From, m.Message.Payload, now, _effects);
+                        m.Message.Release(); // replicas copy what they keep (IReplica.OnMessage)
                         break;
                     case TimerInput t:
                         _replica.OnTimer(t.Timer, now, _effects);
@@ -426,7 +429,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
     private sealed record RequestInput(ClientRequest Request) : Input;
 
-    private sealed record MessageInput(NodeId From, ReadOnlyMemory<byte> Payload) : Input;
+    private sealed record MessageInput(InboundMessage Message) : Input;
 
     private sealed record TimerInput(ReplicaTimer Timer) : Input;
 

@@ -48,4 +48,47 @@ public interface ITransport : IAsyncDisposable
 /// <summary>A message received from an authenticated peer.</summary>
 /// <param name="From">The sender.</param>
 /// <param name="Payload">The bytes.</param>
-public readonly record struct InboundMessage(NodeId From, ReadOnlyMemory<byte> Payload);
+/// <remarks>
+/// The message owns <see cref="Payload"/> for as long as the consumer keeps it. A consumer that is done with a
+/// message may call <see cref="Release"/> so that the transport can reuse its memory (no allocation or cold memory per
+/// message in bulk transfers); consumers that never call it lose nothing but that reuse.
+/// </remarks>
+public readonly record struct InboundMessage(NodeId From, ReadOnlyMemory<byte> Payload)
+{
+    private readonly IInboundBuffer? _buffer;
+    private readonly int _token;
+
+    /// <summary>A message whose payload lives in memory that <paramref name="buffer"/> lends and takes back (for transports).</summary>
+    /// <param name="from">The sender.</param>
+    /// <param name="payload">The bytes, inside the buffer.</param>
+    /// <param name="buffer">Takes the memory back when the message is released.</param>
+    /// <param name="token">What the buffer needs to know which message is released.</param>
+    public InboundMessage(NodeId from, ReadOnlyMemory<byte> payload, IInboundBuffer buffer, int token)
+        : this(from, payload)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        _buffer = buffer;
+        _token = token;
+    }
+
+    /// <summary>
+    /// Optional: says the consumer is done with <see cref="Payload"/>, so that the transport may reuse its memory.
+    /// After the call neither this message's <see cref="Payload"/> nor any copy of this struct's payload may be read
+    /// (it may be overwritten by later messages). Call it at most once per message; a second call is a bug and throws
+    /// <see cref="InvalidOperationException"/> where the transport can tell. A no-op for messages whose memory is not
+    /// lent (e.g. the in-memory transport's).
+    /// </summary>
+    public void Release() => _buffer?.Release(_token);
+}
+
+/// <summary>
+/// Memory a transport lends to received messages and takes back through <see cref="InboundMessage.Release"/>. For
+/// integrators writing a transport that reuses receive buffers.
+/// </summary>
+public interface IInboundBuffer
+{
+    /// <summary>The message that was given <paramref name="token"/> is released.</summary>
+    /// <param name="token">The token of <see cref="InboundMessage(NodeId, ReadOnlyMemory{byte}, IInboundBuffer, int)"/>.</param>
+    /// <exception cref="InvalidOperationException">That message was already released (where the buffer can tell).</exception>
+    void Release(int token);
+}

@@ -144,9 +144,14 @@ internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposa
                 {
                     _relay.Tick(now, this);
                 }
-                else if (_relay.Receive(work.Frame.From, work.Frame.Payload, now, this) == RelayReceiveCode.Refused)
+                else
                 {
-                    LogRefused(_log, Chain, Index, work.Frame.From, _relay.LastRefusal);
+                    var received = _relay.Receive(work.Frame.From, work.Frame.Payload, now, this);
+                    work.Frame.Release(); // the relay decodes a copy
+                    if (received == RelayReceiveCode.Refused)
+                    {
+                        LogRefused(_log, Chain, Index, work.Frame.From, _relay.LastRefusal);
+                    }
                 }
 
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -196,7 +201,11 @@ internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposa
         {
             await foreach (var inbound in _transport.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!inbound.Payload.IsEmpty)
+                if (inbound.Payload.IsEmpty)
+                {
+                    inbound.Release(); // an empty work item means "tick"; an empty message is nothing
+                }
+                else
                 {
                     _work.Writer.TryWrite(new Work(null, false, inbound, default));
                 }

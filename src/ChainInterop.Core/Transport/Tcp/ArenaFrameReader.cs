@@ -6,8 +6,12 @@ namespace ChainInterop.Transport.Tcp;
 /// <summary>Receives the payloads <see cref="ArenaFrameReader"/> parses.</summary>
 internal interface IFrameSink
 {
-    /// <summary>One frame's payload (CRC checked). The memory is never reused: the sink may keep it, e.g. as a message.</summary>
-    FrameDecision OnFrame(ReadOnlyMemory<byte> payload);
+    /// <summary>
+    /// One frame's payload (CRC checked). Without <paramref name="owner"/> the memory is never reused: the sink may
+    /// keep it, e.g. as a message. With it, the memory is pooled: the sink lends it to messages with
+    /// <see cref="PooledFrame.Lend"/> (the reader seals the frame after the call) and must not keep it otherwise.
+    /// </summary>
+    FrameDecision OnFrame(ReadOnlyMemory<byte> payload, PooledFrame? owner);
 
     /// <summary>Called before the reader waits for bytes and when it stops: hand on whatever was gathered.</summary>
     void Flush();
@@ -57,9 +61,10 @@ internal static class ArenaFrameReader
     /// The socket under a plain (not TLS) <paramref name="stream"/>, or null. With it, the rest of a large payload and
     /// the start of what follows are read in one scatter read (two buffers, one system call).
     /// </param>
+    /// <param name="pool">Where payloads read into arrays of their own get their memory, or null for fresh arrays.</param>
     /// <returns>Why reading stopped.</returns>
     public static async ValueTask<FrameDecision> ReadFramesAsync(Stream stream, ReadOnlyMemory<byte> buffered, int maxPayloadBytes,
-        IFrameSink sink, CancellationToken cancellationToken, System.Net.Sockets.Socket? socket = null)
+        IFrameSink sink, CancellationToken cancellationToken, System.Net.Sockets.Socket? socket = null, ReceiveBufferPool? pool = null)
     {
         long held = 0; // payload bytes given to the sink since it was last flushed
         var arena = GC.AllocateUninitializedArray<byte>(Math.Max(ArenaSizeBytes, buffered.Length));
@@ -94,7 +99,7 @@ internal static class ArenaFrameReader
                         return ChecksumMismatch;
                     }
 
-                    var decision = sink.OnFrame(arena.AsMemory(start + Frame.HeaderSizeBytes, length));
+                    var decision = sink.OnFrame(arena.AsMemory(start + Frame.HeaderSizeBytes, length), null);
                     held += length;
                     start += needed;
                     needed = Frame.HeaderSizeBytes;
@@ -121,62 +126,82 @@ internal static class ArenaFrameReader
                     // read straight into it (with a plain socket, together with the start of what follows).
                     uint headerCrc = Crc32C.Compute(arena.AsSpan(start, 6));
                     uint expected = BinaryPrimitives.ReadUInt32LittleEndian(arena.AsSpan(start + 6, 4));
-                    var payload = GC.AllocateUninitializedArray<byte>(needed - Frame.HeaderSizeBytes); // every byte is overwritten
-                    int have = end - start - Frame.HeaderSizeBytes;
-                    arena.AsSpan(start + Frame.HeaderSizeBytes, have).CopyTo(payload);
-                    start = end;
-                    if (socket is not null && arena.Length - end < MinReadBytes)
+                    int length = needed - Frame.HeaderSizeBytes;
+                    var (array, owner) = pool?.Rent(length) ?? (GC.AllocateUninitializedArray<byte>(length), null); // every byte is overwritten
+                    var payload = array.AsMemory(0, length);
+                    try
                     {
-                        arena = GC.AllocateUninitializedArray<byte>(ArenaSizeBytes);
-                        start = end = 0;
-                    }
-
-                    while (have < payload.Length)
-                    {
-                        int read;
-                        if (socket is null)
+                        int have = end - start - Frame.HeaderSizeBytes;
+                        arena.AsSpan(start + Frame.HeaderSizeBytes, have).CopyTo(payload.Span);
+                        start = end;
+                        if (socket is not null && arena.Length - end < MinReadBytes)
                         {
-                            read = await ReadAsync(stream.ReadAsync(payload.AsMemory(have), cancellationToken)).ConfigureAwait(false);
+                            arena = GC.AllocateUninitializedArray<byte>(ArenaSizeBytes);
+                            start = end = 0;
                         }
-                        else
+
+                        while (have < payload.Length)
                         {
-                            scatter ??= new ArraySegment<byte>[2];
-                            scatter[0] = new ArraySegment<byte>(payload, have, payload.Length - have);
-                            scatter[1] = new ArraySegment<byte>(arena, end, Math.Min(SmallReadBytes, arena.Length - end));
-                            var receive = socket.ReceiveAsync(scatter, System.Net.Sockets.SocketFlags.None);
-                            if (!receive.IsCompleted)
+                            int read;
+                            if (socket is null)
                             {
-                                Flush();
-                                receive = receive.WaitAsync(cancellationToken);
+                                read = await ReadAsync(stream.ReadAsync(payload[have..], cancellationToken)).ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                scatter ??= new ArraySegment<byte>[2];
+                                scatter[0] = new ArraySegment<byte>(array, have, payload.Length - have);
+                                scatter[1] = new ArraySegment<byte>(arena, end, Math.Min(SmallReadBytes, arena.Length - end));
+                                var receive = socket.ReceiveAsync(scatter, System.Net.Sockets.SocketFlags.None);
+                                if (!receive.IsCompleted)
+                                {
+                                    Flush();
+                                    receive = receive.WaitAsync(cancellationToken);
+                                }
+
+                                try
+                                {
+                                    read = await receive.ConfigureAwait(false);
+                                }
+                                catch
+                                {
+                                    // An abandoned scatter read (no cancellation of its own) may still write into
+                                    // the buffer until the socket is closed: it must never be reused.
+                                    owner = null;
+                                    throw;
+                                }
+
+                                end += Math.Max(0, read - (payload.Length - have)); // what followed the payload
+                                read = Math.Min(read, payload.Length - have);
                             }
 
-                            read = await receive.ConfigureAwait(false);
-                            end += Math.Max(0, read - (payload.Length - have)); // what followed the payload
-                            read = Math.Min(read, payload.Length - have);
+                            if (read == 0)
+                            {
+                                return EndedInsideFrame(Frame.HeaderSizeBytes + have);
+                            }
+
+                            have += read;
                         }
 
-                        if (read == 0)
+                        if (Crc32C.Append(headerCrc, payload.Span) != expected)
                         {
-                            return EndedInsideFrame(Frame.HeaderSizeBytes + have);
+                            return ChecksumMismatch;
                         }
 
-                        have += read;
-                    }
+                        var decision = sink.OnFrame(payload, owner);
+                        if (decision.Stop)
+                        {
+                            return decision;
+                        }
 
-                    if (Crc32C.Append(headerCrc, payload) != expected)
+                        held += payload.Length;
+                        smallReads = true;
+                        continue;
+                    }
+                    finally
                     {
-                        return ChecksumMismatch;
+                        owner?.Seal(); // whatever the sink lent stays lent; the buffer returns when those are released
                     }
-
-                    var decision = sink.OnFrame(payload);
-                    if (decision.Stop)
-                    {
-                        return decision;
-                    }
-
-                    held += payload.Length;
-                    smallReads = true;
-                    continue;
                 }
 
                 if (arena.Length - start < needed || arena.Length - end < MinReadBytes)

@@ -282,7 +282,7 @@ public sealed partial class TcpTransport
                 }
 
                 var decision = await ArenaFrameReader.ReadFramesAsync(_stream!, buffered, WireFrame.MaxFramePayloadBytes(Options.MaxPayloadSizeBytes), this, cancellationToken,
-                    Options.Tls is null ? _socket : null).ConfigureAwait(false);
+                    Options.Tls is null ? _socket : null, _owner._receiveBuffers).ConfigureAwait(false);
                 Close(decision.Reason, decision.Detail ?? string.Empty);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -295,7 +295,7 @@ public sealed partial class TcpTransport
             }
         }
 
-        FrameDecision IFrameSink.OnFrame(ReadOnlyMemory<byte> payload)
+        FrameDecision IFrameSink.OnFrame(ReadOnlyMemory<byte> payload, PooledFrame? owner)
         {
             if (payload.IsEmpty)
             {
@@ -318,8 +318,10 @@ public sealed partial class TcpTransport
                             ((IFrameSink)this).Flush();
                         }
 
-                        // The payload is never reused by the reader: the message owns its slice.
-                        _received[_receivedCount++] = new InboundMessage(Peer, WireFrame.TakeRecord(ref records));
+                        // An arena is never reused: the message owns its slice. A pooled buffer is lent to the message
+                        // until it is released.
+                        var message = WireFrame.TakeRecord(ref records);
+                        _received[_receivedCount++] = owner is null ? new InboundMessage(Peer, message) : new InboundMessage(Peer, message, owner, owner.Lend());
                     }
 
                     return FrameDecision.Continue;

@@ -38,6 +38,7 @@ public sealed partial class TcpTransport : ITransport
     private readonly InboundQueue _inbound;
     private readonly Channel<ConnectionEvent> _events;
     private readonly ConcurrentDictionary<NodeId, PeerState> _peers = new();
+    private readonly ReceiveBufferPool _receiveBuffers = new();
     private readonly ConcurrentDictionary<Connection, Task> _connections = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationTokenSource _dialing = new();

@@ -59,9 +59,9 @@ public sealed class ArenaFrameReaderTests
 
         public Func<int, FrameDecision>? Decide { get; init; }
 
-        public FrameDecision OnFrame(ReadOnlyMemory<byte> payload)
+        public FrameDecision OnFrame(ReadOnlyMemory<byte> payload, PooledFrame? owner)
         {
-            Frames.Add(payload);
+            Frames.Add(owner is null ? payload : payload.ToArray()); // pooled memory is not the sink's to keep
             return Decide?.Invoke(Frames.Count) ?? FrameDecision.Continue;
         }
 

@@ -121,11 +121,17 @@ internal sealed class PooledFrame : IInboundBuffer
             throw new InvalidOperationException("This message was already released (its receive buffer has been reused).");
         }
 
+        // The released bits only catch a second release; they are set without an atomic operation (one per message
+        // is enough: the count below), so two threads releasing neighbours at the same instant may lose a bit, and
+        // then a later second release of that message is not caught. Correct releases are never affected.
+        ref ulong word = ref _released[index >> 6];
         ulong bit = 1UL << (index & 63);
-        if ((Interlocked.Or(ref _released[index >> 6], bit) & bit) != 0)
+        if ((word & bit) != 0)
         {
             throw new InvalidOperationException("This message was already released.");
         }
+
+        word |= bit;
 
         if (Interlocked.Decrement(ref _outstanding) == 0)
         {

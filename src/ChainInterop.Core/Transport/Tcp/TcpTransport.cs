@@ -39,6 +39,7 @@ public sealed partial class TcpTransport : ITransport
     private readonly Channel<ConnectionEvent> _events;
     private readonly ConcurrentDictionary<NodeId, PeerState> _peers = new();
     private readonly ReceiveBufferPool _receiveBuffers = new();
+    private volatile PeerState? _lastSendTarget;
     private readonly ConcurrentDictionary<Connection, Task> _connections = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationTokenSource _dialing = new();
@@ -226,7 +227,7 @@ public sealed partial class TcpTransport : ITransport
         {
             Deliver(LocalNode, payload.ToArray());
         }
-        else if (!_peers.TryGetValue(peer, out var state))
+        else if (SendTarget(peer) is not { } state)
         {
             TcpTransportMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "unknown_peer"));
         }
@@ -247,7 +248,27 @@ public sealed partial class TcpTransport : ITransport
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when there is room.</returns>
     public Task WaitForSendSpaceAsync(NodeId peer, CancellationToken cancellationToken = default) =>
-        _peers.TryGetValue(peer, out var state) ? state.Queue.WaitForSpaceAsync(cancellationToken) : Task.CompletedTask;
+        SendTarget(peer) is { } state ? state.Queue.WaitForSpaceAsync(cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
+    /// The peer that messages to <paramref name="peer"/> go to, or null when it is not on the whitelist. Remembers the
+    /// last one asked for, so a stream of sends to one peer skips the dictionary (a removed peer is looked up again).
+    /// </summary>
+    private PeerState? SendTarget(NodeId peer)
+    {
+        if (_lastSendTarget is { } last && last.Id == peer && !last.Removed)
+        {
+            return last;
+        }
+
+        if (!_peers.TryGetValue(peer, out var state))
+        {
+            return null;
+        }
+
+        _lastSendTarget = state;
+        return state;
+    }
 
     /// <summary>
     /// Stops accepting and dialling, lets every connection write what is queued for up to

@@ -25,13 +25,13 @@ internal sealed class SendQueue
     /// A waiting bulk sender resumes once at most this many bytes are queued (or half the limit, if lower): enough to
     /// keep a socket busy, small enough that the blocks in flight are reused instead of allocated.
     /// </summary>
-    public const long LowWatermarkBytes = 1024 * 1024;
+    public const long LowWatermarkBytes = 2 * 1024 * 1024;
 
     /// <summary>Size of a queue block, in bytes; a larger frame gets a block of its own (not reused).</summary>
     public const int BlockSizeBytes = 256 * 1024;
 
-    /// <summary>Blocks kept for reuse per peer (2 MiB).</summary>
-    private const int MaxFreeBlocks = 8;
+    /// <summary>Blocks kept for reuse per peer (4 MiB): the low watermark's worth in the socket and as much again being filled.</summary>
+    private const int MaxFreeBlocks = 16;
 
     // A spin lock released by a plain store: every send takes it, and a lock whose release is an atomic operation
     // waits there for the message copy's stores to drain, which measured as the largest cost per small message. No

@@ -244,6 +244,11 @@ public sealed partial class TcpTransport : ITransport
     /// (or half its byte limit, if lower), so a bulk sender (state transfer, a
     /// benchmark) can wait instead of having messages dropped. Completes at once for unknown peers and after dispose.
     /// </summary>
+    /// <remarks>
+    /// When the task completes because the peer's writer took the queue, the continuation runs on that writer's
+    /// thread before it sends what it took, so that a bulk sender refills the queue without a thread hand-off. Continue
+    /// with sending, not with blocking work: until the continuation yields, this peer's writes wait.
+    /// </remarks>
     /// <param name="peer">The peer.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when there is room.</returns>

@@ -14,11 +14,13 @@ namespace ChainInterop.Benchmarks;
 /// <summary>
 /// TCP transport throughput between two processes on loopback, next to a raw socket loop that sends the same frame
 /// bytes in the same run. The benchmark re-launches itself as the receiving child; each round times the transport
-/// (signed handshake done beforehand, CRC-32C on both sides, one message per frame through the inbound channel) and
-/// the raw loop (the same framed bytes in 1 MiB socket writes, the receiver only counts bytes), interleaved so both
-/// see the same machine; medians of the rounds are reported.
+/// (signed handshake done beforehand, one <c>SendAsync</c> per message, CRC-32C on both sides, every message
+/// through <c>Inbound</c> and released by the consumer) and the raw loop (the same framed bytes in 1 MiB socket
+/// writes, the receiver only counts bytes), interleaved so both see the same machine; medians of the rounds are
+/// reported, with the CPU time both processes used per round.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --transport [--rounds N] [--mb N] [--size BYTES] [--warmup-ms N]</c>.</remarks>
+/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --transport [--rounds N] [--mb N] [--size BYTES] [--warmup-ms N] [--only 1|2]</c>
+/// (<c>--only</c> times just the transport (1) or the raw loop (2), for a profiler).</remarks>
 public static class TransportThroughput
 {
     private const byte Begin = (byte)'B';

@@ -13,7 +13,7 @@ public sealed class TcpTransportOptions
     /// <summary>Default <see cref="MaxPayloadSizeBytes"/>: 16 MiB.</summary>
     public const int DefaultMaxPayloadSizeBytes = 16 * 1024 * 1024;
 
-    /// <summary>Default <see cref="MaxSendQueueFrames"/>: 65,536 frames per peer.</summary>
+    /// <summary>Default <see cref="MaxSendQueueFrames"/>: 65,536 messages per peer.</summary>
     public const int DefaultMaxSendQueueFrames = 65_536;
 
     /// <summary>Default <see cref="MaxSendQueueBytes"/>: 64 MiB per peer.</summary>
@@ -43,7 +43,7 @@ public sealed class TcpTransportOptions
     /// <summary>The largest message payload sent or accepted, in bytes; a longer incoming frame closes the connection before it is read.</summary>
     public int MaxPayloadSizeBytes { get; set; } = DefaultMaxPayloadSizeBytes;
 
-    /// <summary>The most frames waiting to be written to one peer; further sends are dropped (newest first) and counted.</summary>
+    /// <summary>The most messages waiting to be written to one peer (the name predates frames holding several); further sends are dropped (newest first) and counted.</summary>
     public int MaxSendQueueFrames { get; set; } = DefaultMaxSendQueueFrames;
 
     /// <summary>The most bytes waiting to be written to one peer; further sends are dropped (newest first) and counted.</summary>

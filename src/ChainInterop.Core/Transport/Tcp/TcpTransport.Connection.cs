@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ChainInterop.Framing;
 
@@ -311,7 +312,14 @@ public sealed partial class TcpTransport
                         return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, malformed);
                     }
 
-                    while (!records.IsEmpty)
+                    // Both readers hand on array slices; the records are cut from the array by offset (no Memory.Span per record).
+                    if (!MemoryMarshal.TryGetArray(records, out var body))
+                    {
+                        body = new ArraySegment<byte>(records.ToArray());
+                    }
+
+                    var bytes = body.Array!;
+                    for (int offset = body.Offset, end = body.Offset + body.Count; offset < end;)
                     {
                         if (_receivedCount == _received.Length)
                         {
@@ -320,7 +328,7 @@ public sealed partial class TcpTransport
 
                         // An arena is never reused: the message owns its slice. A pooled buffer is lent to the message
                         // until it is released.
-                        var message = WireFrame.TakeRecord(ref records);
+                        var message = WireFrame.TakeRecord(bytes, ref offset);
                         _received[_receivedCount++] = owner is null ? new InboundMessage(Peer, message) : new InboundMessage(Peer, message, owner, owner.Lend());
                     }
 

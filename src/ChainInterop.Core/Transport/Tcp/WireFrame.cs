@@ -135,6 +135,18 @@ internal static class WireFrame
         return message;
     }
 
+    /// <summary>Takes the record at <paramref name="offset"/> of <paramref name="bytes"/> (checked with <see cref="CheckRecords"/>) and advances past it.</summary>
+    /// <param name="bytes">The array holding the records.</param>
+    /// <param name="offset">Where the record starts; on return, where the next one does.</param>
+    /// <returns>The message: a slice of <paramref name="bytes"/>.</returns>
+    public static ReadOnlyMemory<byte> TakeRecord(byte[] bytes, ref int offset)
+    {
+        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset, RecordHeaderBytes));
+        var message = new ReadOnlyMemory<byte>(bytes, offset + RecordHeaderBytes, length);
+        offset += RecordHeaderBytes + length;
+        return message;
+    }
+
     private static byte[] CreatePing()
     {
         var frame = new byte[FrameOverheadBytes];

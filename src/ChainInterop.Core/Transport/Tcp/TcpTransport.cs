@@ -223,17 +223,20 @@ public sealed partial class TcpTransport : ITransport
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (peer == LocalNode)
+        if (SendTarget(peer) is { } state)
         {
-            Deliver(LocalNode, payload.ToArray());
+            if (!state.Queue.TryEnqueue(payload.Span))
+            {
+                TcpTransportMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "send_queue_full"));
+            }
         }
-        else if (SendTarget(peer) is not { } state)
+        else if (peer == LocalNode)
+        {
+            Deliver(LocalNode, payload.ToArray()); // never a peer (the options refuse it)
+        }
+        else
         {
             TcpTransportMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "unknown_peer"));
-        }
-        else if (!state.Queue.TryEnqueue(payload.Span))
-        {
-            TcpTransportMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "send_queue_full"));
         }
 
         return ValueTask.CompletedTask;

@@ -16,19 +16,22 @@ namespace ChainInterop.Transport.Tcp;
 /// </remarks>
 internal sealed class InboundQueue : ChannelReader<InboundMessage>
 {
+    /// <summary>Initial size of the batch arrays (a connection's batch is as long).</summary>
+    public const int BatchSlots = 256;
+
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Guarded by _gate.
-    private InboundMessage[] _incoming = new InboundMessage[64];
+    private InboundMessage[] _incoming = new InboundMessage[BatchSlots];
     private int _incomingCount;
     private int _outstanding; // messages of the reader's current batch, until it has read them all
     private bool _completed;
     private TaskCompletionSource<bool>? _waiter;
 
     // The reader's own batch (touched by the reader only).
-    private InboundMessage[] _reading = new InboundMessage[64];
+    private InboundMessage[] _reading = new InboundMessage[BatchSlots];
     private int _readIndex;
     private int _readCount;
 
@@ -96,6 +99,45 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
 
         wake?.TrySetResult(true);
         return messages.Length - accepted;
+    }
+
+    /// <summary>
+    /// Queues the first <paramref name="count"/> messages of <paramref name="batch"/> in order, as many as fit. When the
+    /// queue holds nothing and takes them all, it keeps <paramref name="batch"/> itself and hands back its own empty
+    /// array in its place (<paramref name="kept"/>: no copy, and the array handed back is already clear); otherwise it
+    /// copies them, and the caller still owns (and should clear) <paramref name="batch"/>.
+    /// </summary>
+    /// <returns>How many were dropped (the last ones), because the queue is full or completed.</returns>
+    public int Write(ref InboundMessage[] batch, int count, out bool kept)
+    {
+        kept = false;
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        TaskCompletionSource<bool>? wake = null;
+        lock (_gate)
+        {
+            if (!_completed && _incomingCount == 0 && count <= _capacity - _outstanding && _incoming.Length == batch.Length)
+            {
+                // Every slot of an empty incoming array is clear (slots are cleared as they are read). Only arrays of
+                // one size trade places, so a queue that grew under a lagging reader hands no connection its big array.
+                (_incoming, batch) = (batch, _incoming);
+                _incomingCount = count;
+                kept = true;
+                wake = _waiter;
+                _waiter = null;
+            }
+        }
+
+        if (!kept)
+        {
+            return Write(batch.AsSpan(0, count));
+        }
+
+        wake?.TrySetResult(true);
+        return 0;
     }
 
     /// <summary>No more messages: the reader gets what is queued, then the end (<see cref="Completion"/> completes once it has read everything).</summary>

@@ -34,7 +34,7 @@ public sealed partial class TcpTransport
         private volatile bool _sentSinceTick;
         private bool _pendingSlotHeld;
         // Messages parsed from the current socket read, handed to Inbound together (IFrameSink.Flush).
-        private readonly InboundMessage[] _received = new InboundMessage[256];
+        private InboundMessage[] _received = new InboundMessage[InboundQueue.BatchSlots];
         private int _receivedCount;
 
         public Connection(TcpTransport owner, Socket socket, bool isDialer, NodeId? expectedPeer, string remoteEndPoint)
@@ -350,9 +350,12 @@ public sealed partial class TcpTransport
             }
 
             _receivedSinceTick = true;
-            _owner.Deliver(_received.AsSpan(0, count));
+            _owner.Deliver(ref _received, count, out bool kept);
             TcpTransportMetrics.FramesReceived.Add(count);
-            Array.Clear(_received, 0, count); // the slots must not keep the arenas alive
+            if (!kept)
+            {
+                Array.Clear(_received, 0, count); // the slots must not keep the arenas alive (a kept batch came back clear)
+            }
             _receivedCount = 0;
         }
 

@@ -356,9 +356,9 @@ public sealed partial class TcpTransport : ITransport
     }
 
     /// <summary>Queues the messages of one socket read for <see cref="Inbound"/>, in order; those that do not fit are dropped and counted.</summary>
-    private void Deliver(ReadOnlySpan<InboundMessage> messages)
+    private void Deliver(ref InboundMessage[] messages, int count, out bool kept)
     {
-        if (_inbound.Write(messages) is > 0 and var dropped)
+        if (_inbound.Write(ref messages, count, out kept) is > 0 and var dropped)
         {
             TcpTransportMetrics.Dropped.Add(dropped, new KeyValuePair<string, object?>("reason", "inbound_full"));
         }

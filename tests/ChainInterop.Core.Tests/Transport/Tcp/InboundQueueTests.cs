@@ -120,6 +120,41 @@ public sealed class InboundQueueTests
         Assert.All(next, n => Assert.Equal(perWriter, n));
     }
 
+    [Fact]
+    public void A_batch_written_into_an_empty_queue_is_kept_without_a_copy_and_a_clear_array_comes_back()
+    {
+        var queue = new InboundQueue(1000);
+        var batch = new InboundMessage[InboundQueue.BatchSlots];
+        var original = batch;
+        for (int i = 0; i < 3; i++)
+        {
+            batch[i] = Message(i);
+        }
+
+        Assert.Equal(0, queue.Write(ref batch, 3, out bool kept));
+        Assert.True(kept);
+        Assert.NotSame(original, batch);
+        Assert.All(batch, m => Assert.Equal(default, m));
+
+        // Not empty now: the next batch is copied, and the caller keeps (and clears) its array.
+        var second = batch;
+        second[0] = Message(3);
+        Assert.Equal(0, queue.Write(ref second, 1, out kept));
+        Assert.False(kept);
+        Assert.Same(batch, second);
+        Assert.Equal([0, 1, 2, 3], Drain(queue));
+
+        // A kept batch still counts against the bound; what does not fit is dropped from the copy.
+        var small = new InboundQueue(2);
+        var three = new InboundMessage[InboundQueue.BatchSlots];
+        three[0] = Message(7);
+        three[1] = Message(8);
+        three[2] = Message(9);
+        Assert.Equal(1, small.Write(ref three, 3, out kept));
+        Assert.False(kept);
+        Assert.Equal([7, 8], Drain(small));
+    }
+
     private static List<int> Drain(InboundQueue queue)
     {
         var list = new List<int>();

@@ -17,11 +17,11 @@ internal sealed class ReceiveBufferPool
     /// </summary>
     private const int MaxKept = 256;
 
-    private readonly Lock _gate = new();
-    private readonly Stack<PooledFrame> _free = new();
     /// <summary>Before consumers are seen to release messages, one frame in this many gets a pooled buffer anyway, to find out.</summary>
     private const int ProbeEvery = 64;
 
+    private readonly Lock _gate = new();
+    private readonly Stack<PooledFrame> _free = new();
     private volatile bool _consumersRelease;
     private int _rents;
 
@@ -47,7 +47,11 @@ internal sealed class ReceiveBufferPool
     /// <summary>Takes back a buffer none of whose messages is in use any more.</summary>
     public void Return(PooledFrame frame)
     {
-        _consumersRelease = true;
+        if (frame.Lent > 0)
+        {
+            _consumersRelease = true; // every message lent from it was released
+        }
+
         lock (_gate)
         {
             if (_free.Count < MaxKept)
@@ -86,6 +90,9 @@ internal sealed class PooledFrame : IInboundBuffer
 
     /// <summary>The memory.</summary>
     public byte[] Array { get; }
+
+    /// <summary>Messages lent from the buffer in its current use.</summary>
+    public int Lent => _lent;
 
     /// <summary>Readies the buffer for a new frame (rented, nothing lent).</summary>
     public void Renew()

@@ -356,6 +356,7 @@ public sealed partial class TcpTransport
             {
                 Array.Clear(_received, 0, count); // the slots must not keep the arenas alive (a kept batch came back clear)
             }
+
             _receivedCount = 0;
         }
 

@@ -10,7 +10,9 @@ public sealed class PooledFrameTests
     {
         var pool = new ReceiveBufferPool();
         var (_, probe) = Enumerable.Range(0, 100).Select(_ => pool.Rent(20_000)).First(r => r.Owner is not null);
-        probe!.Seal();
+        int token = probe!.Lend();
+        probe.Seal();
+        probe.Release(token);
         return pool;
     }
 
@@ -22,6 +24,15 @@ public sealed class PooledFrameTests
         Assert.Equal(2, rented.Count(r => r.Owner is not null));
         Assert.All(rented.Where(r => r.Owner is null), r => Assert.Equal(20_000, r.Array.Length));
         Assert.Null(pool.Rent(PooledFrame.SizeBytes + 1).Owner); // too large to pool
+    }
+
+    [Fact]
+    public void A_probe_that_comes_back_without_a_released_message_does_not_turn_pooling_on_C6()
+    {
+        var pool = new ReceiveBufferPool();
+        var (_, probe) = Enumerable.Range(0, 100).Select(_ => pool.Rent(20_000)).First(r => r.Owner is not null);
+        probe!.Seal(); // a bad frame: nothing lent
+        Assert.Equal(1, Enumerable.Range(0, 64).Count(_ => pool.Rent(20_000).Owner is not null)); // only the next probe
     }
 
     [Fact]

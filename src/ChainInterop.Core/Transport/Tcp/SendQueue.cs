@@ -10,11 +10,11 @@ namespace ChainInterop.Transport.Tcp;
 /// <remarks>
 /// <para>
 /// Messages are copied as records straight into 256 KiB blocks that are reused, packed into
-/// <see cref="WireFrame.Messages"/> frames of up to <see cref="WireFrame.BatchPayloadBytes"/>: a send costs one lock
-/// and one copy. The writer takes every queued block at once, seals each frame (length and CRC-32C, one pass over
-/// the frame, outside the lock) and writes the blocks whole: no per-message allocation, queue node, atomic counter or
-/// checksum. A block only ever holds whole frames, so whatever the writer takes ends on a frame boundary, and the
-/// next connection starts on one too.
+/// <see cref="WireFrame.Messages"/> frames of up to <see cref="WireFrame.BatchPayloadBytes"/>: a send costs one
+/// spin-lock acquisition and one copy. The writer takes every queued block at once, seals each frame (length and
+/// CRC-32C, one pass over the frame, outside the lock) and writes the blocks whole: no per-message allocation, queue
+/// node, atomic counter or checksum. A block only ever holds whole frames, so whatever the writer takes ends on a
+/// frame boundary, and the next connection starts on one too.
 /// </para>
 /// <para>The queue outlives connections: messages sent while a peer is unreachable wait here for the next one. The
 /// limits count what is queued; a batch the writer has taken (at most one queue's worth) is not counted.</para>

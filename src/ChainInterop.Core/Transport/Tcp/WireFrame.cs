@@ -28,9 +28,6 @@ internal static class WireFrame
     /// <summary>Bytes in front of a <see cref="Messages"/> frame's first record: the frame header and the kind byte.</summary>
     public const int FrameOverheadBytes = Frame.HeaderSizeBytes + 1;
 
-    /// <summary>Bytes a message alone in its frame gains on the wire.</summary>
-    public const int SingleMessageOverheadBytes = FrameOverheadBytes + RecordHeaderBytes;
-
     /// <summary>The sender adds messages to a frame while its payload stays within this size (64 KiB).</summary>
     public const int BatchPayloadBytes = 64 * 1024;
 
@@ -122,17 +119,6 @@ internal static class WireFrame
         }
 
         return null;
-    }
-
-    /// <summary>Takes the first record of <paramref name="body"/> (checked with <see cref="CheckRecords"/>) and advances past it.</summary>
-    /// <param name="body">The records left.</param>
-    /// <returns>The message: a slice of <paramref name="body"/>.</returns>
-    public static ReadOnlyMemory<byte> TakeRecord(ref ReadOnlyMemory<byte> body)
-    {
-        int length = BinaryPrimitives.ReadInt32LittleEndian(body.Span);
-        var message = body.Slice(RecordHeaderBytes, length);
-        body = body[(RecordHeaderBytes + length)..];
-        return message;
     }
 
     /// <summary>Takes the record at <paramref name="offset"/> of <paramref name="bytes"/> (checked with <see cref="CheckRecords"/>) and advances past it.</summary>

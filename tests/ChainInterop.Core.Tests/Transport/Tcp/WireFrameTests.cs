@@ -30,12 +30,11 @@ public sealed class WireFrameTests
     public static List<byte[]> Records(byte[] framePayload)
     {
         Assert.Equal(WireFrame.Messages, framePayload[0]);
-        ReadOnlyMemory<byte> body = framePayload.AsMemory(1);
-        Assert.Null(WireFrame.CheckRecords(body.Span, int.MaxValue));
+        Assert.Null(WireFrame.CheckRecords(framePayload.AsSpan(1), int.MaxValue));
         var messages = new List<byte[]>();
-        while (!body.IsEmpty)
+        for (int offset = 1; offset < framePayload.Length;)
         {
-            messages.Add(WireFrame.TakeRecord(ref body).ToArray());
+            messages.Add(WireFrame.TakeRecord(framePayload, ref offset).ToArray());
         }
 
         return messages;

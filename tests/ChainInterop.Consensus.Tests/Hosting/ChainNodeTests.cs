@@ -65,7 +65,7 @@ public class ChainNodeTests
                         tips.Add((await p.GetRequiredService<IBlockStoreProvider>().OpenAsync(Chain)).Tip?.Height.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
                     }
 
-                    Assert.Fail($"requests did not commit within 20 s: {collectors.Values.Count(c => c.Accepted is not null)} accepted, {repliesSeen} replies, tips {string.Join(",", tips)}, dropped {network.DroppedMessages}, faults {string.Join(";", hosts.Select(h => h.Completion.Status))}");
+                    Assert.Fail($"requests did not commit within 60 s: {collectors.Values.Count(c => c.Accepted is not null)} accepted, {repliesSeen} replies, tips {string.Join(",", tips)}, dropped {network.DroppedMessages}, faults {string.Join(";", hosts.Select(h => h.Completion.Status))}");
                 }
 
                 foreach (var host in hosts)

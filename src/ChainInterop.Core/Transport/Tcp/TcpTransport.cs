@@ -243,7 +243,7 @@ public sealed partial class TcpTransport : ITransport
     }
 
     /// <summary>
-    /// Completes when <paramref name="peer"/>'s send queue is at most half full in frames and holds at most 2 MiB
+    /// Completes when <paramref name="peer"/>'s send queue is at most half full in messages and holds at most 2 MiB
     /// (or half its byte limit, if lower), so a bulk sender (state transfer, a
     /// benchmark) can wait instead of having messages dropped. Completes at once for unknown peers and after dispose.
     /// </summary>

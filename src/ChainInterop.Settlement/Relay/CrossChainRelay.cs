@@ -50,6 +50,13 @@ public sealed record CrossChainRelayOptions
 
     /// <summary>The inbox's sequence window (see <see cref="CrossChainInbox"/>).</summary>
     public ulong SequenceWindow { get; init; } = CrossChainInbox.DefaultSequenceWindow;
+
+    /// <summary>
+    /// After a restart, the most replayed messages per destination chain in flight at once. The first acknowledgements
+    /// carry the destination's watermark (<see cref="RelayFrame.ExecutedBelow"/>), which retires the history it
+    /// already executed unsent; only what it lacks is shipped, this many at a time.
+    /// </summary>
+    public int ReplayWindow { get; init; } = 256;
 }
 
 /// <summary>
@@ -59,7 +66,10 @@ public sealed record CrossChainRelayOptions
 /// <list type="bullet">
 /// <item><b>Sending</b> (scatter mode, C6): every validator of the source chain sends each committed outbound message to
 /// every validator of the destination chain, and resends it after <see cref="CrossChainRelayOptions.RetryMs"/> (backing
-/// off) until f + 1 of them acknowledged that their chain executed it (so at least one honest one did).</item>
+/// off) until f + 1 of them acknowledged that their chain executed it (so at least one honest one did), one by one or
+/// by a watermark (<see cref="RelayFrame.ExecutedBelow"/>) that f + 1 of them reported. After a restart the replayed
+/// history is shipped <see cref="CrossChainRelayOptions.ReplayWindow"/> messages at a time, so the first watermark
+/// retires what the destination already executed before it is sent again.</item>
 /// <item><b>Receiving</b>: a <see cref="CrossChainInbox"/> accepts a message once f + 1 source validators sent identical
 /// content; the relay then attests it to its own chain (<see cref="SettlementEntry.Attest"/>), resubmitting (backing off)
 /// until the chain commits the attestation, and acknowledges it to the source's validators once executed.</item>
@@ -81,7 +91,7 @@ public sealed class CrossChainRelay
     private readonly CrossChainRelayOptions _options;
     private readonly CrossChainInbox _inbox;
     private readonly Dictionary<ChainId, DeliveredSequences> _executed = [];
-    private readonly Dictionary<(ChainId Destination, ulong Sequence), Unacked> _unacked = [];
+    private readonly Dictionary<ChainId, Outbox> _outboxes = [];
     private readonly Dictionary<(ChainId Source, ulong Sequence), Awaiting> _awaiting = [];
 
     /// <summary>Creates the relay of validator <paramref name="self"/> of chain <paramref name="local"/>.</summary>
@@ -90,18 +100,21 @@ public sealed class CrossChainRelay
     /// <param name="peers">The chains it exchanges messages with, and their validators.</param>
     /// <param name="options">Pacing and limits, or null for the defaults.</param>
     /// <exception cref="ArgumentNullException"><paramref name="peers"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CrossChainRelayOptions.ReplayWindow"/> is below 1.</exception>
     public CrossChainRelay(NodeId self, ChainId local, IReadOnlyDictionary<ChainId, ValidatorSet> peers, CrossChainRelayOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(peers);
+        _options = options ?? new CrossChainRelayOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReplayWindow, 1, nameof(options));
         _self = self;
         _local = local;
         _peers = peers;
-        _options = options ?? new CrossChainRelayOptions();
         var sources = new Dictionary<ChainId, CrossChainSource>();
         foreach (var (chain, validators) in peers)
         {
             sources.Add(chain, new CrossChainSource(validators, new HashSet<NodeId>()));
             _executed.Add(chain, new DeliveredSequences());
+            _outboxes.Add(chain, new Outbox(validators));
             foreach (var node in validators.NodeIds)
             {
                 _chainOf[node] = chain;
@@ -111,8 +124,8 @@ public sealed class CrossChainRelay
         _inbox = new CrossChainInbox(local, sources, _options.MaxPendingMessages, _options.SequenceWindow);
     }
 
-    /// <summary>Shipped messages not yet acknowledged by f + 1 destination validators.</summary>
-    public int UnackedCount => _unacked.Count;
+    /// <summary>Messages not yet acknowledged by f + 1 destination validators: shipped, or replayed after a restart and waiting to be shipped.</summary>
+    public int UnackedCount => _outboxes.Values.Sum(o => o.InFlight.Count + o.Replayed.Count);
 
     /// <summary>Accepted messages attested to the own chain and not yet executed.</summary>
     public int AwaitingExecutionCount => _awaiting.Count;
@@ -136,26 +149,28 @@ public sealed class CrossChainRelay
         ArgumentNullException.ThrowIfNull(effects);
         foreach (var message in result.Outbound)
         {
-            if (message.Source != _local || !_peers.TryGetValue(message.Destination, out var destination))
+            if (message.Source != _local || !_outboxes.TryGetValue(message.Destination, out var outbox))
             {
                 continue; // The application only addresses linked chains; anything else has no one to carry it.
             }
 
-            var key = (message.Destination, message.Sequence);
-            if (_unacked.ContainsKey(key))
+            ulong sequence = message.Sequence;
+            if (sequence < outbox.ExecutedBelow || outbox.InFlight.ContainsKey(sequence) || outbox.Replayed.ContainsKey(sequence))
             {
                 continue;
             }
 
             var frame = RelayFrame.ForEnvelope(Canonical.Encode(CrossChainEnvelope.Scatter(message))).ToCanonicalBytes();
-            var unacked = new Unacked(frame, destination, replay ? long.MinValue : nowMs) { Sends = replay ? 0 : 1 };
-            _unacked.Add(key, unacked);
-            if (!replay)
+            if (replay)
             {
-                foreach (var recipient in destination.NodeIds)
-                {
-                    effects.Send(recipient, frame);
-                }
+                outbox.Replayed.Add(sequence, new Unacked(frame, long.MinValue) { FromReplay = true });
+                continue;
+            }
+
+            outbox.InFlight.Add(sequence, new Unacked(frame, nowMs) { Sends = 1 });
+            foreach (var recipient in outbox.Validators.NodeIds)
+            {
+                effects.Send(recipient, frame);
             }
         }
 
@@ -202,7 +217,7 @@ public sealed class CrossChainRelay
         {
             foreach (var chunk in sequences.Chunk(RelayFrame.MaxAckedSequences))
             {
-                var ack = RelayFrame.ForAck(chunk).ToCanonicalBytes();
+                var ack = RelayFrame.ForAck(_executed[source].Next, chunk).ToCanonicalBytes();
                 foreach (var recipient in _peers[source].NodeIds)
                 {
                     effects.Send(recipient, ack);
@@ -237,7 +252,7 @@ public sealed class CrossChainRelay
         }
 
         return decoded.Kind == RelayFrameKind.Ack
-            ? OnAck(sender, senderChain, decoded.Acked)
+            ? OnAck(sender, senderChain, decoded)
             : OnEnvelope(sender, decoded.Envelope, nowMs, effects);
     }
 
@@ -248,20 +263,32 @@ public sealed class CrossChainRelay
     public void Tick(long nowMs, IRelayEffects effects)
     {
         ArgumentNullException.ThrowIfNull(effects);
-        foreach (var unacked in _unacked.Values)
+        foreach (var outbox in _outboxes.Values)
         {
-            if (unacked.LastSentMs != long.MinValue && nowMs - unacked.LastSentMs < Backoff(_options.RetryMs, unacked.Sends))
+            // Replayed history goes out a window at a time, lowest sequences first.
+            while (outbox.Replayed.Count > 0 && outbox.ReplayedInFlight < _options.ReplayWindow)
             {
-                continue;
+                var (sequence, replayed) = outbox.Replayed.First();
+                outbox.Replayed.Remove(sequence);
+                outbox.InFlight.Add(sequence, replayed);
+                outbox.ReplayedInFlight++;
             }
 
-            unacked.LastSentMs = nowMs;
-            unacked.Sends++;
-            foreach (var recipient in unacked.Destination.NodeIds)
+            foreach (var unacked in outbox.InFlight.Values)
             {
-                if (!unacked.AckedBy.Contains(recipient))
+                if (unacked.LastSentMs != long.MinValue && nowMs - unacked.LastSentMs < Backoff(_options.RetryMs, unacked.Sends))
                 {
-                    effects.Send(recipient, unacked.Frame);
+                    continue;
+                }
+
+                unacked.LastSentMs = nowMs;
+                unacked.Sends++;
+                foreach (var recipient in outbox.Validators.NodeIds)
+                {
+                    if (!unacked.AckedBy.Contains(recipient))
+                    {
+                        effects.Send(recipient, unacked.Frame);
+                    }
                 }
             }
         }
@@ -301,7 +328,7 @@ public sealed class CrossChainRelay
                 if (_executed.TryGetValue(copy.Source, out var executed) && executed.Contains(copy.Sequence))
                 {
                     // The sender missed our acknowledgement (or restarted): say it again, to that sender only.
-                    effects.Send(sender, RelayFrame.ForAck([copy.Sequence]).ToCanonicalBytes());
+                    effects.Send(sender, RelayFrame.ForAck(executed.Next, [copy.Sequence]).ToCanonicalBytes());
                 }
 
                 return RelayReceiveCode.Duplicate;
@@ -310,14 +337,31 @@ public sealed class CrossChainRelay
         }
     }
 
-    private RelayReceiveCode OnAck(NodeId sender, ChainId senderChain, IReadOnlyList<ulong> sequences)
+    private RelayReceiveCode OnAck(NodeId sender, ChainId senderChain, RelayFrame ack)
     {
-        foreach (ulong sequence in sequences)
+        var outbox = _outboxes[senderChain];
+        foreach (ulong sequence in ack.Acked)
         {
-            if (_unacked.TryGetValue((senderChain, sequence), out var unacked) && unacked.AckedBy.Add(sender)
-                && unacked.AckedBy.Count >= unacked.Destination.WeakQuorum)
+            if ((outbox.InFlight.TryGetValue(sequence, out var unacked) || outbox.Replayed.TryGetValue(sequence, out unacked))
+                && unacked.AckedBy.Add(sender) && unacked.AckedBy.Count >= outbox.Validators.WeakQuorum)
             {
-                _unacked.Remove((senderChain, sequence));
+                outbox.Retire(sequence);
+            }
+        }
+
+        if (ack.ExecutedBelow > outbox.ReportedBelow.GetValueOrDefault(sender))
+        {
+            // Each validator's watermark only rises; the (f + 1)-th highest is one an honest validator reported, so its
+            // chain executed everything below it.
+            outbox.ReportedBelow[sender] = ack.ExecutedBelow;
+            if (outbox.ReportedBelow.Count >= outbox.Validators.WeakQuorum)
+            {
+                ulong certain = outbox.ReportedBelow.Values.OrderDescending().ElementAt(outbox.Validators.WeakQuorum - 1);
+                if (certain > outbox.ExecutedBelow)
+                {
+                    outbox.ExecutedBelow = certain;
+                    outbox.RetireBelow(certain);
+                }
             }
         }
 
@@ -330,11 +374,52 @@ public sealed class CrossChainRelay
         return RelayReceiveCode.Refused;
     }
 
-    private sealed class Unacked(byte[] frame, ValidatorSet destination, long lastSentMs)
+    /// <summary>What this validator ships to one destination chain, by sequence.</summary>
+    private sealed class Outbox(ValidatorSet validators)
+    {
+        public ValidatorSet Validators { get; } = validators;
+
+        /// <summary>Shipped, waiting for f + 1 acknowledgements.</summary>
+        public SortedDictionary<ulong, Unacked> InFlight { get; } = [];
+
+        /// <summary>Replayed after a restart, not shipped yet.</summary>
+        public SortedDictionary<ulong, Unacked> Replayed { get; } = [];
+
+        /// <summary>Replayed messages among <see cref="InFlight"/>.</summary>
+        public int ReplayedInFlight { get; set; }
+
+        /// <summary>The highest watermark each destination validator reported.</summary>
+        public Dictionary<NodeId, ulong> ReportedBelow { get; } = [];
+
+        /// <summary>Every sequence below this was executed by the destination chain (f + 1 of its validators said so).</summary>
+        public ulong ExecutedBelow { get; set; }
+
+        /// <summary>Forgets an acknowledged message.</summary>
+        public void Retire(ulong sequence)
+        {
+            if (InFlight.Remove(sequence, out var unacked))
+            {
+                ReplayedInFlight -= unacked.FromReplay ? 1 : 0;
+            }
+            else
+            {
+                Replayed.Remove(sequence);
+            }
+        }
+
+        /// <summary>Forgets every message below <paramref name="watermark"/>.</summary>
+        public void RetireBelow(ulong watermark)
+        {
+            foreach (ulong sequence in InFlight.Keys.TakeWhile(s => s < watermark).Concat(Replayed.Keys.TakeWhile(s => s < watermark)).ToList())
+            {
+                Retire(sequence);
+            }
+        }
+    }
+
+    private sealed class Unacked(byte[] frame, long lastSentMs)
     {
         public byte[] Frame { get; } = frame;
-
-        public ValidatorSet Destination { get; } = destination;
 
         public HashSet<NodeId> AckedBy { get; } = [];
 
@@ -342,6 +427,9 @@ public sealed class CrossChainRelay
 
         /// <summary>How many times it was sent (0 while a replayed message waits for its first tick).</summary>
         public int Sends { get; set; }
+
+        /// <summary>Replayed after a restart (counted against the replay window while in flight).</summary>
+        public bool FromReplay { get; init; }
     }
 
     private sealed class Awaiting(CrossChainMessage message, long submittedAtMs)

@@ -8,7 +8,7 @@ public enum RelayFrameKind
     /// <summary>A <see cref="ChainInterop.Consensus.CrossChain.CrossChainEnvelope"/> from a source validator.</summary>
     Envelope = 1,
 
-    /// <summary>A destination validator's acknowledgement: its chain executed these sequences from the receiver's chain.</summary>
+    /// <summary>A destination validator's acknowledgement: its chain executed these sequences from the receiver's chain, and every sequence below a watermark.</summary>
     Ack = 2,
 }
 
@@ -16,7 +16,7 @@ public enum RelayFrameKind
 /// What <see cref="CrossChainRelay"/>s send each other between chains: an envelope, or an acknowledgement that the
 /// sender's chain executed some of the receiver's chain's messages.
 /// </summary>
-/// <remarks>Canonical form: <c>[1, envelope bytes]</c> or <c>[2, [sequence…]]</c>.</remarks>
+/// <remarks>Canonical form: <c>[1, envelope bytes]</c> or <c>[2, [executed below, [sequence…]]]</c>.</remarks>
 public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
 {
     /// <summary>The most sequences one acknowledgement carries.</summary>
@@ -24,10 +24,11 @@ public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
 
     private readonly byte[] _envelope;
 
-    private RelayFrame(RelayFrameKind kind, byte[] envelope, IReadOnlyList<ulong> acked)
+    private RelayFrame(RelayFrameKind kind, byte[] envelope, ulong executedBelow, IReadOnlyList<ulong> acked)
     {
         Kind = kind;
         _envelope = envelope;
+        ExecutedBelow = executedBelow;
         Acked = acked;
     }
 
@@ -40,17 +41,25 @@ public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
     /// <summary>The acknowledged sequences, for <see cref="RelayFrameKind.Ack"/>.</summary>
     public IReadOnlyList<ulong> Acked { get; }
 
+    /// <summary>
+    /// For <see cref="RelayFrameKind.Ack"/>: every sequence below this one (from the receiver's chain) was executed by
+    /// the sender's chain, a cumulative acknowledgement. It lets a restarted relay learn at once which part of its
+    /// history needs no resending.
+    /// </summary>
+    public ulong ExecutedBelow { get; }
+
     /// <summary>An envelope frame.</summary>
     /// <param name="envelope">The envelope's canonical bytes (copied).</param>
     /// <returns>The frame.</returns>
-    public static RelayFrame ForEnvelope(ReadOnlySpan<byte> envelope) => new(RelayFrameKind.Envelope, envelope.ToArray(), []);
+    public static RelayFrame ForEnvelope(ReadOnlySpan<byte> envelope) => new(RelayFrameKind.Envelope, envelope.ToArray(), 0, []);
 
     /// <summary>An acknowledgement frame.</summary>
+    /// <param name="executedBelow">Every sequence below this one was executed (see <see cref="ExecutedBelow"/>).</param>
     /// <param name="sequences">The executed sequences (at most <see cref="MaxAckedSequences"/>).</param>
     /// <returns>The frame.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sequences"/> is null.</exception>
     /// <exception cref="ArgumentException">Too many sequences.</exception>
-    public static RelayFrame ForAck(IReadOnlyList<ulong> sequences)
+    public static RelayFrame ForAck(ulong executedBelow, IReadOnlyList<ulong> sequences)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         if (sequences.Count > MaxAckedSequences)
@@ -58,7 +67,7 @@ public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
             throw new ArgumentException($"An acknowledgement carries at most {MaxAckedSequences} sequences.", nameof(sequences));
         }
 
-        return new RelayFrame(RelayFrameKind.Ack, [], [.. sequences]);
+        return new RelayFrame(RelayFrameKind.Ack, [], executedBelow, [.. sequences]);
     }
 
     /// <inheritdoc />
@@ -72,6 +81,8 @@ public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
             return;
         }
 
+        writer.WriteArrayHeader(2);
+        writer.WriteUInt64(ExecutedBelow);
         writer.WriteArrayHeader(Acked.Count);
         foreach (ulong sequence in Acked)
         {
@@ -88,8 +99,10 @@ public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
         switch ((RelayFrameKind)reader.ReadUInt32())
         {
             case RelayFrameKind.Envelope:
-                return new RelayFrame(RelayFrameKind.Envelope, reader.ReadBinaryArray(), []);
+                return new RelayFrame(RelayFrameKind.Envelope, reader.ReadBinaryArray(), 0, []);
             case RelayFrameKind.Ack:
+                reader.ReadArrayHeader(2);
+                ulong below = reader.ReadUInt64();
                 long countOffset = reader.Consumed;
                 int count = reader.ReadArrayHeader();
                 if (count > MaxAckedSequences)
@@ -103,7 +116,7 @@ public sealed class RelayFrame : ICanonicalEncodable<RelayFrame>
                     acked[i] = reader.ReadUInt64();
                 }
 
-                return new RelayFrame(RelayFrameKind.Ack, [], acked);
+                return new RelayFrame(RelayFrameKind.Ack, [], below, acked);
             case var kind:
                 throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown relay frame kind {(int)kind}");
         }

@@ -186,6 +186,115 @@ public sealed class CrossChainRelayTests : IDisposable
         Assert.Equal([_remote[0]], _effects.Recipients());
     }
 
+    [Fact]
+    public void A_watermark_reported_by_f_plus_one_destination_validators_retires_every_message_below_it_C6()
+    {
+        _relay.OnBlock(Executed(outbound: [.. Enumerable.Range(0, 10).Select(i => Message(Local, Remote, (ulong)i))]), 0, _effects);
+        Assert.Equal(10, _relay.UnackedCount);
+
+        _relay.Receive(_remote[0], WatermarkAck(7), 10, _effects.Clear());
+        Assert.Equal(10, _relay.UnackedCount); // one validator's word is not enough
+
+        // The second-highest of the reported watermarks (f + 1 = 2) is one an honest validator vouches for.
+        _relay.Receive(_remote[1], WatermarkAck(5), 20, _effects.Clear());
+        Assert.Equal(5, _relay.UnackedCount);
+
+        _relay.Tick(100, _effects.Clear());
+        Assert.Equal(5 * _remote.Length, _effects.Sent.Count);
+        Assert.All(_effects.Sent, s => Assert.InRange(SequenceOf(s.Frame), 5UL, 9UL));
+
+        // A watermark never falls: a lower report later changes nothing.
+        _relay.Receive(_remote[1], WatermarkAck(2), 30, _effects.Clear());
+        _relay.Receive(_remote[2], WatermarkAck(9), 40, _effects.Clear());
+        Assert.Equal(3, _relay.UnackedCount); // 7 is now the second-highest (9, 7, 5)
+    }
+
+    [Fact]
+    public void One_Byzantine_validators_watermark_retires_nothing_however_high_it_is()
+    {
+        _relay.OnBlock(Executed(outbound: [Message(Local, Remote, 0), Message(Local, Remote, 1)]), 0, _effects);
+        _relay.Receive(_remote[3], WatermarkAck(ulong.MaxValue), 1, _effects.Clear());
+        _relay.Receive(_remote[3], WatermarkAck(ulong.MaxValue), 2, _effects.Clear());
+        Assert.Equal(2, _relay.UnackedCount);
+
+        _relay.Tick(100, _effects.Clear());
+        Assert.Equal(2 * _remote.Length, _effects.Sent.Count); // still sent to everyone until f + 1 vouch
+    }
+
+    [Fact]
+    public void A_restarted_relay_ships_its_history_a_window_at_a_time_and_the_first_watermark_retires_the_rest_unsent_C6()
+    {
+        var relay = new CrossChainRelay(NodeId.FromPublicKey(_localKeys[0].PublicKey), Local,
+            new Dictionary<ChainId, ValidatorSet> { [Remote] = new(_remoteKeys.Select(k => k.PublicKey)) },
+            new CrossChainRelayOptions { RetryMs = 100, ResubmitMs = 100, ReplayWindow = 4 });
+        for (int block = 0; block < 10; block++)
+        {
+            relay.OnBlock(Executed(outbound: [.. Enumerable.Range(block * 10, 10).Select(i => Message(Local, Remote, (ulong)i))]), 0, _effects, replay: true);
+        }
+
+        Assert.Empty(_effects.Sent);
+        Assert.Equal(100, relay.UnackedCount);
+
+        // The first tick ships the lowest four only.
+        relay.Tick(1, _effects);
+        Assert.Equal(4 * _remote.Length, _effects.Sent.Count);
+        Assert.Equal([0UL, 1, 2, 3], _effects.Sent.Select(s => SequenceOf(s.Frame)).Distinct().Order().ToArray());
+
+        // The destination had executed the first 60 before the crash: two validators say so with their acknowledgements.
+        relay.Receive(_remote[0], RelayFrame.ForAck(60, [0]).ToCanonicalBytes(), 2, _effects.Clear());
+        relay.Receive(_remote[2], RelayFrame.ForAck(60, [1]).ToCanonicalBytes(), 3, _effects.Clear());
+        Assert.Equal(40, relay.UnackedCount);
+
+        // The rest follows four at a time from 60, as acknowledgements free the window.
+        relay.Tick(4, _effects.Clear());
+        Assert.Equal([60UL, 61, 62, 63], _effects.Sent.Select(s => SequenceOf(s.Frame)).Distinct().Order().ToArray());
+        relay.Receive(_remote[0], RelayFrame.ForAck(62, [62, 63]).ToCanonicalBytes(), 5, _effects.Clear());
+        relay.Receive(_remote[1], RelayFrame.ForAck(62, [62, 63]).ToCanonicalBytes(), 6, _effects.Clear());
+        relay.Tick(7, _effects.Clear());
+        Assert.Equal([64UL, 65, 66, 67], _effects.Sent.Select(s => SequenceOf(s.Frame)).Distinct().Order().ToArray());
+        Assert.Equal(36, relay.UnackedCount);
+
+        // Everything executed: one more pair of watermarks empties the relay, and nothing is sent again.
+        relay.Receive(_remote[1], WatermarkAck(100), 8, _effects.Clear());
+        relay.Receive(_remote[3], WatermarkAck(100), 9, _effects.Clear());
+        Assert.Equal(0, relay.UnackedCount);
+        relay.Tick(10_000, _effects.Clear());
+        Assert.Empty(_effects.Sent);
+
+        // A message the chain committed before the watermark, replayed again, is not queued at all.
+        relay.OnBlock(Executed(outbound: [Message(Local, Remote, 5)]), 10_001, _effects, replay: true);
+        Assert.Equal(0, relay.UnackedCount);
+    }
+
+    [Fact]
+    public void Acknowledgements_carry_the_chains_watermark_of_executed_messages_from_their_recipient_C6()
+    {
+        _relay.OnBlock(Executed(executed: [(Remote, 0UL), (Remote, 1UL), (Remote, 3UL)]), 0, _effects);
+        var ack = Canonical.Decode<RelayFrame>(_effects.Sent[0].Frame);
+        Assert.Equal(RelayFrameKind.Ack, ack.Kind);
+        Assert.Equal(2UL, ack.ExecutedBelow); // 0 and 1; 2 is missing
+        Assert.Equal([0UL, 1, 3], ack.Acked);
+
+        // And it round-trips canonically.
+        var bytes = RelayFrame.ForAck(ulong.MaxValue, [7]).ToCanonicalBytes();
+        var decoded = Canonical.Decode<RelayFrame>(bytes);
+        Assert.Equal(ulong.MaxValue, decoded.ExecutedBelow);
+        Assert.Equal([7UL], decoded.Acked);
+        Assert.Equal(bytes, decoded.ToCanonicalBytes());
+    }
+
+    [Fact]
+    public void A_replay_window_below_one_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CrossChainRelay(NodeId.FromPublicKey(_localKeys[0].PublicKey), Local,
+            new Dictionary<ChainId, ValidatorSet>(), new CrossChainRelayOptions { ReplayWindow = 0 }));
+    }
+
+    private static ulong SequenceOf(ReadOnlyMemory<byte> frame) =>
+        Canonical.Decode<CrossChainEnvelope>(Canonical.Decode<RelayFrame>(frame).Envelope).Message!.Sequence;
+
+    private static byte[] WatermarkAck(ulong executedBelow) => RelayFrame.ForAck(executedBelow, []).ToCanonicalBytes();
+
     private static CrossChainMessage Message(ChainId source, ChainId destination, ulong sequence, string tag = "genuine") =>
         new(source, destination, sequence, new PendingAck(Hash256.Compute(System.Text.Encoding.UTF8.GetBytes(tag))).ToCanonicalBytes());
 
@@ -195,7 +304,7 @@ public sealed class CrossChainRelayTests : IDisposable
     private static byte[] Envelope(CrossChainMessage message) =>
         RelayFrame.ForEnvelope(Canonical.Encode(CrossChainEnvelope.Scatter(message))).ToCanonicalBytes();
 
-    private static byte[] Ack(params ulong[] sequences) => RelayFrame.ForAck(sequences).ToCanonicalBytes();
+    private static byte[] Ack(params ulong[] sequences) => RelayFrame.ForAck(0, sequences).ToCanonicalBytes();
 
     private sealed class Effects : IRelayEffects
     {

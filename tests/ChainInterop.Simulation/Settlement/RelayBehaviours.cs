@@ -243,7 +243,7 @@ public static class RelayBehaviours
         }
     }
 
-    /// <summary>Acknowledges every envelope at once (and sequences ahead of it) without attesting anything.</summary>
+    /// <summary>Acknowledges every envelope at once (and sequences ahead of it, and a watermark past everything) without attesting anything.</summary>
     public sealed class FalseAcks : IRelayByzantineBehaviour
     {
         /// <inheritdoc />
@@ -254,7 +254,7 @@ public static class RelayBehaviours
         {
             if (TryOpenEnvelope(frame) is { } message)
             {
-                context.Send(from, RelayFrame.ForAck([message.Sequence, message.Sequence + 1, message.Sequence + 2]).ToCanonicalBytes());
+                context.Send(from, RelayFrame.ForAck(ulong.MaxValue, [message.Sequence, message.Sequence + 1, message.Sequence + 2]).ToCanonicalBytes());
             }
         }
 

@@ -15,6 +15,11 @@ internal interface IFrameSink
 
     /// <summary>Called before the reader waits for bytes and when it stops: hand on whatever was gathered.</summary>
     void Flush();
+
+    /// <summary>Awaited before every socket read (after a <see cref="Flush"/> when it does not complete at once): completes when the consumer has room for more.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the reader may read on.</returns>
+    ValueTask WaitForRoomAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -142,6 +147,7 @@ internal static class ArenaFrameReader
 
                         while (have < payload.Length)
                         {
+                            await WaitForRoomAsync().ConfigureAwait(false);
                             int read;
                             if (socket is null)
                             {
@@ -215,6 +221,7 @@ internal static class ArenaFrameReader
                     arena = fresh;
                 }
 
+                await WaitForRoomAsync().ConfigureAwait(false);
                 int want = smallReads ? Math.Min(SmallReadBytes, arena.Length - end) : arena.Length - end;
                 int n = await ReadAsync(stream.ReadAsync(arena.AsMemory(end, want), cancellationToken)).ConfigureAwait(false);
                 if (n == 0)
@@ -239,6 +246,19 @@ internal static class ArenaFrameReader
                 sink.Flush();
                 held = 0;
             }
+        }
+
+        // The consumer is behind: hand on what was gathered, then stop reading until it has caught up (the peer's
+        // bytes wait in the socket, and TCP flow control slows the peer).
+        ValueTask WaitForRoomAsync()
+        {
+            var room = sink.WaitForRoomAsync(cancellationToken);
+            if (!room.IsCompleted)
+            {
+                Flush();
+            }
+
+            return room;
         }
 
         // A read that must wait for bytes hands on what was gathered first.

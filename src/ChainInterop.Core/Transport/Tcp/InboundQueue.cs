@@ -8,6 +8,9 @@ namespace ChainInterop.Transport.Tcp;
 /// takes everything published under one lock and then reads it without any: per message there is no lock, no
 /// interlocked operation and no allocation. Policy when full: the newest messages are dropped (as with the bounded
 /// channel it replaces, <see cref="BoundedChannelFullMode.DropWrite"/>), and the caller counts them.
+/// Before it is full, it pushes back: while more than <see cref="PauseAboveBytes"/> of payload wait, connections stop
+/// reading (<see cref="WaitForRoomAsync"/>), so a consumer that falls behind slows its senders through TCP flow control
+/// instead of making the node buffer (and, at the bound, drop) what they send.
 /// </summary>
 /// <remarks>
 /// The bound counts the messages published and not yet taken plus the whole batch the reader is working through
@@ -19,6 +22,14 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
     /// <summary>Initial size of the batch arrays (a connection's batch is as long).</summary>
     public const int BatchSlots = 256;
 
+    /// <summary>
+    /// Payload bytes waiting (published, or in the batch the reader is working through) above which connections stop
+    /// reading until the reader has caught up (256 KiB). Small on purpose: the receive buffers in use then stay few
+    /// and in cache, which measured +13 % throughput for 256-byte messages on loopback (docs/BENCHMARKS.md, fourth
+    /// pass); the socket's own buffer keeps the peer sending meanwhile.
+    /// </summary>
+    public const long PauseAboveBytes = 256 * 1024;
+
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,6 +40,9 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
     private int _outstanding; // messages of the reader's current batch, until it has read them all
     private bool _completed;
     private TaskCompletionSource<bool>? _waiter;
+    private TaskCompletionSource? _room;
+    private long _incomingBytes; // payload bytes of the published messages
+    private long _outstandingBytes; // payload bytes of the reader's current batch, until it has read them all
 
     // The reader's own batch (touched by the reader only).
     private InboundMessage[] _reading = new InboundMessage[BatchSlots];
@@ -93,6 +107,7 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
 
             messages[..accepted].CopyTo(_incoming.AsSpan(_incomingCount));
             _incomingCount += accepted;
+            _incomingBytes += PayloadBytes(messages[..accepted]);
             wake = _waiter;
             _waiter = null;
         }
@@ -125,6 +140,7 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
                 // one size trade places, so a queue that grew under a lagging reader hands no connection its big array.
                 (_incoming, batch) = (batch, _incoming);
                 _incomingCount = count;
+                _incomingBytes = PayloadBytes(_incoming.AsSpan(0, count));
                 kept = true;
                 wake = _waiter;
                 _waiter = null;
@@ -144,6 +160,7 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
     public void Complete()
     {
         TaskCompletionSource<bool>? wake;
+        TaskCompletionSource? room;
         bool drained;
         lock (_gate)
         {
@@ -156,9 +173,11 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
             drained = _incomingCount == 0 && _outstanding == 0;
             wake = _waiter;
             _waiter = null;
+            (room, _room) = (_room, null);
         }
 
         wake?.TrySetResult(false);
+        room?.TrySetResult();
         if (drained)
         {
             _completion.TrySetResult();
@@ -234,6 +253,35 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
         return new ValueTask<bool>(cancellationToken.CanBeCanceled ? wait.WaitAsync(cancellationToken) : wait);
     }
 
+    /// <summary>
+    /// Completes when at most <see cref="PauseAboveBytes"/> of payload wait (at once, mostly), or the queue is
+    /// completed: a connection awaits it before each socket read.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when there is room.</returns>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        // Without the lock first (before every socket read): a stale value only sends us to the locked check.
+        if (Volatile.Read(ref _incomingBytes) + Volatile.Read(ref _outstandingBytes) <= PauseAboveBytes)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Task wait;
+        lock (_gate)
+        {
+            if (_completed || _incomingBytes + _outstandingBytes <= PauseAboveBytes)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _room.Task;
+        }
+
+        return new ValueTask(cancellationToken.CanBeCanceled ? wait.WaitAsync(cancellationToken) : wait);
+    }
+
     /// <summary>Swaps the published messages in as the reader's batch; false when there are none.</summary>
     private bool TakeIncoming()
     {
@@ -249,6 +297,8 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
             _readIndex = 0;
             _outstanding = _incomingCount;
             _incomingCount = 0;
+            _outstandingBytes = _incomingBytes;
+            _incomingBytes = 0;
             return true;
         }
     }
@@ -257,16 +307,34 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
     private void BatchRead()
     {
         bool drained;
+        TaskCompletionSource? room = null;
         lock (_gate)
         {
             _outstanding = 0;
+            _outstandingBytes = 0;
             _readIndex = _readCount = 0;
             drained = _completed && _incomingCount == 0;
+            if (_incomingBytes <= PauseAboveBytes)
+            {
+                (room, _room) = (_room, null);
+            }
         }
 
+        room?.TrySetResult();
         if (drained)
         {
             _completion.TrySetResult();
         }
+    }
+
+    private static long PayloadBytes(ReadOnlySpan<InboundMessage> messages)
+    {
+        long bytes = 0;
+        foreach (ref readonly var message in messages)
+        {
+            bytes += message.Payload.Length;
+        }
+
+        return bytes;
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class TcpTransport
         private long _lastSent;
         private volatile bool _receivedSinceTick;
         private volatile bool _sentSinceTick;
+        private volatile bool _paused; // not reading until the consumer catches up (IFrameSink.WaitForRoomAsync)
         private bool _pendingSlotHeld;
         // Messages parsed from the current socket read, handed to Inbound together (IFrameSink.Flush).
         private InboundMessage[] _received = new InboundMessage[InboundQueue.BatchSlots];
@@ -341,6 +342,27 @@ public sealed partial class TcpTransport
             }
         }
 
+        ValueTask IFrameSink.WaitForRoomAsync(CancellationToken cancellationToken)
+        {
+            var room = _owner._inbound.WaitForRoomAsync(cancellationToken);
+            return room.IsCompleted ? room : PausedAsync(room);
+        }
+
+        /// <summary>Waits for the consumer; meanwhile the connection counts as alive (it is this node, not the peer, that is not reading).</summary>
+        private async ValueTask PausedAsync(ValueTask room)
+        {
+            _paused = true;
+            try
+            {
+                await room.ConfigureAwait(false);
+            }
+            finally
+            {
+                _paused = false;
+                _receivedSinceTick = true;
+            }
+        }
+
         void IFrameSink.Flush()
         {
             int count = _receivedCount;
@@ -435,7 +457,7 @@ public sealed partial class TcpTransport
             // Two ticks can overlap on a starved thread pool; the races are benign (a duplicate keep-alive, or a
             // timestamp one tick off).
             long now = _owner._time.GetTimestamp();
-            if (_receivedSinceTick)
+            if (_receivedSinceTick || _paused)
             {
                 _receivedSinceTick = false;
                 _lastReceived = now;

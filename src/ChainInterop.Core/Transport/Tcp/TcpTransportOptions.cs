@@ -49,7 +49,11 @@ public sealed class TcpTransportOptions
     /// <summary>The most bytes waiting to be written to one peer; further sends are dropped (newest first) and counted.</summary>
     public long MaxSendQueueBytes { get; set; } = DefaultMaxSendQueueBytes;
 
-    /// <summary>The most received messages waiting in <see cref="TcpTransport.Inbound"/>; further ones are dropped and counted.</summary>
+    /// <summary>
+    /// The most received messages waiting in <see cref="TcpTransport.Inbound"/>; further ones are dropped and counted.
+    /// Connections stop reading long before, while more than 256 KiB of payload waits, so a slow consumer slows its
+    /// senders through TCP flow control; this bound is the backstop.
+    /// </summary>
     public int MaxInboundQueueMessages { get; set; } = DefaultMaxInboundQueueMessages;
 
     /// <summary>The most accepted connections that have not finished the handshake; a newer one is closed at once (connection floods).</summary>

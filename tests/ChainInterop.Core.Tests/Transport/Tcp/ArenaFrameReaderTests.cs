@@ -53,6 +53,8 @@ public sealed class ArenaFrameReaderTests
 
     private sealed class Collector : IFrameSink
     {
+        public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
         public List<ReadOnlyMemory<byte>> Frames { get; } = [];
 
         public int Flushes { get; private set; }

@@ -66,6 +66,45 @@ public sealed class InboundQueueTests
     }
 
     [Fact]
+    public async Task Connections_pause_while_more_than_the_threshold_waits_and_go_on_once_the_reader_has_read_its_batch_C6()
+    {
+        var queue = new InboundQueue(1_000);
+        var half = new byte[InboundQueue.PauseAboveBytes / 2];
+        Assert.True(queue.WaitForRoomAsync(default).AsTask().IsCompleted);
+        queue.TryWrite(new InboundMessage(Node, half));
+        queue.TryWrite(new InboundMessage(Node, half));
+        Assert.True(queue.WaitForRoomAsync(default).AsTask().IsCompleted); // exactly at the threshold: read on
+        queue.TryWrite(new InboundMessage(Node, new byte[1]));
+        var room = queue.WaitForRoomAsync(default).AsTask();
+        Assert.False(room.IsCompleted);
+
+        // Taking the batch is not enough: its bytes count until the reader has read all of it.
+        Assert.True(queue.TryRead(out _));
+        Assert.True(queue.TryRead(out _));
+        Assert.False(room.IsCompleted);
+        Assert.True(queue.TryRead(out _));
+        await room.WaitAsync(Timeout);
+        Assert.True(queue.WaitForRoomAsync(default).AsTask().IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_paused_connection_is_let_go_by_completion_and_a_cancelled_pause_throws()
+    {
+        var queue = new InboundQueue(1_000);
+        queue.TryWrite(new InboundMessage(Node, new byte[InboundQueue.PauseAboveBytes + 1]));
+        using var cancel = new CancellationTokenSource();
+        var cancelled = queue.WaitForRoomAsync(cancel.Token).AsTask();
+        var waiting = queue.WaitForRoomAsync(default).AsTask();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        Assert.False(waiting.IsCompleted);
+
+        queue.Complete();
+        await waiting.WaitAsync(Timeout);
+        Assert.True(queue.WaitForRoomAsync(default).AsTask().IsCompleted);
+    }
+
+    [Fact]
     public async Task A_waiting_reader_wakes_on_a_write_and_a_cancelled_wait_throws()
     {
         var queue = new InboundQueue(100);

@@ -31,6 +31,49 @@ public sealed class TcpTransportTests : IAsyncDisposable
         await transport.Inbound.ReadAsync().AsTask().WaitAsync(Timeout);
 
     [Fact]
+    public async Task A_consumer_that_falls_behind_slows_the_sender_through_TCP_instead_of_dropping_and_the_paused_connection_stays_up_C6()
+    {
+        const int count = 40_000, size = 1024; // 40 MiB: more than the socket buffers, the send queue's watermark and the pause threshold together
+        var nodes = _nodes.StartMesh(2, tweak: o =>
+        {
+            o.IdleTimeoutMs = 1_500; // short, so that the pause below outlasts it; not so short that a busy machine's late timers cut the sender
+            o.KeepAliveIntervalMs = 250;
+        });
+        var (a, b) = (nodes[0], nodes[1]);
+        await NextAsync(a, b.LocalNode, ConnectionEventKind.Connected);
+        await NextAsync(b, a.LocalNode, ConnectionEventKind.Connected);
+
+        var sending = Task.Run(async () =>
+        {
+            var payload = new byte[size];
+            for (int i = 0; i < count; i++)
+            {
+                await a.WaitForSendSpaceAsync(b.LocalNode);
+                BitConverter.TryWriteBytes(payload, i);
+                await a.SendAsync(b.LocalNode, payload);
+            }
+        });
+
+        // Nobody reads b's inbound queue for several idle timeouts: b stops reading its socket, so little piles up
+        // in b and the bulk sender waits for TCP, and the paused connection is not taken for an idle one.
+        await Task.Delay(4_000);
+        Assert.False(sending.IsCompleted);
+        Assert.InRange(b.Inbound.Count, 1, 4 * InboundQueue.PauseAboveBytes / size + 1_500);
+        Assert.False(a.ConnectionEvents.TryRead(out var change), $"unexpected {change}");
+        Assert.False(b.ConnectionEvents.TryRead(out change), $"unexpected {change}");
+
+        for (int i = 0; i < count; i++)
+        {
+            var message = await ReceiveAsync(b);
+            Assert.Equal(i, BitConverter.ToInt32(message.Payload.Span)); // nothing dropped, nothing reordered
+            message.Release();
+        }
+
+        await sending.WaitAsync(Timeout);
+        Assert.False(b.ConnectionEvents.TryRead(out change), $"unexpected {change}");
+    }
+
+    [Fact]
     public async Task Two_nodes_dialling_each_other_at_once_keep_one_connection_the_same_on_both_sides_C6()
     {
         for (int round = 0; round < 3; round++)

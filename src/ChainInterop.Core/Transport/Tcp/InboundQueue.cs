@@ -25,7 +25,7 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
     /// <summary>
     /// Payload bytes waiting (published, or in the batch the reader is working through) above which connections stop
     /// reading until the reader has caught up (256 KiB). Small on purpose: the receive buffers in use then stay few
-    /// and in cache, which measured +13 % throughput for 256-byte messages on loopback (docs/BENCHMARKS.md, fourth
+    /// and in cache, which measured +13–19 % throughput for 256-byte messages on loopback (docs/BENCHMARKS.md, fourth
     /// pass); the socket's own buffer keeps the peer sending meanwhile.
     /// </summary>
     public const long PauseAboveBytes = 256 * 1024;
@@ -254,8 +254,8 @@ internal sealed class InboundQueue : ChannelReader<InboundMessage>
     }
 
     /// <summary>
-    /// Completes when at most <see cref="PauseAboveBytes"/> of payload wait (at once, mostly), or the queue is
-    /// completed: a connection awaits it before each socket read.
+    /// Completes when at most <see cref="PauseAboveBytes"/> of payload wait (usually at once, without the lock), or when
+    /// the queue is completed: a connection awaits it before each socket read.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when there is room.</returns>

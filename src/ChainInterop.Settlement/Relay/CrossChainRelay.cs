@@ -86,7 +86,6 @@ public sealed class CrossChainRelay
 
     private readonly NodeId _self;
     private readonly ChainId _local;
-    private readonly IReadOnlyDictionary<ChainId, ValidatorSet> _peers;
     private readonly Dictionary<NodeId, ChainId> _chainOf = [];
     private readonly CrossChainRelayOptions _options;
     private readonly CrossChainInbox _inbox;
@@ -108,7 +107,6 @@ public sealed class CrossChainRelay
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReplayWindow, 1, nameof(options));
         _self = self;
         _local = local;
-        _peers = peers;
         var sources = new Dictionary<ChainId, CrossChainSource>();
         foreach (var (chain, validators) in peers)
         {
@@ -218,7 +216,7 @@ public sealed class CrossChainRelay
             foreach (var chunk in sequences.Chunk(RelayFrame.MaxAckedSequences))
             {
                 var ack = RelayFrame.ForAck(_executed[source].Next, chunk).ToCanonicalBytes();
-                foreach (var recipient in _peers[source].NodeIds)
+                foreach (var recipient in _outboxes[source].Validators.NodeIds)
                 {
                     effects.Send(recipient, ack);
                 }
@@ -349,22 +347,7 @@ public sealed class CrossChainRelay
             }
         }
 
-        if (ack.ExecutedBelow > outbox.ReportedBelow.GetValueOrDefault(sender))
-        {
-            // Each validator's watermark only rises; the (f + 1)-th highest is one an honest validator reported, so its
-            // chain executed everything below it.
-            outbox.ReportedBelow[sender] = ack.ExecutedBelow;
-            if (outbox.ReportedBelow.Count >= outbox.Validators.WeakQuorum)
-            {
-                ulong certain = outbox.ReportedBelow.Values.OrderDescending().ElementAt(outbox.Validators.WeakQuorum - 1);
-                if (certain > outbox.ExecutedBelow)
-                {
-                    outbox.ExecutedBelow = certain;
-                    outbox.RetireBelow(certain);
-                }
-            }
-        }
-
+        outbox.Report(sender, ack.ExecutedBelow);
         return RelayReceiveCode.Acknowledged;
     }
 
@@ -388,11 +371,30 @@ public sealed class CrossChainRelay
         /// <summary>Replayed messages among <see cref="InFlight"/>.</summary>
         public int ReplayedInFlight { get; set; }
 
-        /// <summary>The highest watermark each destination validator reported.</summary>
-        public Dictionary<NodeId, ulong> ReportedBelow { get; } = [];
-
         /// <summary>Every sequence below this was executed by the destination chain (f + 1 of its validators said so).</summary>
-        public ulong ExecutedBelow { get; set; }
+        public ulong ExecutedBelow { get; private set; }
+
+        private readonly Dictionary<NodeId, ulong> _reportedBelow = []; // the highest watermark each destination validator reported
+
+        /// <summary>
+        /// Takes a destination validator's watermark: each one's only rises, and the (f + 1)-th highest is one an honest
+        /// validator reported, so its chain executed everything below it; every message below that is retired.
+        /// </summary>
+        public void Report(NodeId validator, ulong executedBelow)
+        {
+            if (executedBelow <= _reportedBelow.GetValueOrDefault(validator))
+            {
+                return;
+            }
+
+            _reportedBelow[validator] = executedBelow;
+            if (_reportedBelow.Count >= Validators.WeakQuorum
+                && _reportedBelow.Values.OrderDescending().ElementAt(Validators.WeakQuorum - 1) is var certain && certain > ExecutedBelow)
+            {
+                ExecutedBelow = certain;
+                RetireBelow(certain);
+            }
+        }
 
         /// <summary>Forgets an acknowledged message.</summary>
         public void Retire(ulong sequence)
@@ -408,7 +410,7 @@ public sealed class CrossChainRelay
         }
 
         /// <summary>Forgets every message below <paramref name="watermark"/>.</summary>
-        public void RetireBelow(ulong watermark)
+        private void RetireBelow(ulong watermark)
         {
             foreach (ulong sequence in InFlight.Keys.TakeWhile(s => s < watermark).Concat(Replayed.Keys.TakeWhile(s => s < watermark)).ToList())
             {

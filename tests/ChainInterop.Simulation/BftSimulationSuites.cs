@@ -10,6 +10,9 @@ namespace ChainInterop.Simulation;
 /// </summary>
 public abstract class BftSimulationSuite(ITestOutputHelper output)
 {
+    /// <summary>Where a sweep writes its summary line.</summary>
+    protected ITestOutputHelper Output { get; } = output;
+
     /// <summary>The engine under test.</summary>
     protected abstract EngineUnderTest Engine { get; }
 
@@ -21,7 +24,7 @@ public abstract class BftSimulationSuite(ITestOutputHelper output)
             return;
         }
 
-        var results = SeedSweep.Run(Engine, FaultProfile.None, SeedSweep.Seeds(5), output.WriteLine);
+        var results = SeedSweep.Run(Engine, FaultProfile.None, SeedSweep.Seeds(5), Output.WriteLine);
         Assert.All(results, r => Assert.Equal(15, r.AcceptedRequests));
     }
 
@@ -33,7 +36,7 @@ public abstract class BftSimulationSuite(ITestOutputHelper output)
             return;
         }
 
-        var results = SeedSweep.Run(Engine, FaultProfile.CrashFaults, SeedSweep.Seeds(500), output.WriteLine);
+        var results = SeedSweep.Run(Engine, FaultProfile.CrashFaults, SeedSweep.Seeds(500), Output.WriteLine);
         if (results.Count >= 100)
         {
             Assert.True(results.Sum(r => r.ValidatorCrashes) > 0, "no validator crash in the sweep");
@@ -52,7 +55,7 @@ public abstract class BftSimulationSuite(ITestOutputHelper output)
         // Generic behaviours (silent, garbage, replay, bit-flip, wrong-key, impersonate) plus PBFT's own lies: an
         // equivocating primary and a primary that censors one client.
         var faults = FaultProfile.AllFaults with { ByzantineBehaviourFactories = PbftBehaviours.All };
-        var results = SeedSweep.Run(Engine, faults, SeedSweep.Seeds(500), output.WriteLine);
+        var results = SeedSweep.Run(Engine, faults, SeedSweep.Seeds(500), Output.WriteLine);
         if (results.Count >= 100)
         {
             Assert.True(results.Sum(r => r.ByzantineNodes) > 0, "no Byzantine validator in the sweep");
@@ -72,7 +75,7 @@ public abstract class BftSimulationSuite(ITestOutputHelper output)
         {
             ByzantineBehaviourFactories = [() => new PbftBehaviours.Equivocate(), () => new PbftBehaviours.CensorOneClient()],
         };
-        SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), output.WriteLine);
+        SeedSweep.Run(Engine, faults, SeedSweep.Seeds(100), Output.WriteLine);
     }
 }
 
@@ -88,4 +91,19 @@ public sealed class CbftSimulationTests(ITestOutputHelper output) : BftSimulatio
 {
     /// <inheritdoc />
     protected override EngineUnderTest Engine => Engines.Cbft;
+
+    /// <summary>
+    /// Regression (issue 14): in these seeds two honest replicas commit height 4 right after asking for view 6 with tip 3
+    /// and height 4 prepared; the third builds NEW-VIEW 6 from those claims. The two then judged that NEW-VIEW, and the
+    /// prepared certificates in it, with their credit scores after height 4 instead of after height 3, took its primary
+    /// for an impostor, and the chain stalled at height 4 for good. Judged with the scores of the tip it names, the
+    /// NEW-VIEW is accepted and every request completes.
+    /// </summary>
+    [Fact]
+    public void Replicas_ahead_of_a_NEW_VIEWs_tip_judge_its_primary_by_that_tip_and_the_chain_goes_on_K3()
+    {
+        var faults = FaultProfile.AllFaults with { ByzantineBehaviourFactories = PbftBehaviours.All };
+        var results = SeedSweep.Run(Engines.Cbft, faults, [700773, 700790], Output.WriteLine);
+        Assert.All(results, r => Assert.Equal(15, r.AcceptedRequests));
+    }
 }

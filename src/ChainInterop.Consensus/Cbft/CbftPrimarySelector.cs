@@ -26,6 +26,10 @@ namespace ChainInterop.Consensus.Cbft;
 /// milliseconds (strictly increasing per client, as K2 requires of any timestamp).</para>
 /// <para>Scores are replicated state derived only from committed blocks: after a restart, <see cref="Replay"/> the
 /// chain's stored blocks into a new selector before building the replica.</para>
+/// <para>The selector keeps the scores as they stood after each of the last <see cref="HistoryBlocks"/> committed
+/// headers, so a replica judges a VIEW-CHANGE or NEW-VIEW about an older tip with that tip's scores, not with its own
+/// (a replica that had committed one block more once rejected a valid NEW-VIEW and the chain stalled: simulator
+/// seeds 700773 and 700790). About a header it has no scores for, it answers that it does not know.</para>
 /// </remarks>
 public sealed class CbftPrimarySelector : IPrimarySelector
 {
@@ -38,8 +42,19 @@ public sealed class CbftPrimarySelector : IPrimarySelector
     /// <summary>The rating of a primary whose round failed or who censored a transaction.</summary>
     public const long FailureRating = 1;
 
+    /// <summary>How many committed headers back the selector can still answer for (their scores are kept).</summary>
+    public const int HistoryBlocks = 256;
+
     private readonly ValidatorSet _validators;
-    private readonly Dictionary<NodeId, (long Score, long Ratings)> _scores = [];
+
+    // Current state, indexed like _validators.NodeIds: the score (fixed point) and the number of ratings of each node.
+    private readonly long[] _scores;
+    private readonly long[] _ratings;
+
+    // The scores after each of the last HistoryBlocks committed headers (the last one equals _scores), oldest first in
+    // _historyOrder. Invariant: _history.Count == _historyOrder.Count <= HistoryBlocks.
+    private readonly Dictionary<Hash256, long[]> _history = [];
+    private readonly Queue<Hash256> _historyOrder = new();
     private BlockHeader? _previous;
 
     /// <summary>Creates the selector of a chain with every validator at the full score.</summary>
@@ -49,12 +64,19 @@ public sealed class CbftPrimarySelector : IPrimarySelector
     {
         ArgumentNullException.ThrowIfNull(validators);
         _validators = validators;
+        _scores = new long[validators.Count];
+        _ratings = new long[validators.Count];
+        Array.Fill(_scores, SuccessRating * ScoreScale);
     }
 
     /// <summary>The current score of <paramref name="node"/> in points (10 for a node never rated).</summary>
     /// <param name="node">A validator.</param>
     /// <returns>Its score.</returns>
-    public double ScoreOf(NodeId node) => (double)Score(node) / ScoreScale;
+    public double ScoreOf(NodeId node)
+    {
+        int index = _validators.IndexOf(node);
+        return (double)(index < 0 ? SuccessRating * ScoreScale : _scores[index]) / ScoreScale;
+    }
 
     /// <summary>Feeds a chain's committed blocks, in order, into the scores (e.g. from the store after a restart).</summary>
     /// <param name="blocks">The committed blocks from genesis.</param>
@@ -69,42 +91,31 @@ public sealed class CbftPrimarySelector : IPrimarySelector
     }
 
     /// <inheritdoc />
-    public NodeId SelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted)
+    /// <remarks>
+    /// Answers for no header (formula 3.3), for the last committed header, and for the <see cref="HistoryBlocks"/>
+    /// headers before it; not for a header this selector has not committed.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="validators"/> is null.</exception>
+    public bool TrySelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted, out NodeId primary)
     {
         ArgumentNullException.ThrowIfNull(validators);
-        int n = validators.Count;
         if (lastCommitted is null)
         {
             // Formula 3.3: p = (h − v) mod N, computed without going negative.
+            int n = validators.Count;
             long p = (long)((height % (ulong)n) + (ulong)n - (view % (ulong)n)) % n;
-            return validators.NodeIds[(int)p];
+            primary = validators.NodeIds[(int)p];
+            return true;
         }
 
-        long total = 0;
-        foreach (var node in validators.NodeIds)
+        if (!_history.TryGetValue(lastCommitted.Hash, out var scores))
         {
-            total += Score(node);
+            primary = default;
+            return false;
         }
 
-        Span<byte> seed = stackalloc byte[Hash256.SizeBytes + sizeof(ulong)];
-        lastCommitted.Hash.WriteTo(seed);
-        BinaryPrimitives.WriteUInt64BigEndian(seed[Hash256.SizeBytes..], view);
-        Span<byte> digest = stackalloc byte[Hash256.SizeBytes];
-        Hash256.Compute(seed).WriteTo(digest);
-        long draw = (long)(BinaryPrimitives.ReadUInt64BigEndian(digest) % (ulong)total);
-
-        // Roulette wheel (3.5–3.6): the node whose cumulative score interval holds the draw.
-        long cumulative = 0;
-        foreach (var node in validators.NodeIds)
-        {
-            cumulative += Score(node);
-            if (draw < cumulative)
-            {
-                return node;
-            }
-        }
-
-        return validators.NodeIds[^1];
+        primary = Draw(scores, view, lastCommitted);
+        return true;
     }
 
     /// <inheritdoc />
@@ -119,7 +130,8 @@ public sealed class CbftPrimarySelector : IPrimarySelector
         var failed = new List<NodeId>();
         for (ulong view = firstView; view < header.View; view++)
         {
-            failed.Add(SelectPrimary(_validators, view, header.Height, _previous));
+            TrySelectPrimary(_validators, view, header.Height, _previous, out var primary);
+            failed.Add(primary);
         }
 
         foreach (var primary in failed)
@@ -135,6 +147,44 @@ public sealed class CbftPrimarySelector : IPrimarySelector
         }
 
         _previous = header;
+        if (_history.TryAdd(header.Hash, (long[])_scores.Clone()))
+        {
+            _historyOrder.Enqueue(header.Hash);
+            if (_historyOrder.Count > HistoryBlocks)
+            {
+                _history.Remove(_historyOrder.Dequeue());
+            }
+        }
+    }
+
+    /// <summary>The roulette wheel (3.5–3.6) over <paramref name="scores"/>, seeded by the last header and the view.</summary>
+    private NodeId Draw(long[] scores, ulong view, BlockHeader lastCommitted)
+    {
+        long total = 0;
+        foreach (long score in scores)
+        {
+            total += score;
+        }
+
+        Span<byte> seed = stackalloc byte[Hash256.SizeBytes + sizeof(ulong)];
+        lastCommitted.Hash.WriteTo(seed);
+        BinaryPrimitives.WriteUInt64BigEndian(seed[Hash256.SizeBytes..], view);
+        Span<byte> digest = stackalloc byte[Hash256.SizeBytes];
+        Hash256.Compute(seed).WriteTo(digest);
+        long draw = (long)(BinaryPrimitives.ReadUInt64BigEndian(digest) % (ulong)total);
+
+        // The node whose cumulative score interval holds the draw.
+        long cumulative = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            cumulative += scores[i];
+            if (draw < cumulative)
+            {
+                return _validators.NodeIds[i];
+            }
+        }
+
+        return _validators.NodeIds[^1];
     }
 
     private static bool OlderThan(Block block, long packedAtUnixMs)
@@ -157,13 +207,16 @@ public sealed class CbftPrimarySelector : IPrimarySelector
         return false;
     }
 
-    private long Score(NodeId node) => _scores.TryGetValue(node, out var s) ? s.Score : SuccessRating * ScoreScale;
-
     private void Rate(NodeId node, long rating)
     {
-        var (score, ratings) = _scores.TryGetValue(node, out var s) ? s : (SuccessRating * ScoreScale, 0L);
-        long c = ratings + 1;
+        int index = _validators.IndexOf(node);
+        if (index < 0)
+        {
+            return;
+        }
+
+        long c = ++_ratings[index];
         // S_i = (S_i·(c−1) + S'_i) / c, in fixed point; scores stay within [1, 10] points, so no overflow.
-        _scores[node] = (((score * (c - 1)) + (rating * ScoreScale)) / c, c);
+        _scores[index] = ((_scores[index] * (c - 1)) + (rating * ScoreScale)) / c;
     }
 }

@@ -7,15 +7,26 @@ namespace ChainInterop.Consensus.Pbft;
 /// (<see cref="RoundRobinPrimarySelector"/>); CBFT (K3) plugs in per-height rotation and a credit-weighted roulette
 /// derived from committed state. Every honest replica must compute the same answer from the same inputs.
 /// </summary>
+/// <remarks>
+/// The answer must depend only on the arguments and on the chain committed up to <c>lastCommitted</c>, never on how
+/// far this replica has committed beyond it: replicas at different heights judge the same VIEW-CHANGE and NEW-VIEW
+/// messages, which name an older (or a newer) tip than their own. A selector with replicated state therefore keeps
+/// that state per committed header, and says it does not know when asked about a header it has no state for.
+/// </remarks>
 public interface IPrimarySelector
 {
-    /// <summary>The primary for <paramref name="height"/> in <paramref name="view"/>.</summary>
+    /// <summary>The primary for <paramref name="height"/> in <paramref name="view"/>, when the chain ends at <paramref name="lastCommitted"/>.</summary>
     /// <param name="validators">The chain's validators.</param>
     /// <param name="view">The view.</param>
     /// <param name="height">The height being proposed.</param>
     /// <param name="lastCommitted">The header at <paramref name="height"/> − 1, or null for genesis.</param>
-    /// <returns>The primary.</returns>
-    NodeId SelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted);
+    /// <param name="primary">The primary, when the selector knows the state after <paramref name="lastCommitted"/>.</param>
+    /// <returns>
+    /// <see langword="false"/> when the selector has no state for <paramref name="lastCommitted"/>: it is beyond this
+    /// replica's committed tip, or older than the history the selector keeps. The replica then cannot judge who the
+    /// primary is until it has caught up.
+    /// </returns>
+    bool TrySelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted, out NodeId primary);
 
     /// <summary>Called once per committed block, in height order, so a selector can keep replicated state (e.g. credit scores).</summary>
     /// <param name="block">The committed block.</param>
@@ -31,10 +42,12 @@ public sealed class RoundRobinPrimarySelector : IPrimarySelector
     public static RoundRobinPrimarySelector Instance { get; } = new();
 
     /// <inheritdoc />
+    /// <remarks>Stateless: always answers.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="validators"/> is null.</exception>
-    public NodeId SelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted)
+    public bool TrySelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted, out NodeId primary)
     {
         ArgumentNullException.ThrowIfNull(validators);
-        return validators.NodeIds[(int)(view % (ulong)validators.Count)];
+        primary = validators.NodeIds[(int)(view % (ulong)validators.Count)];
+        return true;
     }
 }

@@ -66,9 +66,9 @@ public sealed partial class PbftReplica
         {
             MaybePropose(force: false, now, effects);
         }
-        else if (forward && !_viewChanging)
+        else if (forward && !_viewChanging && CurrentPrimary is { } primary)
         {
-            effects.Send(CurrentPrimary, Sign(PbftMessageKind.Forward, _view, new ForwardBody(request)).ToBytes());
+            effects.Send(primary, Sign(PbftMessageKind.Forward, _view, new ForwardBody(request)).ToBytes());
         }
 
         ArmViewChangeTimer(effects, restart: false);

@@ -165,7 +165,16 @@ public sealed partial class PbftReplica
         }
 
         var decision = Decide(infos);
-        if (message.Sender != PrimaryFor(message.View, decision.Height + 1, decision.Header))
+        var primary = PrimaryFor(message.View, decision.Height + 1, decision.Header);
+        if (primary is null)
+        {
+            // The NEW-VIEW's certified tip is beyond ours (or too old to judge): we cannot tell who leads the view yet.
+            // Fetch the tip; the primary sends its NEW-VIEW again while our VIEW-CHANGE asks for the view.
+            RecordEvidence(decision.Height, message.Sender, effects);
+            return;
+        }
+
+        if (message.Sender != primary)
         {
             return;
         }
@@ -222,8 +231,7 @@ public sealed partial class PbftReplica
             }
         }
 
-        var primary = CurrentPrimary;
-        if (primary != Id)
+        if (CurrentPrimary is { } primary && primary != Id)
         {
             // The new primary may never have seen these requests (the old one might have swallowed them).
             foreach (var request in _pending.Take(_options.MaxBatchRequests))
@@ -287,9 +295,15 @@ public sealed partial class PbftReplica
 
         var proposal = prePrepare.DecodeBody<PrePrepareBody>();
         var block = proposal.Block;
+        // Who signed the PRE-PREPARE is not checked against the primary of its view: that would make this verdict
+        // depend on the judging replica's own history (CBFT's primary comes from the scores after the tip, which a
+        // replica behind that tip lacks), and replicas must agree on every VIEW-CHANGE a NEW-VIEW carries. It adds
+        // nothing to safety either: the PRE-PREPARE's signer and the Quorum − 1 PREPAREs below come from Quorum
+        // distinct validators, at least f + 1 of them honest, and an honest validator signs a PRE-PREPARE only as the
+        // view's primary and a PREPARE only for the primary's PRE-PREPARE, once per (view, height).
         if ((long)Math.Min(proposal.Height, long.MaxValue) != committed + 1 || block.Height != proposal.Height
             || block.Header.ChainId != ChainId || block.Header.PreviousHash != (header?.Hash ?? Hash256.Zero)
-            || prePrepare.Sender != PrimaryFor(prePrepare.View, committed + 1, header) || !block.VerifyContents().IsValid)
+            || !block.VerifyContents().IsValid)
         {
             return null;
         }

@@ -89,7 +89,8 @@ public sealed partial class PbftReplica : IReplica
     /// <param name="primarySelector">Who proposes at a (view, height).</param>
     /// <param name="logger">Optional logger.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/>, <paramref name="key"/> or <paramref name="primarySelector"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are invalid, the key is not a validator, or the block belongs to another chain.</exception>
+    /// <exception cref="ArgumentException">The options are invalid, the key is not a validator, the block belongs to another
+    /// chain, or the selector cannot answer for it (it was not replayed through the stored chain).</exception>
     public PbftReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, IPrimarySelector primarySelector, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -118,6 +119,13 @@ public sealed partial class PbftReplica : IReplica
             if (lastCommitted.Header.ChainId != ChainId)
             {
                 throw new ArgumentException("The last committed block belongs to another chain.", nameof(lastCommitted));
+            }
+
+            if (!primarySelector.TrySelectPrimary(_validators, lastCommitted.Header.View, lastCommitted.Height + 1, lastCommitted.Header, out _))
+            {
+                throw new ArgumentException(
+                    "The primary selector has no state for the last committed block: replay the stored chain into it first.",
+                    nameof(primarySelector));
             }
 
             _committed = (long)lastCommitted.Height;
@@ -343,11 +351,15 @@ public sealed partial class PbftReplica : IReplica
     private PbftMessage Sign<TBody>(PbftMessageKind kind, ulong view, TBody body)
         where TBody : ICanonicalEncodable<TBody> => PbftMessage.Create(_key, ChainId, kind, view, body);
 
-    private NodeId PrimaryFor(ulong view, long height, BlockHeader? previous) =>
-        _selector.SelectPrimary(_validators, view, (ulong)height, previous);
+    /// <summary>
+    /// The primary of <paramref name="view"/> at <paramref name="height"/> after <paramref name="previous"/>, or null when
+    /// the selector has no state for that header (it is beyond our tip, or too old): then nobody is judged the primary.
+    /// </summary>
+    private NodeId? PrimaryFor(ulong view, long height, BlockHeader? previous) =>
+        _selector.TrySelectPrimary(_validators, view, (ulong)height, previous, out var primary) ? primary : null;
 
-    /// <summary>The primary for the next height in the current view.</summary>
-    private NodeId CurrentPrimary => PrimaryFor(_view, _committed + 1, _lastHeader);
+    /// <summary>The primary for the next height in the current view (known unless the selector missed our tip).</summary>
+    private NodeId? CurrentPrimary => PrimaryFor(_view, _committed + 1, _lastHeader);
 
     private long WindowTop => _stable + _options.WindowBlocks;
 

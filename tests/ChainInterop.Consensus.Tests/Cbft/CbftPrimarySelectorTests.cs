@@ -31,13 +31,19 @@ public sealed class CbftPrimarySelectorTests : IDisposable
         return blocks;
     }
 
+    private static NodeId Primary(CbftPrimarySelector selector, ValidatorSet validators, ulong view, ulong height, BlockHeader? last)
+    {
+        Assert.True(selector.TrySelectPrimary(validators, view, height, last, out var primary));
+        return primary;
+    }
+
     [Fact]
     public void Before_the_first_block_the_primary_is_h_minus_v_mod_N_K3()
     {
         var selector = new CbftPrimarySelector(_validators);
-        Assert.Equal(_validators.NodeIds[0], selector.SelectPrimary(_validators, 0, 0, null));
-        Assert.Equal(_validators.NodeIds[3], selector.SelectPrimary(_validators, 1, 0, null)); // (0 − 1) mod 4 = 3
-        Assert.Equal(_validators.NodeIds[1], selector.SelectPrimary(_validators, 2, 3, null)); // (3 − 2) mod 4 = 1
+        Assert.Equal(_validators.NodeIds[0], Primary(selector, _validators, 0, 0, null));
+        Assert.Equal(_validators.NodeIds[3], Primary(selector, _validators, 1, 0, null)); // (0 − 1) mod 4 = 3
+        Assert.Equal(_validators.NodeIds[1], Primary(selector, _validators, 2, 3, null)); // (3 − 2) mod 4 = 1
     }
 
     [Fact]
@@ -50,7 +56,7 @@ public sealed class CbftPrimarySelectorTests : IDisposable
         two.Replay(blocks);
         for (ulong view = 0; view < 20; view++)
         {
-            Assert.Equal(one.SelectPrimary(_validators, view, 6, blocks[^1].Header), two.SelectPrimary(_validators, view, 6, blocks[^1].Header));
+            Assert.Equal(Primary(one, _validators, view, 6, blocks[^1].Header), Primary(two, _validators, view, 6, blocks[^1].Header));
         }
     }
 
@@ -82,7 +88,7 @@ public sealed class CbftPrimarySelectorTests : IDisposable
         var blocks = Chain_([0, 1], views: [0, 0]);
         var selector = new CbftPrimarySelector(_validators);
         selector.Replay(blocks);
-        var failedPrimary = selector.SelectPrimary(_validators, 0, 2, blocks[^1].Header);
+        var failedPrimary = Primary(selector, _validators, 0, 2, blocks[^1].Header);
         double before = selector.ScoreOf(failedPrimary);
 
         // Height 2 commits only in view 1: the primary of view 0 at height 2 failed.
@@ -104,7 +110,7 @@ public sealed class CbftPrimarySelectorTests : IDisposable
         const int draws = 4000;
         for (ulong view = 0; view < draws; view++)
         {
-            if (selector.SelectPrimary(_validators, view, 4, blocks[^1].Header) == censor)
+            if (Primary(selector, _validators, view, 4, blocks[^1].Header) == censor)
             {
                 chosen++;
             }
@@ -127,6 +133,41 @@ public sealed class CbftPrimarySelectorTests : IDisposable
         var restarted = new CbftPrimarySelector(_validators);
         restarted.Replay(blocks);
         Assert.All(_validators.NodeIds, n => Assert.Equal(live.ScoreOf(n), restarted.ScoreOf(n)));
+    }
+
+    [Fact]
+    public void Asked_about_an_earlier_tip_the_selector_answers_with_that_tips_scores_not_todays_K3()
+    {
+        // Block 2 shows that block 1's proposer censored; blocks 4 and 5 commit only in later views (failed primaries):
+        // the scores after block 5 differ from those after block 2.
+        var blocks = Chain_([0, 1, 2, 3, 2, 1], views: [0, 0, 0, 0, 1, 3], requestTimes: h => h == 2 ? [1500] : []);
+        var atTip2 = new CbftPrimarySelector(_validators);
+        atTip2.Replay(blocks.Take(3));
+        var atTip5 = new CbftPrimarySelector(_validators);
+        atTip5.Replay(blocks);
+        Assert.Contains(_validators.NodeIds, n => atTip2.ScoreOf(n) != atTip5.ScoreOf(n));
+
+        // A replica at height 5 judging a NEW-VIEW whose tip is block 2 must name the primary a replica at height 2 names.
+        for (ulong view = 0; view < 64; view++)
+        {
+            Assert.Equal(Primary(atTip2, _validators, view, 3, blocks[2].Header), Primary(atTip5, _validators, view, 3, blocks[2].Header));
+        }
+    }
+
+    [Fact]
+    public void About_a_tip_it_has_not_committed_or_no_longer_keeps_the_selector_does_not_know_K3()
+    {
+        var blocks = Chain_([.. Enumerable.Range(0, CbftPrimarySelector.HistoryBlocks + 2).Select(h => h % 4)]);
+        var selector = new CbftPrimarySelector(_validators);
+        selector.Replay(blocks.Take(3));
+        Assert.False(selector.TrySelectPrimary(_validators, 0, 4, blocks[3].Header, out _));
+        Assert.True(selector.TrySelectPrimary(_validators, 0, 3, blocks[2].Header, out _));
+
+        selector.Replay(blocks.Skip(3));
+        Assert.False(selector.TrySelectPrimary(_validators, 0, 1, blocks[0].Header, out _));
+        Assert.False(selector.TrySelectPrimary(_validators, 0, 2, blocks[1].Header, out _));
+        Assert.True(selector.TrySelectPrimary(_validators, 0, 3, blocks[2].Header, out _));
+        Assert.True(selector.TrySelectPrimary(_validators, 0, (ulong)blocks.Count, blocks[^1].Header, out _));
     }
 
     public void Dispose()

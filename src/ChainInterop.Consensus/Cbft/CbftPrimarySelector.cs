@@ -30,6 +30,12 @@ namespace ChainInterop.Consensus.Cbft;
 /// headers, so a replica judges a VIEW-CHANGE or NEW-VIEW about an older tip with that tip's scores, not with its own
 /// (a replica that had committed one block more once rejected a valid NEW-VIEW and the chain stalled: simulator
 /// seeds 700773 and 700790). About a header it has no scores for, it answers that it does not know.</para>
+/// <para>Within one height the draw is without replacement: the views from the previous block's view on are taken N at
+/// a time, and in each run of N views every validator leads exactly one, drawn by roulette among those that have not
+/// led yet in that run. Drawn with replacement (the first version), one silent validator led six views in a row at one
+/// height, 25 s of doubling timeouts (simulator seed 702679); now at most f views in a row can have a faulty primary,
+/// as with PBFT's round robin. Ratings still change only when a block commits, so the draw stays a function of the
+/// committed chain and the view.</para>
 /// </remarks>
 public sealed class CbftPrimarySelector : IPrimarySelector
 {
@@ -47,15 +53,17 @@ public sealed class CbftPrimarySelector : IPrimarySelector
 
     private readonly ValidatorSet _validators;
 
-    // Current state, indexed like _validators.NodeIds: the score (fixed point) and the number of ratings of each node.
-    private readonly long[] _scores;
-    private readonly long[] _ratings;
+    // The scores after the last committed block.
+    private readonly Scores _current;
 
-    // The scores after each of the last HistoryBlocks committed headers (the last one equals _scores), oldest first in
-    // _historyOrder. Invariant: _history.Count == _historyOrder.Count <= HistoryBlocks.
-    private readonly Dictionary<Hash256, long[]> _history = [];
+    // The scores after each of the last HistoryBlocks committed headers (the last one equals _current), oldest first
+    // in _historyOrder. Invariant: _history.Count == _historyOrder.Count <= HistoryBlocks.
+    private readonly Dictionary<Hash256, Scores> _history = [];
     private readonly Queue<Hash256> _historyOrder = new();
     private BlockHeader? _previous;
+
+    // The last answer (replicas ask for the current primary on every request), valid for the same tip and view.
+    private (Hash256 Tip, ulong View, NodeId Primary)? _lastAnswer;
 
     /// <summary>Creates the selector of a chain with every validator at the full score.</summary>
     /// <param name="validators">The chain's validators.</param>
@@ -64,9 +72,7 @@ public sealed class CbftPrimarySelector : IPrimarySelector
     {
         ArgumentNullException.ThrowIfNull(validators);
         _validators = validators;
-        _scores = new long[validators.Count];
-        _ratings = new long[validators.Count];
-        Array.Fill(_scores, SuccessRating * ScoreScale);
+        _current = new Scores(validators.Count);
     }
 
     /// <summary>The current score of <paramref name="node"/> in points (10 for a node never rated).</summary>
@@ -75,7 +81,7 @@ public sealed class CbftPrimarySelector : IPrimarySelector
     public double ScoreOf(NodeId node)
     {
         int index = _validators.IndexOf(node);
-        return (double)(index < 0 ? SuccessRating * ScoreScale : _scores[index]) / ScoreScale;
+        return (double)(index < 0 ? SuccessRating * ScoreScale : _current.Score[index]) / ScoreScale;
     }
 
     /// <summary>Feeds a chain's committed blocks, in order, into the scores (e.g. from the store after a restart).</summary>
@@ -93,7 +99,8 @@ public sealed class CbftPrimarySelector : IPrimarySelector
     /// <inheritdoc />
     /// <remarks>
     /// Answers for no header (formula 3.3), for the last committed header, and for the <see cref="HistoryBlocks"/>
-    /// headers before it; not for a header this selector has not committed.
+    /// headers before it; not for a header this selector has not committed. The roulette runs over this selector's
+    /// validators.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="validators"/> is null.</exception>
     public bool TrySelectPrimary(ValidatorSet validators, ulong view, ulong height, BlockHeader? lastCommitted, out NodeId primary)
@@ -101,10 +108,13 @@ public sealed class CbftPrimarySelector : IPrimarySelector
         ArgumentNullException.ThrowIfNull(validators);
         if (lastCommitted is null)
         {
-            // Formula 3.3: p = (h − v) mod N, computed without going negative.
-            int n = validators.Count;
-            long p = (long)((height % (ulong)n) + (ulong)n - (view % (ulong)n)) % n;
-            primary = validators.NodeIds[(int)p];
+            primary = Formula(validators, view, height);
+            return true;
+        }
+
+        if (_lastAnswer is { } last && last.Tip == lastCommitted.Hash && last.View == view)
+        {
+            primary = last.Primary;
             return true;
         }
 
@@ -114,7 +124,8 @@ public sealed class CbftPrimarySelector : IPrimarySelector
             return false;
         }
 
-        primary = Draw(scores, view, lastCommitted);
+        primary = PrimariesUpTo(scores, lastCommitted, view, failed: null);
+        _lastAnswer = (lastCommitted.Hash, view, primary);
         return true;
     }
 
@@ -126,28 +137,33 @@ public sealed class CbftPrimarySelector : IPrimarySelector
 
         // Views that ended at this height without committing it: their primaries failed. Compute them all with the
         // scores the replicas used while this height was open, then rate.
-        ulong firstView = _previous?.View ?? 0;
         var failed = new List<NodeId>();
-        for (ulong view = firstView; view < header.View; view++)
+        if (_previous is null)
         {
-            TrySelectPrimary(_validators, view, header.Height, _previous, out var primary);
-            failed.Add(primary);
+            for (ulong view = 0; view < header.View; view++)
+            {
+                failed.Add(Formula(_validators, view, header.Height));
+            }
+        }
+        else if (header.View > _previous.View)
+        {
+            PrimariesUpTo(_current, _previous, header.View - 1, failed);
         }
 
         foreach (var primary in failed)
         {
-            Rate(primary, FailureRating);
+            Rate(_current, primary, FailureRating);
         }
 
         // This block finalizes the rating of the previous block's primary: 10, or 1 if this block carries a request
         // created before the previous block was packed (it could have been included: censorship).
         if (_previous is not null)
         {
-            Rate(_previous.Proposer, OlderThan(block, _previous.TimestampUnixMs) ? FailureRating : SuccessRating);
+            Rate(_current, _previous.Proposer, OlderThan(block, _previous.TimestampUnixMs) ? FailureRating : SuccessRating);
         }
 
         _previous = header;
-        if (_history.TryAdd(header.Hash, (long[])_scores.Clone()))
+        if (_history.TryAdd(header.Hash, _current.Clone()))
         {
             _historyOrder.Enqueue(header.Hash);
             if (_historyOrder.Count > HistoryBlocks)
@@ -157,13 +173,59 @@ public sealed class CbftPrimarySelector : IPrimarySelector
         }
     }
 
-    /// <summary>The roulette wheel (3.5–3.6) over <paramref name="scores"/>, seeded by the last header and the view.</summary>
-    private NodeId Draw(long[] scores, ulong view, BlockHeader lastCommitted)
+    /// <summary>
+    /// The primary of <paramref name="view"/> at the height after <paramref name="tip"/>: the views from the tip's view on
+    /// go in runs of N, and each run is a roulette draw without replacement (a validator that led a view of the run is
+    /// out of the wheel for the rest of it). With <paramref name="failed"/>, every primary from the tip's view up to
+    /// <paramref name="view"/> is added to it, in order.
+    /// </summary>
+    private NodeId PrimariesUpTo(Scores scores, BlockHeader tip, ulong view, List<NodeId>? failed)
+    {
+        ulong first = tip.View;
+        if (view < first)
+        {
+            return Draw(scores, view, tip, excluded: []);
+        }
+
+        ulong n = (ulong)_validators.Count;
+        ulong from = failed is null ? first + ((view - first) / n * n) : first;
+        Span<bool> excluded = _validators.Count <= 256 ? stackalloc bool[_validators.Count] : new bool[_validators.Count];
+        for (ulong v = from; ; v++)
+        {
+            if ((v - first) % n == 0)
+            {
+                excluded.Clear();
+            }
+
+            var primary = Draw(scores, v, tip, excluded);
+            failed?.Add(primary);
+            if (v == view)
+            {
+                return primary;
+            }
+
+            excluded[_validators.IndexOf(primary)] = true;
+        }
+    }
+
+    /// <summary>Formula 3.3, before any block is committed: p = (h − v) mod N, computed without going negative.</summary>
+    private static NodeId Formula(ValidatorSet validators, ulong view, ulong height)
+    {
+        int n = validators.Count;
+        long p = (long)((height % (ulong)n) + (ulong)n - (view % (ulong)n)) % n;
+        return validators.NodeIds[(int)p];
+    }
+
+    /// <summary>
+    /// The roulette wheel (3.5–3.6) over <paramref name="scores"/> of the validators not <paramref name="excluded"/>
+    /// (empty: none is), seeded by the last header and the view.
+    /// </summary>
+    private NodeId Draw(Scores scores, ulong view, BlockHeader lastCommitted, ReadOnlySpan<bool> excluded)
     {
         long total = 0;
-        foreach (long score in scores)
+        for (int i = 0; i < scores.Score.Length; i++)
         {
-            total += score;
+            total += excluded.IsEmpty || !excluded[i] ? scores.Score[i] : 0;
         }
 
         Span<byte> seed = stackalloc byte[Hash256.SizeBytes + sizeof(ulong)];
@@ -175,16 +237,19 @@ public sealed class CbftPrimarySelector : IPrimarySelector
 
         // The node whose cumulative score interval holds the draw.
         long cumulative = 0;
-        for (int i = 0; i < scores.Length; i++)
+        for (int i = 0; i < scores.Score.Length; i++)
         {
-            cumulative += scores[i];
-            if (draw < cumulative)
+            if (excluded.IsEmpty || !excluded[i])
             {
-                return _validators.NodeIds[i];
+                cumulative += scores.Score[i];
+                if (draw < cumulative)
+                {
+                    return _validators.NodeIds[i];
+                }
             }
         }
 
-        return _validators.NodeIds[^1];
+        throw new InvalidOperationException("The roulette wheel found no validator: scores are positive, so this cannot happen.");
     }
 
     private static bool OlderThan(Block block, long packedAtUnixMs)
@@ -207,7 +272,7 @@ public sealed class CbftPrimarySelector : IPrimarySelector
         return false;
     }
 
-    private void Rate(NodeId node, long rating)
+    private void Rate(Scores scores, NodeId node, long rating)
     {
         int index = _validators.IndexOf(node);
         if (index < 0)
@@ -215,8 +280,31 @@ public sealed class CbftPrimarySelector : IPrimarySelector
             return;
         }
 
-        long c = ++_ratings[index];
+        long c = ++scores.Ratings[index];
         // S_i = (S_i·(c−1) + S'_i) / c, in fixed point; scores stay within [1, 10] points, so no overflow.
-        _scores[index] = ((_scores[index] * (c - 1)) + (rating * ScoreScale)) / c;
+        scores.Score[index] = ((scores.Score[index] * (c - 1)) + (rating * ScoreScale)) / c;
+    }
+
+    /// <summary>Every validator's score (fixed point) and number of ratings, indexed like the validator set.</summary>
+    private sealed class Scores
+    {
+        public Scores(int count)
+        {
+            Score = new long[count];
+            Ratings = new long[count];
+            Array.Fill(Score, SuccessRating * ScoreScale);
+        }
+
+        private Scores(long[] score, long[] ratings)
+        {
+            Score = score;
+            Ratings = ratings;
+        }
+
+        public long[] Score { get; }
+
+        public long[] Ratings { get; }
+
+        public Scores Clone() => new((long[])Score.Clone(), (long[])Ratings.Clone());
     }
 }

@@ -106,4 +106,18 @@ public sealed class CbftSimulationTests(ITestOutputHelper output) : BftSimulatio
         var results = SeedSweep.Run(Engines.Cbft, faults, [700773, 700790], Output.WriteLine);
         Assert.All(results, r => Assert.Equal(15, r.AcceptedRequests));
     }
+
+    /// <summary>
+    /// Regression (issue 14): in these seeds of the sweep from 702000 a silent (wrong-key) validator was drawn primary
+    /// for view after view at one height, every view with the same scores, until the doubling timeouts outran the
+    /// liveness budget. Drawn without replacement within a height, it leads at most one view in every run of four.
+    /// </summary>
+    [Fact]
+    public void A_silent_validator_cannot_lead_view_after_view_at_one_height_K3()
+    {
+        var faults = FaultProfile.AllFaults with { ByzantineBehaviourFactories = PbftBehaviours.All };
+        int[] seeds = [702679, 703858, 705874, 706790, 707909, 708194, 708345, 709816, 710922];
+        var results = SeedSweep.Run(Engines.Cbft, faults, seeds, Output.WriteLine);
+        Assert.All(results, r => Assert.Equal(15, r.AcceptedRequests));
+    }
 }

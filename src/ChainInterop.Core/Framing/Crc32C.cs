@@ -13,9 +13,10 @@ namespace ChainInterop.Framing;
 /// the same value.
 /// </summary>
 /// <remarks>
-/// Our own rather than System.IO.Hashing's <c>Crc32ParameterSet.Crc32C</c>: measured in the same run (issue 14,
-/// docs/BENCHMARKS.md), System.IO.Hashing 11.0.0 took 1.8× our time at 1 KB and 1.75–2.0× at 64 KB on this project's
-/// machine. Internal: only the frame codec, the store and the transport use it.
+/// Our own rather than System.IO.Hashing's <c>Crc32ParameterSet.Crc32C</c>: measured in the same runs (issue 14,
+/// docs/BENCHMARKS.md), System.IO.Hashing 11.0.0 took 1.8× our time at 64 B and 1 KB and 2.0× at 64 KB on this
+/// project's machine (AVX-512); without AVX-512 the two are at parity from 1 KB up. Internal: only the frame codec,
+/// the store and the transport use it.
 /// </remarks>
 internal static class Crc32C
 {

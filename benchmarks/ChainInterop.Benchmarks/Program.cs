@@ -67,9 +67,11 @@ if (args.Contains("--settlement"))
     return;
 }
 
-// Same-run ratios (ours vs. Protobuf, ours vs. raw libsodium) from interleaved rounds, robust to a noisy machine:
+// Same-run ratios (ours vs. Protobuf, Ed25519 through our API vs. raw NSec, System.IO.Hashing's CRC-32C vs. ours)
+// from interleaved rounds, robust to a noisy machine; --crc runs the CRC-32C pairs alone:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]
-if (args.Contains("--paired"))
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --crc [--rounds N]
+if (args.Contains("--paired") || args.Contains("--crc"))
 {
     ChainInterop.Benchmarks.PairedRatios.Run(args);
     return;

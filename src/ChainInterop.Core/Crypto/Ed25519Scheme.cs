@@ -1,19 +1,30 @@
 using System.Security.Cryptography;
+using KeyBlobFormat = NSec.Cryptography.KeyBlobFormat;
+using KeyCreationParameters = NSec.Cryptography.KeyCreationParameters;
+using KeyExportPolicies = NSec.Cryptography.KeyExportPolicies;
+using NSecKey = NSec.Cryptography.Key;
+using NSecPublicKey = NSec.Cryptography.PublicKey;
 
 namespace ChainInterop.Crypto;
 
 /// <summary>
-/// What both Ed25519 backends share: key sizes, key generation and import into a pinned buffer, and the strict
-/// pre-check (<see cref="Ed25519Strict"/>) in front of the backend's own verification.
+/// Ed25519 through NSec (libsodium 1.0.22, shipped natively by the <c>libsodium</c> package), behind our strict
+/// pre-check (<see cref="Ed25519Strict"/>) so the verdict is our rule, whatever libsodium build runs underneath.
 /// </summary>
-internal abstract class Ed25519Scheme : ISignatureScheme
+internal sealed class Ed25519Scheme : ISignatureScheme
 {
-    /// <summary>The libsodium secret key layout: seed (32) ‖ public key (32).</summary>
-    internal const int SecretKeySizeBytes = 64;
+    private Ed25519Scheme()
+    {
+    }
+
+    internal static Ed25519Scheme Instance { get; } = new();
+
+    /// <summary>NSec's Ed25519 (pure, RFC 8032); a thread-safe singleton.</summary>
+    internal static NSec.Cryptography.Ed25519 NSecEd25519 => NSec.Cryptography.SignatureAlgorithm.Ed25519;
 
     public SignatureAlgorithm Algorithm => SignatureAlgorithm.Ed25519;
 
-    public abstract string Name { get; }
+    public string Name => "Ed25519 (NSec, libsodium)";
 
     public int PublicKeySizeBytes => Ed25519Strict.PublicKeySizeBytes;
 
@@ -23,16 +34,9 @@ internal abstract class Ed25519Scheme : ISignatureScheme
 
     public PrivateKey GenerateKey()
     {
-        Span<byte> seed = stackalloc byte[Ed25519Strict.SeedSizeBytes];
-        try
-        {
-            RandomNumberGenerator.Fill(seed);
-            return ImportPrivateKey(seed);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-        }
+        // Export is allowed because PrivateKey.ExportPrivateKey promises the seed of every key (docs/CRYPTO.md).
+        var creation = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
+        return Wrap(NSecKey.Create(NSecEd25519, in creation));
     }
 
     public PrivateKey ImportPrivateKey(ReadOnlySpan<byte> privateKey)
@@ -44,36 +48,48 @@ internal abstract class Ed25519Scheme : ISignatureScheme
                 nameof(privateKey));
         }
 
-        // Pinned so the GC never leaves a stale copy of the secret behind when compacting.
-        byte[] secretKey = GC.AllocateArray<byte>(SecretKeySizeBytes, pinned: true);
-        try
-        {
-            ExpandSeed(privateKey, secretKey);
-        }
-        catch
-        {
-            CryptographicOperations.ZeroMemory(secretKey);
-            throw;
-        }
-
-        var publicKey = PublicKey.CreateOwned(SignatureAlgorithm.Ed25519, secretKey.AsSpan(32, 32).ToArray());
-        return new Ed25519PrivateKey(this, publicKey, secretKey);
+        // NSec expands the seed straight into libsodium's guarded memory; no managed copy of the secret is made.
+        var creation = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
+        return Wrap(NSecKey.Import(NSecEd25519, privateKey, KeyBlobFormat.RawPrivateKey, in creation));
     }
 
     public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
         Ed25519Strict.PreCheck(publicKey, signature) && VerifyCofactorless(publicKey, message, signature);
 
-    /// <summary>Fills <paramref name="secretKey"/> (64 bytes) with seed ‖ public key. Must not keep other copies.</summary>
-    private protected abstract void ExpandSeed(ReadOnlySpan<byte> seed, byte[] secretKey);
-
-    /// <summary>RFC 8032 signing with the 64-byte seed ‖ public key; <paramref name="signature"/> is 64 bytes.</summary>
-    internal abstract void SignWith(byte[] secretKey, ReadOnlySpan<byte> message, Span<byte> signature);
-
     /// <summary>
-    /// The backend's own verification (rule 5, cofactorless, comparing encoded R) WITHOUT the strict pre-check.
-    /// Callers guarantee 32-byte key and 64-byte signature. Internal so tests can show what the pre-check adds.
+    /// libsodium's own verification through NSec (rule 5, cofactorless, comparing encoded R, plus whatever checks
+    /// that libsodium build makes itself) WITHOUT our pre-check. Internal so tests can compare the two.
     /// </summary>
-    internal abstract bool VerifyCofactorless(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
+    /// <remarks>Importing a raw public key into NSec copies 32 bytes into a small object; nothing is validated there.</remarks>
+    internal static bool VerifyCofactorless(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (publicKey.Length != Ed25519Strict.PublicKeySizeBytes || signature.Length != Ed25519Strict.SignatureSizeBytes)
+        {
+            return false;
+        }
+
+        NSecPublicKey key = NSecPublicKey.Import(NSecEd25519, publicKey, KeyBlobFormat.RawPublicKey);
+        return NSecEd25519.Verify(key, message, signature);
+    }
 
     public override string ToString() => Name;
+
+    private Ed25519PrivateKey Wrap(NSecKey key)
+    {
+        try
+        {
+            byte[] publicKey = new byte[Ed25519Strict.PublicKeySizeBytes];
+            if (!key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, publicKey, out int written) || written != publicKey.Length)
+            {
+                throw new CryptographicException("NSec exported an Ed25519 public key of an unexpected size.");
+            }
+
+            return new Ed25519PrivateKey(this, PublicKey.CreateOwned(SignatureAlgorithm.Ed25519, publicKey), key);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
 }

@@ -1,13 +1,13 @@
 namespace ChainInterop.Crypto;
 
 /// <summary>
-/// The one strict pre-check applied by every Ed25519 backend before its own cofactorless verification, so that
-/// all backends accept exactly the same set of (public key, signature) pairs. See <see cref="SignatureSchemes.Ed25519"/>
+/// The strict pre-check in front of NSec's (libsodium's) cofactorless verification, so that the set of accepted
+/// (public key, signature) pairs is ours on every platform and libsodium build. See <see cref="SignatureSchemes.Ed25519"/>
 /// for the rule and <c>docs/CRYPTO.md</c> for the reasoning.
 /// </summary>
 /// <remarks>
-/// This is the rule libsodium 1.0.18 applies in <c>crypto_sign_verify_detached</c> (built without <c>ED25519_COMPAT</c>):
-/// canonical S, canonical A, and neither A nor R in the small-order blacklist.
+/// These are the checks libsodium (1.0.18 through 1.0.22) makes in <c>crypto_sign_verify_detached</c> when built
+/// without <c>ED25519_COMPAT</c>: canonical S, canonical A, and neither A nor R in the small-order blacklist.
 /// All checks are on public data, so they need not be constant-time.
 /// </remarks>
 internal static class Ed25519Strict
@@ -25,7 +25,7 @@ internal static class Ed25519Strict
 
     /// <summary>
     /// Encodings (sign bit cleared) whose y coordinate is that of a point of order 1, 2, 4 or 8, including the
-    /// non-canonical y = p and y = p + 1. Same list, same order as libsodium 1.0.18's <c>ge25519_has_small_order</c>.
+    /// non-canonical y = p and y = p + 1. Same list, same order as libsodium's <c>ge25519_has_small_order</c> (1.0.18 to 1.0.22).
     /// </summary>
     internal static readonly byte[][] SmallOrderBlacklist =
     [
@@ -44,7 +44,7 @@ internal static class Ed25519Strict
         Convert.FromHexString("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
     ];
 
-    /// <summary>Rules 1 to 4: whether the pair may be handed to the backend's cofactorless verification.</summary>
+    /// <summary>Rules 1 to 4: whether the pair may be handed to libsodium's cofactorless verification.</summary>
     /// <param name="publicKey">A, expected 32 bytes.</param>
     /// <param name="signature">R ‖ S, expected 64 bytes.</param>
     /// <returns><see langword="false"/> when any rule rejects the input.</returns>

@@ -9,7 +9,7 @@ public interface ISignatureScheme
     /// <summary>The algorithm this scheme implements.</summary>
     SignatureAlgorithm Algorithm { get; }
 
-    /// <summary>A human-readable name including the backend, e.g. <c>"Ed25519 (libsodium 1.0.18)"</c>, <c>"Ed25519 (managed)"</c> or <c>"ECDSA P-256"</c>.</summary>
+    /// <summary>A human-readable name including the implementation, e.g. <c>"Ed25519 (NSec, libsodium)"</c> or <c>"ECDSA P-256"</c>.</summary>
     string Name { get; }
 
     /// <summary>The size of an encoded public key: 32 for Ed25519, 65 for P-256 (uncompressed <c>0x04 ‖ X ‖ Y</c>).</summary>

@@ -5,8 +5,8 @@ namespace ChainInterop.Crypto;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The secret bytes live in a buffer owned by the key (a pinned array, or the platform key object for P-256) and are
-/// wiped by <see cref="Dispose"/> with <see cref="System.Security.Cryptography.CryptographicOperations.ZeroMemory"/>.
+/// The secret bytes live in memory owned by the key (for Ed25519 an NSec key in libsodium's guarded memory, which
+/// <c>sodium_free</c> wipes; for P-256 the platform key object) and are released and wiped by <see cref="Dispose"/>.
 /// After disposal <see cref="Sign(ReadOnlySpan{byte}, Span{byte})"/>, <see cref="Sign(ReadOnlySpan{byte})"/> and
 /// <see cref="ExportPrivateKey"/> throw <see cref="ObjectDisposedException"/>; the public parts
 /// (<see cref="Algorithm"/>, <see cref="Scheme"/>, <see cref="PublicKey"/>, <see cref="ToString"/>) stay readable.
@@ -36,7 +36,7 @@ public abstract class PrivateKey : IDisposable
     /// <summary>The algorithm of this key.</summary>
     public SignatureAlgorithm Algorithm => Scheme.Algorithm;
 
-    /// <summary>The scheme (and so the backend) that created this key and signs with it.</summary>
+    /// <summary>The scheme that created this key and signs with it.</summary>
     public ISignatureScheme Scheme { get; }
 
     /// <summary>The matching public key.</summary>
@@ -81,6 +81,10 @@ public abstract class PrivateKey : IDisposable
     /// Writes the secret key (<see cref="ISignatureScheme.PrivateKeySizeBytes"/> bytes) to <paramref name="destination"/>,
     /// for storing in a key file. The caller is responsible for wiping <paramref name="destination"/>.
     /// </summary>
+    /// <remarks>
+    /// Every key can be exported, whether generated or imported: Ed25519 keys are created with NSec's
+    /// <c>KeyExportPolicies.AllowPlaintextExport</c> for this method (the export is the 32-byte RFC 8032 seed).
+    /// </remarks>
     /// <param name="destination">At least <see cref="ISignatureScheme.PrivateKeySizeBytes"/> bytes.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
     /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
@@ -136,9 +140,6 @@ public abstract class PrivateKey : IDisposable
 
     /// <summary>Wipes the secret; called once, with no operation in flight.</summary>
     private protected abstract void DisposeCore();
-
-    /// <summary>The managed buffer holding the secret, for tests that check wiping; empty when there is none.</summary>
-    internal virtual ReadOnlySpan<byte> SecretBufferForTesting => default;
 
     internal bool IsDisposed
     {

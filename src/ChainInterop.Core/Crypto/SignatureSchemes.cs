@@ -1,29 +1,14 @@
 namespace ChainInterop.Crypto;
 
-/// <summary>The signature schemes ChainInterop ships, one default per <see cref="SignatureAlgorithm"/>.</summary>
+/// <summary>The signature schemes ChainInterop ships, one per <see cref="SignatureAlgorithm"/>.</summary>
 public static class SignatureSchemes
 {
     /// <summary>
-    /// The environment variable that selects the default Ed25519 backend: set it to <c>managed</c> to make
-    /// <see cref="Ed25519"/> the BouncyCastle backend even when libsodium loads. Read once, at first use.
-    /// </summary>
-    public const string Ed25519BackendEnvironmentVariable = "CHAININTEROP_ED25519_BACKEND";
-
-    private static readonly Lazy<ISignatureScheme?> LazyLibsodium =
-        new(LibsodiumEd25519.TryCreate, LazyThreadSafetyMode.ExecutionAndPublication);
-
-    private static readonly Lazy<ISignatureScheme> LazyDefaultEd25519 =
-        new(
-            () => ChooseEd25519(Environment.GetEnvironmentVariable(Ed25519BackendEnvironmentVariable), () => Ed25519Libsodium),
-            LazyThreadSafetyMode.ExecutionAndPublication);
-
-    /// <summary>
-    /// The default Ed25519 scheme: libsodium when it loads (see <see cref="Ed25519Libsodium"/>), otherwise
-    /// <see cref="Ed25519Managed"/>. Decided once per process, thread-safe. Setting the environment variable
-    /// <c>CHAININTEROP_ED25519_BACKEND=managed</c> (<see cref="Ed25519BackendEnvironmentVariable"/>) forces the managed backend.
+    /// Ed25519 (RFC 8032, pure) through NSec over libsodium 1.0.22, which the <c>libsodium</c> package ships natively
+    /// for Linux, macOS and Windows on x64 and arm64. Thread-safe; one instance per process.
     /// </summary>
     /// <remarks>
-    /// <para>Every Ed25519 backend verifies with the same strict rule, so they accept exactly the same signatures:</para>
+    /// <para>Verification applies one strict rule, so every platform gives the same verdict:</para>
     /// <list type="number">
     /// <item><description>the public key is exactly 32 bytes and the signature exactly 64 bytes;</description></item>
     /// <item><description>S (the last 32 bytes, little-endian) is below the group order
@@ -33,20 +18,10 @@ public static class SignatureSchemes
     /// y = 0, y = 1, the two y values of the order-8 points, y = p − 1, y = p or y = p + 1;</description></item>
     /// <item><description>the cofactorless equation holds: encode([S]B − [k]A) equals the R bytes, with k = SHA-512(R ‖ A ‖ M) mod L.</description></item>
     /// </list>
-    /// <para>This is libsodium 1.0.18's default rule (<c>crypto_sign_verify_detached</c>), so libsodium-verified and
-    /// managed-verified results agree. Rules 1 to 4 are one shared pre-check run before either backend.</para>
+    /// <para>Rules 1 to 4 are our own pre-check, run before libsodium's <c>crypto_sign_verify_detached</c> (rule 5).
+    /// libsodium's default build applies the same rule itself; the pre-check keeps the verdict ours on any build.</para>
     /// </remarks>
-    public static ISignatureScheme Ed25519 => LazyDefaultEd25519.Value;
-
-    /// <summary>The BouncyCastle (fully managed) Ed25519 backend; always available. Same strict rule as <see cref="Ed25519"/>.</summary>
-    public static ISignatureScheme Ed25519Managed => ManagedEd25519.Instance;
-
-    /// <summary>
-    /// The libsodium Ed25519 backend, or <see langword="null"/> when libsodium cannot be loaded or initialised
-    /// (Linux: <c>libsodium.so.23</c>/<c>.26</c>; macOS: <c>libsodium.26.dylib</c>/<c>.23.dylib</c>; Windows: <c>libsodium.dll</c>).
-    /// Same strict rule as <see cref="Ed25519"/>. Loaded at first use, once, thread-safe.
-    /// </summary>
-    public static ISignatureScheme? Ed25519Libsodium => LazyLibsodium.Value;
+    public static ISignatureScheme Ed25519 => Ed25519Scheme.Instance;
 
     /// <summary>
     /// ECDSA P-256 with SHA-256. Signing always yields low-S signatures (s ≤ n/2). Verification rejects wrong lengths,
@@ -54,7 +29,7 @@ public static class SignatureSchemes
     /// </summary>
     public static ISignatureScheme EcdsaP256 => EcdsaP256Scheme.Instance;
 
-    /// <summary>The default scheme for <paramref name="algorithm"/>.</summary>
+    /// <summary>The scheme for <paramref name="algorithm"/>.</summary>
     /// <param name="algorithm">The algorithm.</param>
     /// <returns><see cref="Ed25519"/> or <see cref="EcdsaP256"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="algorithm"/> is not a known algorithm.</exception>
@@ -64,17 +39,4 @@ public static class SignatureSchemes
         SignatureAlgorithm.EcdsaP256 => EcdsaP256,
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown signature algorithm."),
     };
-
-    /// <summary>The default-backend decision: <c>managed</c> (any case, trimmed) forces managed; anything else prefers libsodium.</summary>
-    /// <param name="choice">The value of <see cref="Ed25519BackendEnvironmentVariable"/>, or null.</param>
-    /// <param name="libsodium">Loads libsodium; only called when the choice allows it, so a forced-managed process never loads it.</param>
-    internal static ISignatureScheme ChooseEd25519(string? choice, Func<ISignatureScheme?> libsodium)
-    {
-        if (string.Equals(choice?.Trim(), "managed", StringComparison.OrdinalIgnoreCase))
-        {
-            return Ed25519Managed;
-        }
-
-        return libsodium() ?? Ed25519Managed;
-    }
 }

@@ -1,45 +1,14 @@
 using System.Numerics;
-using ChainInterop.Crypto;
+using System.Security.Cryptography;
 
 namespace ChainInterop.Tests.Crypto;
 
-/// <summary>Backends under test and an independent, slow, textbook Ed25519 curve in <see cref="BigInteger"/>s.</summary>
+/// <summary>
+/// An independent, slow, textbook Ed25519 in <see cref="BigInteger"/>s (affine helpers for the constants' checks, and an
+/// RFC 8032 reference signer and verifier in extended coordinates) that the one scheme is compared against.
+/// </summary>
 public static class Ed25519TestSupport
 {
-    public const string Managed = "managed";
-    public const string Libsodium = "libsodium";
-
-    /// <summary>Backend names for theories; libsodium only where it loads (see the loader test that guards Linux).</summary>
-    public static TheoryData<string> Backends()
-    {
-        var data = new TheoryData<string> { Managed };
-        if (SignatureSchemes.Ed25519Libsodium is not null)
-        {
-            data.Add(Libsodium);
-        }
-
-        return data;
-    }
-
-    internal static Ed25519Scheme Scheme(string backend) => backend switch
-    {
-        Managed => (Ed25519Scheme)SignatureSchemes.Ed25519Managed,
-        Libsodium => (Ed25519Scheme)(SignatureSchemes.Ed25519Libsodium ?? throw new InvalidOperationException("libsodium not loaded")),
-        _ => throw new ArgumentOutOfRangeException(nameof(backend)),
-    };
-
-    /// <summary>Every available Ed25519 scheme.</summary>
-    public static IReadOnlyList<ISignatureScheme> AllEd25519()
-    {
-        var list = new List<ISignatureScheme> { SignatureSchemes.Ed25519Managed };
-        if (SignatureSchemes.Ed25519Libsodium is { } sodium)
-        {
-            list.Add(sodium);
-        }
-
-        return list;
-    }
-
     public static readonly BigInteger P = BigInteger.Pow(2, 255) - 19;
     public static readonly BigInteger L = BigInteger.Pow(2, 252) + BigInteger.Parse("27742317777372353535851937790883648493", System.Globalization.CultureInfo.InvariantCulture);
     public static readonly BigInteger D = Mod(-121665 * Inverse(121666));
@@ -114,6 +83,134 @@ public static class Ed25519TestSupport
         }
 
         return result;
+    }
+
+    /// <summary>The base point B (y = 4/5, x even).</summary>
+    public static readonly (BigInteger X, BigInteger Y) BasePoint = Decompress(Mod(4 * Inverse(5)), negative: false)!.Value;
+
+    /// <summary>RFC 8032 section 5.1.5: the public key of a 32-byte seed.</summary>
+    public static byte[] ReferencePublicKey(ReadOnlySpan<byte> seed) => Encode(ScalarMultiply(SecretScalar(seed), BasePoint));
+
+    /// <summary>RFC 8032 section 5.1.6: the signature of <paramref name="message"/> under <paramref name="seed"/>.</summary>
+    public static byte[] ReferenceSign(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> message)
+    {
+        byte[] h = SHA512.HashData(seed);
+        BigInteger a = SecretScalar(seed);
+        byte[] publicKey = Encode(ScalarMultiply(a, BasePoint));
+        BigInteger r = LittleEndian(SHA512.HashData([.. h.AsSpan(32), .. message])) % L;
+        byte[] rBytes = Encode(ScalarMultiply(r, BasePoint));
+        BigInteger k = LittleEndian(SHA512.HashData([.. rBytes, .. publicKey, .. message])) % L;
+        BigInteger s = (r + (k * a)) % L;
+        return [.. rBytes, .. ToLittleEndian32(s)];
+    }
+
+    /// <summary>
+    /// The strict rule of docs/CRYPTO.md, computed from its definitions rather than from <c>Ed25519Strict</c>'s
+    /// byte patterns: S &lt; L; A canonical, on the curve and not of order dividing 8; R not the encoding of such a
+    /// point; and encode([S]B − [k]A) == R.
+    /// </summary>
+    public static bool ReferenceVerify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (publicKey.Length != 32 || signature.Length != 64)
+        {
+            return false;
+        }
+
+        BigInteger s = LittleEndian(signature[32..]);
+        if (s >= L)
+        {
+            return false;
+        }
+
+        if (DecodeCanonical(publicKey) is not { } a || HasSmallOrder(a))
+        {
+            return false;
+        }
+
+        if (DecodeCanonical(signature[..32]) is { } r && HasSmallOrder(r))
+        {
+            return false;
+        }
+
+        return CofactorlessEquationHolds(publicKey, message, signature);
+    }
+
+    /// <summary>Rule 5 alone, with no other check: encode([S]B − [k]A) == R (false when A does not decode at all).</summary>
+    public static bool CofactorlessEquationHolds(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        BigInteger yA = LittleEndian(publicKey) & ((BigInteger.One << 255) - 1);
+        if (Decompress(yA, (publicKey[31] & 0x80) != 0) is not { } a)
+        {
+            return false;
+        }
+
+        BigInteger s = LittleEndian(signature[32..]);
+        BigInteger k = LittleEndian(SHA512.HashData([.. signature[..32], .. publicKey, .. message])) % L;
+        var minusA = (Mod(-a.X), a.Y);
+        var check = Add(ScalarMultiply(s, BasePoint), ScalarMultiply(k, minusA));
+        return Encode(check).AsSpan().SequenceEqual(signature[..32]);
+    }
+
+    /// <summary>The canonical encoding: y little-endian, the sign of x in bit 255.</summary>
+    public static byte[] Encode((BigInteger X, BigInteger Y) point)
+    {
+        byte[] bytes = ToLittleEndian32(point.Y);
+        if (!point.X.IsEven)
+        {
+            bytes[31] |= 0x80;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>[<paramref name="k"/>]<paramref name="point"/> in extended coordinates (no inversion per step), returned affine.</summary>
+    public static (BigInteger X, BigInteger Y) ScalarMultiply(BigInteger k, (BigInteger X, BigInteger Y) point)
+    {
+        var p = (X: point.X, Y: point.Y, Z: BigInteger.One, T: Mod(point.X * point.Y));
+        var result = (X: BigInteger.Zero, Y: BigInteger.One, Z: BigInteger.One, T: BigInteger.Zero);
+        for (int bit = (int)k.GetBitLength() - 1; bit >= 0; bit--)
+        {
+            result = AddExtended(result, result);
+            if (!(k >> bit).IsEven)
+            {
+                result = AddExtended(result, p);
+            }
+        }
+
+        BigInteger zInverse = Inverse(result.Z);
+        return (Mod(result.X * zInverse), Mod(result.Y * zInverse));
+    }
+
+    /// <summary>Unified addition on −x² + y² = 1 + d x² y² (Hisil–Wong–Carter–Dawson 2008, "add-2008-hwcd-3"); complete here.</summary>
+    private static (BigInteger X, BigInteger Y, BigInteger Z, BigInteger T) AddExtended(
+        (BigInteger X, BigInteger Y, BigInteger Z, BigInteger T) p, (BigInteger X, BigInteger Y, BigInteger Z, BigInteger T) q)
+    {
+        BigInteger a = Mod((p.Y - p.X) * (q.Y - q.X));
+        BigInteger b = Mod((p.Y + p.X) * (q.Y + q.X));
+        BigInteger c = Mod(2 * D * p.T % P * q.T);
+        BigInteger d = Mod(2 * p.Z * q.Z);
+        BigInteger e = b - a, f = d - c, g = d + c, h = b + a;
+        return (Mod(e * f), Mod(g * h), Mod(f * g), Mod(e * h));
+    }
+
+    /// <summary>A point from a canonical encoding (y &lt; p), or null when y is not canonical or not on the curve.</summary>
+    private static (BigInteger X, BigInteger Y)? DecodeCanonical(ReadOnlySpan<byte> encoded)
+    {
+        BigInteger y = LittleEndian(encoded) & ((BigInteger.One << 255) - 1);
+        return y >= P ? null : Decompress(y, (encoded[31] & 0x80) != 0);
+    }
+
+    /// <summary>Whether [8]P is the identity (P has order 1, 2, 4 or 8).</summary>
+    private static bool HasSmallOrder((BigInteger X, BigInteger Y) point) =>
+        ScalarMultiply(8, point) == (BigInteger.Zero, BigInteger.One);
+
+    private static BigInteger SecretScalar(ReadOnlySpan<byte> seed)
+    {
+        byte[] h = SHA512.HashData(seed);
+        h[0] &= 248;
+        h[31] &= 127;
+        h[31] |= 64;
+        return LittleEndian(h.AsSpan(0, 32));
     }
 
     public static byte[] Hex(string hex) => Convert.FromHexString(hex);

@@ -86,6 +86,23 @@ public class Crc32CTests
     }
 
     [Fact]
+    public void Agrees_with_System_IO_Hashing_Crc32C_at_every_length_to_4096_and_large()
+    {
+        // System.IO.Hashing's Castagnoli parameter set (polynomial 0x1EDC6F41 reflected, initial and final xor
+        // 0xFFFFFFFF) is the same CRC as ours, implemented independently.
+        var random = new Random(14);
+        var data = new byte[(1 << 20) + 5];
+        random.NextBytes(data);
+        foreach (int length in Enumerable.Range(0, 4097).Concat(new[] { 8191, 3 * 8192 + 17, 65536, 100_003, 1 << 20 }))
+        {
+            var slice = data.AsSpan(5 - (length % 5), length);
+            Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(System.IO.Hashing.Crc32ParameterSet.Crc32C, slice), Crc32C.Compute(slice));
+        }
+
+        Assert.Equal(0xE3069283u, System.IO.Hashing.Crc32.HashToUInt32(System.IO.Hashing.Crc32ParameterSet.Crc32C, "123456789"u8));
+    }
+
+    [Fact]
     public void The_folding_paths_give_the_known_vectors_for_long_inputs()
     {
         // 256+ bytes of zeros, of 0xff and of a counter: the table is the reference.

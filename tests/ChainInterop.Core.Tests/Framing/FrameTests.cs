@@ -35,6 +35,17 @@ public class FrameTests
     private static readonly byte[][] SamplePayloads = [[], [1], "hello, bank b"u8.ToArray(), Enumerable.Range(0, 300).Select(i => (byte)i).ToArray()];
 
     [Fact]
+    public void Frame_bytes_are_the_golden_ones_C6()
+    {
+        // Headers computed outside .NET (a bit-at-a-time CRC-32C, Castagnoli, initial and final xor 0xFFFFFFFF, over
+        // the first six header bytes and the payload): the bytes on disk and on the wire must never change.
+        Assert.Equal("01000000000093171ab8", Convert.ToHexStringLower(Frames(Array.Empty<byte>())));
+        Assert.Equal("0100090000008d5eccdf" + Convert.ToHexStringLower("123456789"u8), Convert.ToHexStringLower(Frames("123456789"u8.ToArray())));
+        byte[] counter = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        Assert.Equal("01002c010000de0f392f" + Convert.ToHexStringLower(counter), Convert.ToHexStringLower(Frames(counter)));
+    }
+
+    [Fact]
     public void Frames_round_trip_and_leave_nothing_behind_C6()
     {
         var (payloads, last, left) = ReadAll(new ReadOnlySequence<byte>(Frames(SamplePayloads)));

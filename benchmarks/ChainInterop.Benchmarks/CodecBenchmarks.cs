@@ -65,12 +65,34 @@ public class CodecBenchmarks : IDisposable
         return _buffer.WrittenCount;
     }
 
+    /// <summary>The payment through a <see cref="CanonicalWriter"/> built directly (write-through: one flush per value).</summary>
+    [Benchmark]
+    [BenchmarkCategory("encode")]
+    public int Canonical_encode_write_through()
+    {
+        _buffer.Reset();
+        var writer = new CanonicalWriter(_buffer);
+        _payment.Encode(ref writer);
+        return _buffer.WrittenCount;
+    }
+
     [Benchmark]
     [BenchmarkCategory("encode")]
     public int Baseline_encode()
     {
         _buffer.Reset();
         Baseline.Canonical.Encode(_payment, _buffer);
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("encode")]
+    public int MessagePackCSharp_encode()
+    {
+        _buffer.Reset();
+        var writer = new MessagePack.MessagePackWriter(_buffer);
+        _payment.EncodeMessagePack(ref writer);
+        writer.Flush();
         return _buffer.WrittenCount;
     }
 
@@ -95,6 +117,14 @@ public class CodecBenchmarks : IDisposable
     [Benchmark]
     [BenchmarkCategory("decode")]
     public BenchPayment Baseline_decode() => Baseline.Canonical.Decode<BenchPayment>(new ReadOnlySequence<byte>(_canonical));
+
+    [Benchmark]
+    [BenchmarkCategory("decode")]
+    public BenchPayment MessagePackCSharp_decode()
+    {
+        var reader = new MessagePack.MessagePackReader(new ReadOnlySequence<byte>(_canonical));
+        return BenchPayment.DecodeMessagePack(ref reader);
+    }
 
     [Benchmark]
     [BenchmarkCategory("decode")]

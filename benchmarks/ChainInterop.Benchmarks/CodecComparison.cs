@@ -21,25 +21,37 @@ public static class CodecComparison
         codec.Setup();
         try
         {
+            codec.Canonical_encode_write_through();
+            byte[] writeThrough = codec.CanonicalBytes();
             codec.Canonical_encode();
             byte[] current = codec.CanonicalBytes();
             codec.Baseline_encode();
-            if (!current.AsSpan().SequenceEqual(codec.CanonicalBytes()))
+            byte[] baseline = codec.CanonicalBytes();
+            codec.MessagePackCSharp_encode();
+            if (!current.AsSpan().SequenceEqual(baseline) || !current.AsSpan().SequenceEqual(writeThrough) || !current.AsSpan().SequenceEqual(codec.CanonicalBytes()))
             {
-                throw new InvalidOperationException("The two codecs wrote different bytes for the same payment.");
+                throw new InvalidOperationException("The codecs wrote different bytes for the same payment.");
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Codec comparison: {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, load average {LoadAverage()}, {rounds} rounds each; same bytes from both codecs ({current.Length} B)."));
+                $"Codec comparison: {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, load average {LoadAverage()}, {rounds} rounds each; same bytes from both codecs and MessagePack-CSharp alone ({current.Length} B)."));
             Console.WriteLine();
             Console.WriteLine("| operation | new ns/op | baseline ns/op | protobuf ns/op | new / baseline | new / protobuf | baseline / protobuf |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
             Three("encode", codec.Canonical_encode, codec.Baseline_encode, codec.Protobuf_encode, rounds, 20_000);
+            Three("encode, write-through writer", codec.Canonical_encode_write_through, codec.Baseline_encode, codec.Protobuf_encode, rounds, 20_000);
             Three("decode", codec.Canonical_decode, codec.Baseline_decode, codec.Protobuf_decode, rounds, 20_000);
             Three("encode+decode", codec.Canonical_encode_decode, codec.Baseline_encode_decode, codec.Protobuf_encode_decode, rounds, 10_000);
             Console.WriteLine();
+            Console.WriteLine("MessagePack-CSharp alone (its writer flushed once, its reader with lenient UTF-8; no canonical checks), same payment:");
+            Console.WriteLine();
+            Console.WriteLine("| operation | MessagePack-CSharp ns/op | baseline ns/op | protobuf ns/op | MessagePack-CSharp / baseline | MessagePack-CSharp / protobuf | baseline / protobuf |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            Three("encode", codec.MessagePackCSharp_encode, codec.Baseline_encode, codec.Protobuf_encode, rounds, 20_000);
+            Three("decode", codec.MessagePackCSharp_decode, codec.Baseline_decode, codec.Protobuf_decode, rounds, 20_000);
+            Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Allocated per op: new encode {Allocated(codec.Canonical_encode)} B, baseline encode {Allocated(codec.Baseline_encode)} B, new decode {Allocated(codec.Canonical_decode)} B, baseline decode {Allocated(codec.Baseline_decode)} B. Load average at the end {LoadAverage()}."));
+                $"Allocated per op: new encode {Allocated(codec.Canonical_encode)} B (write-through {Allocated(codec.Canonical_encode_write_through)} B), baseline encode {Allocated(codec.Baseline_encode)} B, new decode {Allocated(codec.Canonical_decode)} B, baseline decode {Allocated(codec.Baseline_decode)} B. Load average at the end {LoadAverage()}."));
         }
         finally
         {

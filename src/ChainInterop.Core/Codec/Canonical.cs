@@ -43,8 +43,9 @@ public static class Canonical
         t_buffer = null;
         try
         {
-            var writer = new CanonicalWriter(buffer);
+            var writer = new CanonicalWriter(buffer, writeThrough: false);
             value.Encode(ref writer);
+            writer.Flush();
             return buffer.ToArray();
         }
         finally
@@ -70,8 +71,9 @@ public static class Canonical
         where T : ICanonicalEncodable<T>
     {
         ArgumentNullException.ThrowIfNull(value);
-        var writer = new CanonicalWriter(output);
+        var writer = new CanonicalWriter(output, writeThrough: false);
         value.Encode(ref writer);
+        writer.Flush();
     }
 
     /// <summary>

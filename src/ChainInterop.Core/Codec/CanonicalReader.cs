@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
@@ -29,6 +30,14 @@ public ref struct CanonicalReader
     private const int MaxHeaderSize = 9;
 
     private readonly CodecLimits _limits;
+    private readonly ReadOnlySequence<byte> _input;
+    private readonly long _length;
+
+    // Contiguous input (the common case): read by index into one span with our own header parser, which measured
+    // faster than MessagePackReader plus the checks (docs/CODEC.md). Otherwise _reader is the cursor.
+    private readonly ReadOnlySpan<byte> _span;
+    private readonly bool _single;
+    private int _pos;
     private MessagePackReader _reader;
 
     /// <summary>Creates a reader over <paramref name="input"/>.</summary>
@@ -43,7 +52,11 @@ public ref struct CanonicalReader
             throw new CodecException(CodecError.LimitExceeded, 0, $"the message is {input.Length} bytes, the limit is {_limits.MaxMessageSizeBytes}");
         }
 
-        _reader = new MessagePackReader(input);
+        _input = input;
+        _length = input.Length;
+        _single = input.IsSingleSegment;
+        _span = _single ? input.FirstSpan : default;
+        _reader = _single ? default : new MessagePackReader(input);
     }
 
     /// <summary>Creates a reader over <paramref name="input"/>.</summary>
@@ -56,15 +69,15 @@ public ref struct CanonicalReader
     }
 
     /// <summary>The number of bytes consumed: the byte offset of the next value from the start of the input.</summary>
-    public long Consumed => _reader.Consumed;
+    public long Consumed => _single ? _pos : _reader.Consumed;
 
     /// <summary>Whether every byte of the input has been consumed.</summary>
-    public bool End => _reader.End;
+    public bool End => _single ? _pos >= _span.Length : _reader.End;
 
     /// <summary>The limits this reader enforces.</summary>
     public readonly CodecLimits Limits => _limits;
 
-    private long Remaining => _reader.Sequence.Length - _reader.Consumed;
+    private long Remaining => _length - Consumed;
 
     /// <summary>The type family of the next value, without consuming it.</summary>
     /// <returns>The type.</returns>
@@ -78,7 +91,15 @@ public ref struct CanonicalReader
     /// <summary>Consumes the next value and returns true if it is nil; otherwise consumes nothing and returns false.</summary>
     /// <returns>Whether a nil was consumed.</returns>
     /// <exception cref="CodecException"><see cref="CodecError.Truncated"/> at the end of input.</exception>
-    public bool TryReadNil() => PeekCode() == MessagePackCode.Nil && _reader.TryReadNil();
+    public bool TryReadNil()
+    {
+        if (PeekCode() != MessagePackCode.Nil)
+        {
+            return false;
+        }
+
+        return _single ? ++_pos > 0 : _reader.TryReadNil();
+    }
 
     /// <summary>Reads a nil.</summary>
     /// <exception cref="CodecException">The next value is not nil, or the input ended.</exception>
@@ -93,18 +114,28 @@ public ref struct CanonicalReader
     /// <summary>Reads a boolean.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">The next value is not a boolean, or the input ended.</exception>
-    public bool ReadBoolean() =>
-        PeekCode() is MessagePackCode.True or MessagePackCode.False ? _reader.ReadBoolean() : throw WrongType(Consumed, "boolean");
+    public bool ReadBoolean()
+    {
+        byte code = PeekCode();
+        if (code is not (MessagePackCode.True or MessagePackCode.False))
+        {
+            throw WrongType(Consumed, "boolean");
+        }
+
+        return _single ? _span[_pos++] == MessagePackCode.True : _reader.ReadBoolean();
+    }
 
     /// <summary>Reads a non-negative integer.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or negative (<see cref="CodecError.ValueOutOfRange"/>).</exception>
-    public ulong ReadUInt64() => ReadUnsigned(ulong.MaxValue, "UInt64");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadUInt64() => TryReadPositiveFixInt(out byte b) ? b : ReadUnsigned(ulong.MaxValue, "UInt64");
 
     /// <summary>Reads a non-negative integer that fits 32 bits.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or out of range (<see cref="CodecError.ValueOutOfRange"/>).</exception>
-    public uint ReadUInt32() => (uint)ReadUnsigned(uint.MaxValue, "UInt32");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint ReadUInt32() => TryReadPositiveFixInt(out byte b) ? b : (uint)ReadUnsigned(uint.MaxValue, "UInt32");
 
     /// <summary>Reads a non-negative integer that fits 8 bits.</summary>
     /// <returns>The value.</returns>
@@ -114,12 +145,14 @@ public ref struct CanonicalReader
     /// <summary>Reads a signed 64-bit integer.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or above <see cref="long.MaxValue"/> (<see cref="CodecError.ValueOutOfRange"/>).</exception>
-    public long ReadInt64() => ReadSigned(long.MinValue, long.MaxValue, "Int64");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long ReadInt64() => TryReadFixInt(out sbyte b) ? b : ReadSigned(long.MinValue, long.MaxValue, "Int64");
 
     /// <summary>Reads a signed 32-bit integer.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or out of range (<see cref="CodecError.ValueOutOfRange"/>).</exception>
-    public int ReadInt32() => (int)ReadSigned(int.MinValue, int.MaxValue, "Int32");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ReadInt32() => TryReadFixInt(out sbyte b) ? b : (int)ReadSigned(int.MinValue, int.MaxValue, "Int32");
 
     /// <summary>Reads a string.</summary>
     /// <returns>The string.</returns>
@@ -127,6 +160,39 @@ public ref struct CanonicalReader
     public string ReadString()
     {
         long start = Consumed;
+        if (_single)
+        {
+            // Fast path: a fixstr or a str8 of 32-255 bytes, present and within the limit.
+            int left = _span.Length - _pos;
+            int header = 0;
+            int length = -1;
+            if (left > 0)
+            {
+                int b = _span[_pos];
+                if ((uint)(b - MessagePackCode.MinFixStr) <= MessagePackCode.MaxFixStrLength)
+                {
+                    (header, length) = (1, b - MessagePackCode.MinFixStr);
+                }
+                else if (b == MessagePackCode.Str8 && left > 1 && _span[_pos + 1] > MessagePackCode.MaxFixStrLength)
+                {
+                    (header, length) = (2, _span[_pos + 1]);
+                }
+            }
+
+            int at;
+            if (length >= 0 && length <= left - header && length <= _limits.MaxStringLengthBytes)
+            {
+                at = _pos + header;
+                _pos = at + length;
+            }
+            else
+            {
+                at = ReadSpanPayload(CanonicalType.String, start, -1, out length);
+            }
+
+            return length == 0 ? string.Empty : DecodeUtf8(_span.Slice(at, length), start);
+        }
+
         ReadOnlySequence<byte> utf8 = ReadPayload(CanonicalType.String, start);
         return utf8.IsEmpty ? string.Empty : DecodeUtf8(utf8, start);
     }
@@ -150,35 +216,76 @@ public ref struct CanonicalReader
     /// <summary>Reads a byte string into a new array.</summary>
     /// <returns>The bytes.</returns>
     /// <exception cref="CodecException">Not a canonical binary, or over the limit.</exception>
-    public byte[] ReadBinaryArray() => ReadBinary().ToArray();
+    public byte[] ReadBinaryArray()
+    {
+        if (_single)
+        {
+            // Fast path: a bin8 present in full and within the limit.
+            if (_span.Length - _pos > 1 && _span[_pos] == MessagePackCode.Bin8)
+            {
+                int n = _span[_pos + 1];
+                if (n <= _span.Length - _pos - 2 && n <= _limits.MaxBinaryLengthBytes)
+                {
+                    _pos += 2 + n;
+                    return _span.Slice(_pos - n, n).ToArray();
+                }
+            }
+
+            int at = ReadSpanPayload(CanonicalType.Binary, Consumed, -1, out int length);
+            return _span.Slice(at, length).ToArray();
+        }
+
+        return ReadBinary().ToArray();
+    }
 
     /// <summary>Reads a byte string of exactly <paramref name="destination"/>'s length into it.</summary>
     /// <param name="destination">Where the bytes go.</param>
     /// <exception cref="CodecException"><see cref="CodecError.UnexpectedLength"/> if the lengths differ, or not a canonical binary.</exception>
-    public void ReadBinary(scoped Span<byte> destination) =>
+    public void ReadBinary(scoped Span<byte> destination)
+    {
+        if (_single)
+        {
+            int at = ReadSpanPayload(CanonicalType.Binary, Consumed, destination.Length, out int length);
+            _span.Slice(at, length).CopyTo(destination);
+            return;
+        }
+
         ReadPayload(CanonicalType.Binary, Consumed, destination.Length).CopyTo(destination);
+    }
 
     /// <summary>Reads a SHA-256 digest encoded as bin8 of 32 bytes.</summary>
     /// <returns>The digest.</returns>
     /// <exception cref="CodecException"><see cref="CodecError.UnexpectedLength"/> unless it is exactly 32 bytes, or not a canonical binary.</exception>
     public Hash256 ReadHash256()
     {
-        ReadOnlySequence<byte> digest = ReadPayload(CanonicalType.Binary, Consumed, Hash256.SizeBytes);
-        if (digest.IsSingleSegment)
+        if (_single)
         {
-            return new Hash256(digest.FirstSpan);
+            int at = ReadSpanPayload(CanonicalType.Binary, Consumed, Hash256.SizeBytes, out _);
+            return new Hash256(_span.Slice(at, Hash256.SizeBytes));
         }
 
         Span<byte> bytes = stackalloc byte[Hash256.SizeBytes];
-        digest.CopyTo(bytes);
+        ReadBinary(bytes);
         return new Hash256(bytes);
     }
 
     /// <summary>Reads an array header.</summary>
     /// <returns>The number of elements that follow.</returns>
     /// <exception cref="CodecException">Not a canonical array header, or the count exceeds the limit or the bytes left.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int ReadArrayHeader()
     {
+        // Fast path: a fixarray in contiguous input whose elements can fit in the bytes left.
+        if (_single && (uint)_pos < (uint)_span.Length)
+        {
+            int count = _span[_pos] - MessagePackCode.MinFixArray;
+            if ((uint)count <= MessagePackCode.MaxFixCollectionCount && count < _span.Length - _pos && count <= _limits.MaxElementCount)
+            {
+                _pos++;
+                return count;
+            }
+        }
+
         long start = Consumed;
         return CheckCount(CanonicalType.Array, ReadCollectionHeader(CanonicalType.Array, start), start);
     }
@@ -270,7 +377,7 @@ public ref struct CanonicalReader
                         ReadBoolean();
                         break;
                     default:
-                        throw Unsupported(_reader.NextCode, start);
+                        throw Unsupported(PeekCode(), start);
                 }
 
                 // A whole value [start, Consumed) is done: account for it in its parents.
@@ -323,29 +430,77 @@ public ref struct CanonicalReader
         }
     }
 
-    // ---- the canonical layer over MessagePackReader ------------------------------------------------
+    // ---- the cursor and the canonical layer ---------------------------------------------------------
 
-    private byte PeekCode() =>
-        _reader.End ? throw Error(CodecError.Truncated, Consumed, "the input ended where a value was expected") : _reader.NextCode;
+    private byte PeekCode()
+    {
+        if (_single)
+        {
+            if ((uint)_pos < (uint)_span.Length)
+            {
+                return _span[_pos];
+            }
+        }
+        else if (!_reader.End)
+        {
+            return _reader.NextCode;
+        }
+
+        throw Error(CodecError.Truncated, Consumed, "the input ended where a value was expected");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReadPositiveFixInt(out byte value)
+    {
+        if (_single && (uint)_pos < (uint)_span.Length && _span[_pos] <= MessagePackCode.MaxPositiveFixInt)
+        {
+            value = _span[_pos++];
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReadFixInt(out sbyte value)
+    {
+        if (_single && (uint)_pos < (uint)_span.Length)
+        {
+            byte b = _span[_pos];
+            if (b <= MessagePackCode.MaxPositiveFixInt || b >= MessagePackCode.MinNegativeFixInt)
+            {
+                _pos++;
+                value = (sbyte)b;
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
+    }
 
     /// <summary>Reads an integer of any canonical form: its two's-complement bits, and whether it is negative.</summary>
     private ulong ReadInteger(out bool negative)
     {
         long start = Consumed;
+        if (_single)
+        {
+            Header h = ParseHeader(_span[_pos..], start);
+            if (h.Type != CanonicalType.Integer)
+            {
+                throw UnexpectedType(h, "integer", start);
+            }
+
+            _pos += h.Size;
+            negative = h.Code >= MessagePackCode.MinNegativeFixInt || h.Code >= MessagePackCode.Int8 && h.Code <= MessagePackCode.Int64;
+            return h.Value;
+        }
+
+        // MessagePackReader: the format byte decides the family (its ReadInt64 would refuse a uint64 above
+        // long.MaxValue, its ReadUInt64 a negative value), then the value read must be the shortest for it.
         byte code = PeekCode();
-        if (code <= MessagePackCode.MaxPositiveFixInt)
-        {
-            negative = false;
-            return _reader.ReadUInt64();
-        }
-
-        if (code >= MessagePackCode.MinNegativeFixInt)
-        {
-            negative = true;
-            return (ulong)_reader.ReadInt64();
-        }
-
-        if (code is < MessagePackCode.UInt8 or > MessagePackCode.Int64)
+        if (TypeOf(code) != CanonicalType.Integer)
         {
             throw WrongType(start, "integer");
         }
@@ -355,7 +510,7 @@ public ref struct CanonicalReader
             throw Diagnose(start);
         }
 
-        negative = code >= MessagePackCode.Int8;
+        negative = code >= MessagePackCode.MinNegativeFixInt || code >= MessagePackCode.Int8 && code <= MessagePackCode.Int64;
         ulong value = negative ? (ulong)_reader.ReadInt64() : _reader.ReadUInt64();
         return NotShortest(code, value) is { } why ? throw NonCanonical(start, why) : value;
     }
@@ -374,9 +529,31 @@ public ref struct CanonicalReader
         return (negative ? (long)value >= min : value <= (ulong)max) ? (long)value : throw OutOfRange(start, negative, value, typeName);
     }
 
+    /// <summary>Contiguous input: reads a str or bin header, checks it and consumes the payload; returns the payload's index.</summary>
+    private int ReadSpanPayload(CanonicalType type, long start, int expectedLength, out int length)
+    {
+        Header h = ParseHeader(_span[_pos..], start);
+        if (h.Type != type)
+        {
+            throw UnexpectedType(h, type == CanonicalType.String ? "string" : "binary", start);
+        }
+
+        CheckPayload(h, start, expectedLength, _span.Length - _pos - h.Size);
+        int at = _pos + h.Size;
+        length = (int)h.Value;
+        _pos = at + length;
+        return at;
+    }
+
     /// <summary>Reads a str or bin value and checks its form, <paramref name="expectedLength"/> (if not -1) and limit.</summary>
     private ReadOnlySequence<byte> ReadPayload(CanonicalType type, long start, int expectedLength = -1)
     {
+        if (_single)
+        {
+            int at = ReadSpanPayload(type, start, expectedLength, out int size);
+            return _input.Slice(at, size);
+        }
+
         byte code = PeekCode();
         if (TypeOf(code) != type)
         {
@@ -394,17 +571,36 @@ public ref struct CanonicalReader
             throw Diagnose(start, expectedLength);
         }
 
-        CheckPayload(new Header(type, code, 0, (ulong)payload.Length), start, expectedLength, long.MaxValue);
+        ulong length = (ulong)payload.Length;
+        if (NotShortest(code, length) is { } why)
+        {
+            throw NonCanonical(start, why);
+        }
+
+        CheckPayload(new Header(type, code, 0, length), start, expectedLength, long.MaxValue);
         return payload;
     }
 
     /// <summary>Reads an array or map header and checks its form; <see cref="CheckCount"/> checks the count.</summary>
     private ulong ReadCollectionHeader(CanonicalType type, long start)
     {
+        string name = type == CanonicalType.Array ? "array" : "map";
+        if (_single)
+        {
+            Header h = ParseHeader(_span[_pos..], start);
+            if (h.Type != type)
+            {
+                throw UnexpectedType(h, name, start);
+            }
+
+            _pos += h.Size;
+            return h.Value;
+        }
+
         byte code = PeekCode();
         if (TypeOf(code) != type)
         {
-            throw WrongType(start, type == CanonicalType.Array ? "array" : "map");
+            throw WrongType(start, name);
         }
 
         int count;
@@ -431,14 +627,9 @@ public ref struct CanonicalReader
         return needed > left ? throw Error(CodecError.Truncated, start, $"{type} declares {count} elements, {left} bytes left") : (int)count;
     }
 
-    /// <summary>Checks a str/bin header: form, then the expected length, then the limit, then the bytes left.</summary>
+    /// <summary>Checks a str/bin header whose form is checked: the expected length, then the limit, then the bytes left.</summary>
     private readonly void CheckPayload(Header h, long start, int expectedLength, long left)
     {
-        if (NotShortest(h.Code, h.Value) is { } why)
-        {
-            throw NonCanonical(start, why);
-        }
-
         if (expectedLength >= 0 && h.Value != (ulong)expectedLength)
         {
             throw Error(CodecError.UnexpectedLength, start, $"expected {expectedLength} bytes of binary, found {h.Value}");
@@ -456,36 +647,52 @@ public ref struct CanonicalReader
         }
     }
 
-    // ---- errors: MessagePackReader could not read the value, so parse its header here to say why ----
+    // ---- headers: our parser, for contiguous input and to say why MessagePackReader could not read a value ----
 
     /// <summary>The error for the value at <paramref name="start"/> when a read of the expected type is impossible.</summary>
-    private readonly CodecException WrongType(long start, string expected)
-    {
-        Header h = HeaderAt(start);
-        return Error(CodecError.UnexpectedType, start, $"expected {expected}, found {h.Type} (0x{h.Code:x2})");
-    }
+    private readonly CodecException WrongType(long start, string expected) => UnexpectedType(HeaderAt(start), expected, start);
 
     /// <summary>The error for a value at <paramref name="start"/> whose header or payload MessagePackReader could not read.</summary>
     private readonly CodecException Diagnose(long start, int expectedLength = -1)
     {
         Header h = HeaderAt(start);
-        CheckPayload(h, start, expectedLength, _reader.Sequence.Length - start - h.Size);
+        CheckPayload(h, start, expectedLength, _length - start - h.Size);
         return Error(CodecError.Truncated, start, "the input ended inside the value");
     }
 
-    /// <summary>Parses the header at <paramref name="start"/> and checks its format and form (not limits).</summary>
+    /// <summary>Parses the header at <paramref name="start"/> (any input).</summary>
     private readonly Header HeaderAt(long start)
     {
-        ReadOnlySequence<byte> rest = _reader.Sequence.Slice(start);
+        ReadOnlySequence<byte> rest = _input.Slice(start);
         Span<byte> s = stackalloc byte[MaxHeaderSize];
         s = s[..(int)Math.Min(MaxHeaderSize, rest.Length)];
         rest.Slice(0, s.Length).CopyTo(s);
+        return ParseHeader(s, start);
+    }
+
+    /// <summary>Parses the header at the start of <paramref name="s"/> and checks its format and form (not limits).</summary>
+    private static Header ParseHeader(ReadOnlySpan<byte> s, long start)
+    {
         if (s.IsEmpty)
         {
             throw Error(CodecError.Truncated, start, "the input ended where a value was expected");
         }
 
         byte b = s[0];
+        switch (b)
+        {
+            case <= MessagePackCode.MaxPositiveFixInt:
+                return new Header(CanonicalType.Integer, b, 1, b);
+            case >= MessagePackCode.MinNegativeFixInt:
+                return new Header(CanonicalType.Integer, b, 1, (ulong)(sbyte)b);
+            case <= MessagePackCode.MaxFixMap:
+                return new Header(CanonicalType.Map, b, 1, b & 0x0fu);
+            case <= MessagePackCode.MaxFixArray:
+                return new Header(CanonicalType.Array, b, 1, b & 0x0fu);
+            case <= MessagePackCode.MaxFixStr:
+                return new Header(CanonicalType.String, b, 1, b & 0x1fu);
+        }
+
         CanonicalType type = b == MessagePackCode.NeverUsed ? throw Unsupported(b, start) : TypeOf(b);
         if (type is CanonicalType.Float or CanonicalType.Extension)
         {
@@ -500,14 +707,7 @@ public ref struct CanonicalReader
 
         ulong v = size switch
         {
-            1 => b switch
-            {
-                <= MessagePackCode.MaxPositiveFixInt => b,
-                >= MessagePackCode.MinNegativeFixInt => (ulong)(sbyte)b,
-                <= MessagePackCode.MaxFixArray => b & 0x0fu,
-                <= MessagePackCode.MaxFixStr => b & 0x1fu,
-                _ => 0,
-            },
+            1 => 0, // nil, false, true
             2 => b == MessagePackCode.Int8 ? (ulong)(sbyte)s[1] : s[1],
             3 => b == MessagePackCode.Int16 ? (ulong)BinaryPrimitives.ReadInt16BigEndian(s[1..]) : BinaryPrimitives.ReadUInt16BigEndian(s[1..]),
             5 => b == MessagePackCode.Int32 ? (ulong)BinaryPrimitives.ReadInt32BigEndian(s[1..]) : BinaryPrimitives.ReadUInt32BigEndian(s[1..]),
@@ -515,6 +715,9 @@ public ref struct CanonicalReader
         };
         return NotShortest(b, v) is { } why ? throw NonCanonical(start, why) : new Header(type, b, size, v);
     }
+
+    private static CodecException UnexpectedType(Header h, string expected, long start) =>
+        Error(CodecError.UnexpectedType, start, $"expected {expected}, found {h.Type} (0x{h.Code:x2})");
 
     /// <summary>The family of a format byte (0xc1 maps to <see cref="CanonicalType.Extension"/>; callers reject it first).</summary>
     private static CanonicalType TypeOf(byte b) => b switch
@@ -579,12 +782,29 @@ public ref struct CanonicalReader
 
     private static string DecodeUtf8(ReadOnlySequence<byte> utf8, long start)
     {
+        if (utf8.IsSingleSegment)
+        {
+            return DecodeUtf8(utf8.FirstSpan, start);
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
+        }
+    }
+
+    private static string DecodeUtf8(ReadOnlySpan<byte> utf8, long start)
+    {
         // One pass: the strict decoder transcodes and rejects ill-formed UTF-8 (overlong forms, surrogates, code
         // points above U+10FFFF, truncated sequences) exactly as Utf8.IsValid would, without a second scan.
         // MessagePackReader.ReadString would replace them with U+FFFD instead.
         try
         {
-            return utf8.IsSingleSegment ? StrictUtf8.GetString(utf8.FirstSpan) : StrictUtf8.GetString(utf8);
+            return StrictUtf8.GetString(utf8);
         }
         catch (DecoderFallbackException)
         {
@@ -615,9 +835,14 @@ public ref struct CanonicalReader
     }
 
     /// <summary>Compares the encoded bytes [aStart, aEnd) and [bStart, bEnd) lexicographically, shorter prefix first.</summary>
-    private int CompareKeys(long aStart, long aEnd, long bStart, long bEnd)
+    private readonly int CompareKeys(long aStart, long aEnd, long bStart, long bEnd)
     {
-        ReadOnlySequence<byte> input = _reader.Sequence;
+        if (_single)
+        {
+            return _span[(int)aStart..(int)aEnd].SequenceCompareTo(_span[(int)bStart..(int)bEnd]);
+        }
+
+        ReadOnlySequence<byte> input = _input;
         var ra = new SequenceReader<byte>(input.Slice(aStart, aEnd - aStart));
         var rb = new SequenceReader<byte>(input.Slice(bStart, bEnd - bStart));
         while (!ra.End && !rb.End)

@@ -18,16 +18,27 @@ namespace ChainInterop.Codec;
 /// </remarks>
 public ref struct CanonicalWriter
 {
+    private readonly bool _writeThrough;
     private MessagePackWriter _writer;
     private long _bytesWritten;
 
-    /// <summary>Creates a writer that appends to <paramref name="output"/>.</summary>
+    /// <summary>Creates a writer that appends to <paramref name="output"/>; each value is in it when its write returns.</summary>
     /// <param name="output">The destination buffer.</param>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
     public CanonicalWriter(IBufferWriter<byte> output)
+        : this(output, writeThrough: true)
+    {
+    }
+
+    /// <summary>
+    /// Creates a writer; without <paramref name="writeThrough"/> the bytes stay in MessagePackWriter's span until
+    /// <see cref="Flush"/> (one <see cref="IBufferWriter{T}.Advance"/> per message instead of one per value).
+    /// </summary>
+    internal CanonicalWriter(IBufferWriter<byte> output, bool writeThrough)
     {
         ArgumentNullException.ThrowIfNull(output);
         _writer = new MessagePackWriter(output);
+        _writeThrough = writeThrough;
         _bytesWritten = 0;
     }
 
@@ -211,10 +222,17 @@ public ref struct CanonicalWriter
         }
     }
 
-    /// <summary>Hands what was just written to the output (write-through: callers read it right after a write).</summary>
+    /// <summary>Hands everything written so far to the output.</summary>
+    internal void Flush() => _writer.Flush();
+
+    /// <summary>Counts a value just written and, when writing through, hands it to the output.</summary>
     private void Commit(int count)
     {
-        _writer.Flush();
+        if (_writeThrough)
+        {
+            _writer.Flush();
+        }
+
         _bytesWritten += count;
     }
 

@@ -65,17 +65,6 @@ public class CodecBenchmarks : IDisposable
         return _buffer.WrittenCount;
     }
 
-    /// <summary>The payment through a <see cref="CanonicalWriter"/> built directly (write-through: one flush per value).</summary>
-    [Benchmark]
-    [BenchmarkCategory("encode")]
-    public int Canonical_encode_write_through()
-    {
-        _buffer.Reset();
-        var writer = new CanonicalWriter(_buffer);
-        _payment.Encode(ref writer);
-        return _buffer.WrittenCount;
-    }
-
     [Benchmark]
     [BenchmarkCategory("encode")]
     public int Baseline_encode()

@@ -43,9 +43,8 @@ public static class Canonical
         t_buffer = null;
         try
         {
-            var writer = new CanonicalWriter(buffer, writeThrough: false);
+            var writer = new CanonicalWriter(buffer);
             value.Encode(ref writer);
-            writer.Flush();
             return buffer.ToArray();
         }
         finally
@@ -71,9 +70,8 @@ public static class Canonical
         where T : ICanonicalEncodable<T>
     {
         ArgumentNullException.ThrowIfNull(value);
-        var writer = new CanonicalWriter(output, writeThrough: false);
+        var writer = new CanonicalWriter(output);
         value.Encode(ref writer);
-        writer.Flush();
     }
 
     /// <summary>

@@ -1,16 +1,16 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using ChainInterop.Crypto;
-using MessagePack;
 
 namespace ChainInterop.Codec;
 
 /// <summary>
-/// Writes MessagePack in the canonical subset described on <see cref="Canonical"/> (requirement C2): every value
-/// gets its single shortest encoding. A thin layer over MessagePack-CSharp's <see cref="MessagePackWriter"/>, which
-/// already picks the shortest form of every integer and str/bin/array/map header; every write is flushed, so the
-/// bytes are in the <see cref="IBufferWriter{T}"/> when the call returns. The writer itself never allocates.
+/// Writes MessagePack in the canonical subset described on <see cref="Canonical"/> (requirement C2):
+/// every value gets its single shortest encoding. Writes go straight into
+/// <see cref="IBufferWriter{T}.GetSpan(int)"/>; the writer itself never allocates.
 /// </summary>
 /// <remarks>
 /// The writer cannot order map entries for you: write map keys in strictly increasing order of their
@@ -18,27 +18,16 @@ namespace ChainInterop.Codec;
 /// </remarks>
 public ref struct CanonicalWriter
 {
-    private readonly bool _writeThrough;
-    private MessagePackWriter _writer;
+    private readonly IBufferWriter<byte> _output;
     private long _bytesWritten;
 
-    /// <summary>Creates a writer that appends to <paramref name="output"/>; each value is in it when its write returns.</summary>
+    /// <summary>Creates a writer that appends to <paramref name="output"/>.</summary>
     /// <param name="output">The destination buffer.</param>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
     public CanonicalWriter(IBufferWriter<byte> output)
-        : this(output, writeThrough: true)
-    {
-    }
-
-    /// <summary>
-    /// Creates a writer; without <paramref name="writeThrough"/> the bytes stay in MessagePackWriter's span until
-    /// <see cref="Flush"/> (one <see cref="IBufferWriter{T}.Advance"/> per message instead of one per value).
-    /// </summary>
-    internal CanonicalWriter(IBufferWriter<byte> output, bool writeThrough)
     {
         ArgumentNullException.ThrowIfNull(output);
-        _writer = new MessagePackWriter(output);
-        _writeThrough = writeThrough;
+        _output = output;
         _bytesWritten = 0;
     }
 
@@ -46,30 +35,30 @@ public ref struct CanonicalWriter
     public readonly long BytesWritten => _bytesWritten;
 
     /// <summary>Writes nil (0xc0).</summary>
-    public void WriteNil()
-    {
-        _writer.WriteNil();
-        Commit(1);
-    }
+    public void WriteNil() => WriteByte(MessagePackCode.Nil);
 
     /// <summary>Writes true (0xc3) or false (0xc2).</summary>
     /// <param name="value">The value.</param>
-    public void WriteBoolean(bool value)
-    {
-        _writer.Write(value);
-        Commit(1);
-    }
+    public void WriteBoolean(bool value) => WriteByte(value ? MessagePackCode.True : MessagePackCode.False);
 
     /// <summary>Writes an unsigned integer in the shortest of positive fixint, uint8, uint16, uint32, uint64.</summary>
     /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt64(ulong value)
     {
-        _writer.Write(value);
-        Commit(MessagePackWriter.GetEncodedLength(value));
+        if (value <= MessagePackCode.MaxPositiveFixInt)
+        {
+            WriteByte((byte)value);
+        }
+        else
+        {
+            WriteUInt64Slow(value);
+        }
     }
 
     /// <summary>Writes an unsigned integer in the shortest of positive fixint, uint8, uint16, uint32.</summary>
     /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt32(uint value) => WriteUInt64(value);
 
     /// <summary>
@@ -77,14 +66,26 @@ public ref struct CanonicalWriter
     /// shortest of negative fixint, int8, int16, int32, int64.
     /// </summary>
     /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt64(long value)
     {
-        _writer.Write(value);
-        Commit(MessagePackWriter.GetEncodedLength(value));
+        if (value >= 0)
+        {
+            WriteUInt64((ulong)value);
+        }
+        else if (value >= -32)
+        {
+            WriteByte((byte)(sbyte)value);
+        }
+        else
+        {
+            WriteNegativeSlow(value);
+        }
     }
 
     /// <summary>Writes a signed integer as <see cref="WriteInt64(long)"/> does.</summary>
     /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt32(int value) => WriteInt64(value);
 
     /// <summary>Writes a string as UTF-8 with the shortest str header.</summary>
@@ -102,55 +103,37 @@ public ref struct CanonicalWriter
     /// <exception cref="ArgumentException"><paramref name="value"/> has a lone surrogate, so it has no UTF-8 form.</exception>
     public void WriteString(ReadOnlySpan<char> value)
     {
-        // Ours, not MessagePackWriter.Write(string): that one transcodes with a replacing encoder, so a lone
-        // surrogate would be signed as U+FFFD. Up to 85 chars the UTF-8 form fits a str8: transcode once after a
-        // 2-byte header slot and slide left by one byte if it fits a fixstr; longer text is counted first.
-        int length;
-        int header;
-        Span<byte> span;
+        // Up to 85 chars the UTF-8 form is at most 255 bytes: one GetSpan, transcode after a 2-byte
+        // header slot, then slide left by one byte if the result turns out to fit a fixstr.
         if (value.Length <= 85)
         {
-            span = _writer.GetSpan(2 + (value.Length * 3));
-            length = Transcode(value, span[2..]);
-            header = length <= MessagePackCode.MaxFixStrLength ? 1 : 2;
-            if (header == 1)
-            {
-                span.Slice(2, length).CopyTo(span[1..]);
-            }
-        }
-        else
-        {
-            length = Encoding.UTF8.GetByteCount(value);
-            header = length <= byte.MaxValue ? 2 : length <= ushort.MaxValue ? 3 : 5;
-            span = _writer.GetSpan(header + length);
-            if (Transcode(value, span.Slice(header, length)) != length)
+            int max = value.Length * 3;
+            Span<byte> span = _output.GetSpan(2 + max);
+            OperationStatus status = Utf8.FromUtf16(value, span.Slice(2, max), out _, out int written, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
             {
                 ThrowLoneSurrogate(nameof(value));
             }
-        }
 
-        // MessagePack-CSharp writes the header into its own span; ours is the same bytes, written in place.
-        switch (header)
-        {
-            case 1:
-                span[0] = (byte)(MessagePackCode.MinFixStr | length);
-                break;
-            case 2:
+            int total;
+            if (written <= MessagePackCode.MaxFixStrLength)
+            {
+                span.Slice(2, written).CopyTo(span[1..]);
+                span[0] = (byte)(MessagePackCode.MinFixStr | written);
+                total = 1 + written;
+            }
+            else
+            {
                 span[0] = MessagePackCode.Str8;
-                span[1] = (byte)length;
-                break;
-            case 3:
-                span[0] = MessagePackCode.Str16;
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
-                break;
-            default:
-                span[0] = MessagePackCode.Str32;
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
-                break;
+                span[1] = (byte)written;
+                total = 2 + written;
+            }
+
+            Advance(total);
+            return;
         }
 
-        _writer.Advance(header + length);
-        Commit(header + length);
+        WriteLongString(value);
     }
 
     /// <summary>Writes already-encoded UTF-8 text with the shortest str header, after validating it.</summary>
@@ -163,36 +146,71 @@ public ref struct CanonicalWriter
             throw new ArgumentException("The bytes are not well-formed UTF-8.", nameof(utf8));
         }
 
-        _writer.WriteString(utf8);
-        Commit(HeaderSize(utf8.Length, MessagePackCode.MaxFixStrLength) + utf8.Length);
+        int header = StringHeaderSize(utf8.Length);
+        Span<byte> span = _output.GetSpan(header + utf8.Length);
+        WriteStringHeader(span, utf8.Length);
+        utf8.CopyTo(span[header..]);
+        Advance(header + utf8.Length);
     }
 
     /// <summary>Writes a byte string with the shortest of bin8, bin16, bin32.</summary>
     /// <param name="value">The bytes.</param>
     public void WriteBinary(ReadOnlySpan<byte> value)
     {
-        _writer.Write(value);
-        Commit(HeaderSize(value.Length, -1) + value.Length);
+        int length = value.Length;
+        int header;
+        Span<byte> span;
+        if (length <= byte.MaxValue)
+        {
+            header = 2;
+            span = _output.GetSpan(header + length);
+            span[0] = MessagePackCode.Bin8;
+            span[1] = (byte)length;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            header = 3;
+            span = _output.GetSpan(header + length);
+            span[0] = MessagePackCode.Bin16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+        }
+        else
+        {
+            header = 5;
+            span = _output.GetSpan(header + length);
+            span[0] = MessagePackCode.Bin32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+        }
+
+        value.CopyTo(span[header..]);
+        Advance(header + length);
     }
 
     /// <summary>Writes a SHA-256 digest as bin8 of 32 bytes (c4 20 followed by the digest).</summary>
     /// <param name="value">The digest.</param>
     public void WriteHash256(Hash256 value)
     {
-        _writer.WriteBinHeader(Hash256.SizeBytes);
-        value.WriteTo(_writer.GetSpan(Hash256.SizeBytes));
-        _writer.Advance(Hash256.SizeBytes);
-        Commit(2 + Hash256.SizeBytes);
+        Span<byte> span = _output.GetSpan(2 + Hash256.SizeBytes);
+        span[0] = MessagePackCode.Bin8;
+        span[1] = Hash256.SizeBytes;
+        value.WriteTo(span.Slice(2, Hash256.SizeBytes));
+        Advance(2 + Hash256.SizeBytes);
     }
 
     /// <summary>Writes an array header with the shortest of fixarray, array16, array32; the elements follow.</summary>
     /// <param name="count">The number of elements.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteArrayHeader(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _writer.WriteArrayHeader(count);
-        Commit(HeaderSize(count, MessagePackCode.MaxFixCollectionCount));
+        if ((uint)count <= MessagePackCode.MaxFixCollectionCount)
+        {
+            WriteByte((byte)(MessagePackCode.MinFixArray | count));
+        }
+        else
+        {
+            WriteCollectionHeaderSlow(count, MessagePackCode.Array16);
+        }
     }
 
     /// <summary>
@@ -201,11 +219,17 @@ public ref struct CanonicalWriter
     /// </summary>
     /// <param name="count">The number of key/value pairs.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteMapHeader(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _writer.WriteMapHeader(count);
-        Commit(HeaderSize(count, MessagePackCode.MaxFixCollectionCount));
+        if ((uint)count <= MessagePackCode.MaxFixCollectionCount)
+        {
+            WriteByte((byte)(MessagePackCode.MinFixMap | count));
+        }
+        else
+        {
+            WriteCollectionHeaderSlow(count, MessagePackCode.Map16);
+        }
     }
 
     /// <summary>
@@ -215,39 +239,154 @@ public ref struct CanonicalWriter
     /// <param name="alreadyCanonical">The encoded value(s).</param>
     public void WriteRaw(ReadOnlySpan<byte> alreadyCanonical)
     {
-        if (!alreadyCanonical.IsEmpty)
+        if (alreadyCanonical.IsEmpty)
         {
-            _writer.WriteRaw(alreadyCanonical);
-            Commit(alreadyCanonical.Length);
+            return;
         }
+
+        Span<byte> span = _output.GetSpan(alreadyCanonical.Length);
+        alreadyCanonical.CopyTo(span);
+        Advance(alreadyCanonical.Length);
     }
 
-    /// <summary>Hands everything written so far to the output.</summary>
-    internal void Flush() => _writer.Flush();
-
-    /// <summary>Counts a value just written and, when writing through, hands it to the output.</summary>
-    private void Commit(int count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteByte(byte value)
     {
-        if (_writeThrough)
-        {
-            _writer.Flush();
-        }
+        _output.GetSpan(1)[0] = value;
+        _output.Advance(1);
+        _bytesWritten++;
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Advance(int count)
+    {
+        _output.Advance(count);
         _bytesWritten += count;
     }
 
-    /// <summary>The size of the shortest str (fix limit 31), bin (no fix form: -1) or array/map (15) header.</summary>
-    private static int HeaderSize(int length, int maxFix) =>
-        length <= maxFix ? 1 : length <= byte.MaxValue && maxFix != MessagePackCode.MaxFixCollectionCount ? 2 : length <= ushort.MaxValue ? 3 : 5;
-
-    private static int Transcode(ReadOnlySpan<char> value, Span<byte> destination)
+    private void WriteUInt64Slow(ulong value)
     {
-        if (Utf8.FromUtf16(value, destination, out _, out int written, replaceInvalidSequences: false) != OperationStatus.Done)
+        Span<byte> span = _output.GetSpan(9);
+        int size;
+        if (value <= byte.MaxValue)
+        {
+            span[0] = MessagePackCode.UInt8;
+            span[1] = (byte)value;
+            size = 2;
+        }
+        else if (value <= ushort.MaxValue)
+        {
+            span[0] = MessagePackCode.UInt16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)value);
+            size = 3;
+        }
+        else if (value <= uint.MaxValue)
+        {
+            span[0] = MessagePackCode.UInt32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)value);
+            size = 5;
+        }
+        else
+        {
+            span[0] = MessagePackCode.UInt64;
+            BinaryPrimitives.WriteUInt64BigEndian(span[1..], value);
+            size = 9;
+        }
+
+        Advance(size);
+    }
+
+    private void WriteNegativeSlow(long value)
+    {
+        Span<byte> span = _output.GetSpan(9);
+        int size;
+        if (value >= sbyte.MinValue)
+        {
+            span[0] = MessagePackCode.Int8;
+            span[1] = (byte)(sbyte)value;
+            size = 2;
+        }
+        else if (value >= short.MinValue)
+        {
+            span[0] = MessagePackCode.Int16;
+            BinaryPrimitives.WriteInt16BigEndian(span[1..], (short)value);
+            size = 3;
+        }
+        else if (value >= int.MinValue)
+        {
+            span[0] = MessagePackCode.Int32;
+            BinaryPrimitives.WriteInt32BigEndian(span[1..], (int)value);
+            size = 5;
+        }
+        else
+        {
+            span[0] = MessagePackCode.Int64;
+            BinaryPrimitives.WriteInt64BigEndian(span[1..], value);
+            size = 9;
+        }
+
+        Advance(size);
+    }
+
+    private void WriteCollectionHeaderSlow(int count, byte code16)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Span<byte> span = _output.GetSpan(5);
+        if (count <= ushort.MaxValue)
+        {
+            span[0] = code16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)count);
+            Advance(3);
+        }
+        else
+        {
+            span[0] = (byte)(code16 + 1);
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)count);
+            Advance(5);
+        }
+    }
+
+    private void WriteLongString(ReadOnlySpan<char> value)
+    {
+        // GetByteCount counts a lone surrogate as the 3-byte replacement character; FromUtf16 below
+        // refuses it before anything is committed with Advance.
+        int length = Encoding.UTF8.GetByteCount(value);
+        int header = StringHeaderSize(length);
+        Span<byte> span = _output.GetSpan(header + length);
+        OperationStatus status = Utf8.FromUtf16(value, span.Slice(header, length), out _, out int written, replaceInvalidSequences: false);
+        if (status != OperationStatus.Done || written != length)
         {
             ThrowLoneSurrogate(nameof(value));
         }
 
-        return written;
+        WriteStringHeader(span, length);
+        Advance(header + length);
+    }
+
+    private static int StringHeaderSize(int length) =>
+        length <= MessagePackCode.MaxFixStrLength ? 1 : length <= byte.MaxValue ? 2 : length <= ushort.MaxValue ? 3 : 5;
+
+    private static void WriteStringHeader(Span<byte> span, int length)
+    {
+        if (length <= MessagePackCode.MaxFixStrLength)
+        {
+            span[0] = (byte)(MessagePackCode.MinFixStr | length);
+        }
+        else if (length <= byte.MaxValue)
+        {
+            span[0] = MessagePackCode.Str8;
+            span[1] = (byte)length;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            span[0] = MessagePackCode.Str16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+        }
+        else
+        {
+            span[0] = MessagePackCode.Str32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+        }
     }
 
     private static void ThrowLoneSurrogate(string paramName) =>

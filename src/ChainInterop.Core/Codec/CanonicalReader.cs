@@ -17,13 +17,15 @@ namespace ChainInterop.Codec;
 /// and against the bytes left before anything is allocated or sliced.
 /// </summary>
 /// <remarks>
-/// A thin layer over MessagePack-CSharp's <see cref="MessagePackReader"/>, which decodes the formats and handles
-/// input split over many segments: before each read this layer peeks the format byte (the type rules), after it
-/// checks that the form was the shortest for the value read, then the limits. When MessagePackReader cannot read
-/// a value (truncated, or a 32-bit length it takes as negative) the header is parsed here to report the precise
-/// error. After a <see cref="CodecException"/> the reader's position is unspecified. The typed reads
-/// (<see cref="ReadArrayHeader()"/>, <see cref="ReadMapHeader"/>) do not track nesting depth or map-key order;
-/// <see cref="Skip"/> and <see cref="Canonical.Validate"/> do.
+/// Contiguous input (one segment: every byte[] and <see cref="ReadOnlyMemory{T}"/>) is read by index into one span
+/// with our own header parser, which checks each header's form as it decodes it. Input split over segments is read
+/// through MessagePack-CSharp's <see cref="MessagePackReader"/>: this layer peeks the format byte before each read
+/// (the type rules), checks after it that the form was the shortest for the value read, then the limits; when
+/// MessagePackReader cannot read a value (truncated, or a 32-bit length it takes as negative) the header is parsed
+/// here to report the precise error. Both give identical results and offsets. Why contiguous input is not read
+/// through MessagePackReader too: docs/CODEC.md (it measured 2x slower). After a <see cref="CodecException"/> the
+/// reader's position is unspecified. The typed reads (<see cref="ReadArrayHeader()"/>, <see cref="ReadMapHeader"/>)
+/// do not track nesting depth or map-key order; <see cref="Skip"/> and <see cref="Canonical.Validate"/> do.
 /// </remarks>
 public ref struct CanonicalReader
 {
@@ -33,8 +35,7 @@ public ref struct CanonicalReader
     private readonly ReadOnlySequence<byte> _input;
     private readonly long _length;
 
-    // Contiguous input (the common case): read by index into one span with our own header parser, which measured
-    // faster than MessagePackReader plus the checks (docs/CODEC.md). Otherwise _reader is the cursor.
+    // One of two cursors: _span and _pos when the input is one segment (_single), else _reader.
     private readonly ReadOnlySpan<byte> _span;
     private readonly bool _single;
     private int _pos;
@@ -69,15 +70,15 @@ public ref struct CanonicalReader
     }
 
     /// <summary>The number of bytes consumed: the byte offset of the next value from the start of the input.</summary>
-    public long Consumed => _single ? _pos : _reader.Consumed;
+    public readonly long Consumed => _single ? _pos : _reader.Consumed;
 
     /// <summary>Whether every byte of the input has been consumed.</summary>
-    public bool End => _single ? _pos >= _span.Length : _reader.End;
+    public readonly bool End => _single ? _pos >= _span.Length : _reader.End;
 
     /// <summary>The limits this reader enforces.</summary>
     public readonly CodecLimits Limits => _limits;
 
-    private long Remaining => _length - Consumed;
+    private readonly long Remaining => _length - Consumed;
 
     /// <summary>The type family of the next value, without consuming it.</summary>
     /// <returns>The type.</returns>
@@ -98,7 +99,13 @@ public ref struct CanonicalReader
             return false;
         }
 
-        return _single ? ++_pos > 0 : _reader.TryReadNil();
+        if (_single)
+        {
+            _pos++;
+            return true;
+        }
+
+        return _reader.TryReadNil();
     }
 
     /// <summary>Reads a nil.</summary>
@@ -319,6 +326,13 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException">The value is not canonical, exceeds a limit, or is truncated.</exception>
     public void Skip()
     {
+        CanonicalType first = PeekType();
+        if (first is not (CanonicalType.Array or CanonicalType.Map))
+        {
+            SkipScalar(first, Consumed);
+            return;
+        }
+
         const int InlineFrames = 16;
         Span<Frame> frames = stackalloc Frame[InlineFrames];
         Frame[]? rented = null;
@@ -361,23 +375,9 @@ public ref struct CanonicalReader
                         bool isMap = type == CanonicalType.Map;
                         frames[depth++] = new Frame { Remaining = isMap ? 2L * count : count, Start = start, IsMap = isMap, PreviousKeyStart = -1 };
                         continue;
-                    case CanonicalType.String:
-                        ReadStringUtf8();
-                        break;
-                    case CanonicalType.Binary:
-                        ReadBinary();
-                        break;
-                    case CanonicalType.Integer:
-                        ReadInteger(out _);
-                        break;
-                    case CanonicalType.Nil:
-                        ReadNil();
-                        break;
-                    case CanonicalType.Boolean:
-                        ReadBoolean();
-                        break;
                     default:
-                        throw Unsupported(PeekCode(), start);
+                        SkipScalar(type, start);
+                        break;
                 }
 
                 // A whole value [start, Consumed) is done: account for it in its parents.
@@ -420,9 +420,45 @@ public ref struct CanonicalReader
         }
     }
 
+    /// <summary>Checks and skips one value that is not an array or map.</summary>
+    private void SkipScalar(CanonicalType type, long start)
+    {
+        switch (type)
+        {
+            case CanonicalType.String when _single:
+                int at = ReadSpanPayload(CanonicalType.String, start, -1, out int length);
+                if (!Utf8.IsValid(_span.Slice(at, length)))
+                {
+                    throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
+                }
+
+                break;
+            case CanonicalType.String:
+                ReadStringUtf8();
+                break;
+            case CanonicalType.Binary when _single:
+                ReadSpanPayload(CanonicalType.Binary, start, -1, out _);
+                break;
+            case CanonicalType.Binary:
+                ReadBinary();
+                break;
+            case CanonicalType.Integer:
+                ReadInteger(out _);
+                break;
+            case CanonicalType.Nil:
+                ReadNil();
+                break;
+            case CanonicalType.Boolean:
+                ReadBoolean();
+                break;
+            default:
+                throw Unsupported(PeekCode(), start);
+        }
+    }
+
     /// <summary>Checks that the whole input has been consumed.</summary>
     /// <exception cref="CodecException"><see cref="CodecError.TrailingBytes"/> if bytes are left.</exception>
-    public void EnsureEnd()
+    public readonly void EnsureEnd()
     {
         if (!End)
         {
@@ -493,7 +529,7 @@ public ref struct CanonicalReader
             }
 
             _pos += h.Size;
-            negative = h.Code >= MessagePackCode.MinNegativeFixInt || h.Code >= MessagePackCode.Int8 && h.Code <= MessagePackCode.Int64;
+            negative = IsSigned(h.Code);
             return h.Value;
         }
 
@@ -510,7 +546,7 @@ public ref struct CanonicalReader
             throw Diagnose(start);
         }
 
-        negative = code >= MessagePackCode.MinNegativeFixInt || code >= MessagePackCode.Int8 && code <= MessagePackCode.Int64;
+        negative = IsSigned(code);
         ulong value = negative ? (ulong)_reader.ReadInt64() : _reader.ReadUInt64();
         return NotShortest(code, value) is { } why ? throw NonCanonical(start, why) : value;
     }
@@ -737,6 +773,9 @@ public ref struct CanonicalReader
         >= MessagePackCode.MinNegativeFixInt => CanonicalType.Integer,
         _ => CanonicalType.Extension, // ext 0xc7-0xc9, fixext 0xd4-0xd8 (and 0xc1)
     };
+
+    /// <summary>Whether an integer format byte is of the signed family (negative fixint, int8-int64): negative values only.</summary>
+    private static bool IsSigned(byte code) => code >= MessagePackCode.MinNegativeFixInt || code is >= MessagePackCode.Int8 and <= MessagePackCode.Int64;
 
     /// <summary>The header size of a format byte: 1, or 1 plus its length/value field.</summary>
     private static int HeaderSize(byte b) => b switch

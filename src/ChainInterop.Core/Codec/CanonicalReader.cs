@@ -176,11 +176,11 @@ public ref struct CanonicalReader
             if (left > 0)
             {
                 int b = _span[_pos];
-                if ((uint)(b - MessagePackCode.MinFixStr) <= MessagePackCode.MaxFixStrLength)
+                if ((uint)(b - MessagePackCode.MinFixStr) <= MessagePackRange.MaxFixStringLength)
                 {
                     (header, length) = (1, b - MessagePackCode.MinFixStr);
                 }
-                else if (b == MessagePackCode.Str8 && left > 1 && _span[_pos + 1] > MessagePackCode.MaxFixStrLength)
+                else if (b == MessagePackCode.Str8 && left > 1 && _span[_pos + 1] > MessagePackRange.MaxFixStringLength)
                 {
                     (header, length) = (2, _span[_pos + 1]);
                 }
@@ -286,7 +286,7 @@ public ref struct CanonicalReader
         if (_single && (uint)_pos < (uint)_span.Length)
         {
             int count = _span[_pos] - MessagePackCode.MinFixArray;
-            if ((uint)count <= MessagePackCode.MaxFixCollectionCount && count < _span.Length - _pos && count <= _limits.MaxElementCount)
+            if ((uint)count <= MessagePackRange.MaxFixArrayCount && count < _span.Length - _pos && count <= _limits.MaxElementCount)
             {
                 _pos++;
                 return count;
@@ -488,7 +488,7 @@ public ref struct CanonicalReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryReadPositiveFixInt(out byte value)
     {
-        if (_single && (uint)_pos < (uint)_span.Length && _span[_pos] <= MessagePackCode.MaxPositiveFixInt)
+        if (_single && (uint)_pos < (uint)_span.Length && _span[_pos] <= MessagePackCode.MaxFixInt)
         {
             value = _span[_pos++];
             return true;
@@ -504,7 +504,7 @@ public ref struct CanonicalReader
         if (_single && (uint)_pos < (uint)_span.Length)
         {
             byte b = _span[_pos];
-            if (b <= MessagePackCode.MaxPositiveFixInt || b >= MessagePackCode.MinNegativeFixInt)
+            if (b <= MessagePackCode.MaxFixInt || b >= MessagePackCode.MinNegativeFixInt)
             {
                 _pos++;
                 value = (sbyte)b;
@@ -717,7 +717,7 @@ public ref struct CanonicalReader
         byte b = s[0];
         switch (b)
         {
-            case <= MessagePackCode.MaxPositiveFixInt:
+            case <= MessagePackCode.MaxFixInt:
                 return new Header(CanonicalType.Integer, b, 1, b);
             case >= MessagePackCode.MinNegativeFixInt:
                 return new Header(CanonicalType.Integer, b, 1, (ulong)(sbyte)b);
@@ -758,7 +758,7 @@ public ref struct CanonicalReader
     /// <summary>The family of a format byte (0xc1 maps to <see cref="CanonicalType.Extension"/>; callers reject it first).</summary>
     private static CanonicalType TypeOf(byte b) => b switch
     {
-        <= MessagePackCode.MaxPositiveFixInt => CanonicalType.Integer,
+        <= MessagePackCode.MaxFixInt => CanonicalType.Integer,
         <= MessagePackCode.MaxFixMap => CanonicalType.Map,
         <= MessagePackCode.MaxFixArray => CanonicalType.Array,
         <= MessagePackCode.MaxFixStr => CanonicalType.String,
@@ -795,7 +795,7 @@ public ref struct CanonicalReader
     /// </summary>
     private static string? NotShortest(byte code, ulong v) => code switch
     {
-        MessagePackCode.UInt8 when v <= MessagePackCode.MaxPositiveFixInt => $"uint8 0x{v:x2} fits a positive fixint",
+        MessagePackCode.UInt8 when v <= MessagePackCode.MaxFixInt => $"uint8 0x{v:x2} fits a positive fixint",
         MessagePackCode.UInt16 when v <= byte.MaxValue => $"uint16 {v} fits uint8",
         MessagePackCode.UInt32 when v <= ushort.MaxValue => $"uint32 {v} fits uint16",
         MessagePackCode.UInt64 when v <= uint.MaxValue => $"uint64 {v} fits uint32",
@@ -803,14 +803,14 @@ public ref struct CanonicalReader
         MessagePackCode.Int16 when (long)v >= sbyte.MinValue => (long)v >= 0 ? $"int16 {(long)v} is non-negative: use the uint family" : $"int16 {(long)v} fits int8",
         MessagePackCode.Int32 when (long)v >= short.MinValue => (long)v >= 0 ? $"int32 {(long)v} is non-negative: use the uint family" : $"int32 {(long)v} fits int16",
         MessagePackCode.Int64 when (long)v >= int.MinValue => (long)v >= 0 ? $"int64 {(long)v} is non-negative: use the uint family" : $"int64 {(long)v} fits int32",
-        MessagePackCode.Str8 when v <= MessagePackCode.MaxFixStrLength => $"str8 of length {v} fits a fixstr",
+        MessagePackCode.Str8 when v <= MessagePackRange.MaxFixStringLength => $"str8 of length {v} fits a fixstr",
         MessagePackCode.Str16 when v <= byte.MaxValue => $"str16 of length {v} fits str8",
         MessagePackCode.Str32 when v <= ushort.MaxValue => $"str32 of length {v} fits str16",
         MessagePackCode.Bin16 when v <= byte.MaxValue => $"bin16 of length {v} fits bin8",
         MessagePackCode.Bin32 when v <= ushort.MaxValue => $"bin32 of length {v} fits bin16",
-        MessagePackCode.Array16 when v <= MessagePackCode.MaxFixCollectionCount => $"array16 of {v} elements fits a fixarray",
+        MessagePackCode.Array16 when v <= MessagePackRange.MaxFixArrayCount => $"array16 of {v} elements fits a fixarray",
         MessagePackCode.Array32 when v <= ushort.MaxValue => $"array32 of {v} elements fits array16",
-        MessagePackCode.Map16 when v <= MessagePackCode.MaxFixCollectionCount => $"map16 of {v} pairs fits a fixmap",
+        MessagePackCode.Map16 when v <= MessagePackRange.MaxFixMapCount => $"map16 of {v} pairs fits a fixmap",
         MessagePackCode.Map32 when v <= ushort.MaxValue => $"map32 of {v} pairs fits map16",
         _ => null,
     };

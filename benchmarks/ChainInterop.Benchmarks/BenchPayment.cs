@@ -18,7 +18,7 @@ public sealed class BenchCharge
 /// record (<c>[payer, payerAccount, payee, payeeAccount, asset, amount, reference, created, sequence, remittance,
 /// [[asset, amount, reason] …], payerPublicKey, signature]</c>), with the same fields in Protobuf and JSON.
 /// </summary>
-public sealed class BenchPayment : ICanonicalEncodable<BenchPayment>
+public sealed partial class BenchPayment : ICanonicalEncodable<BenchPayment>
 {
     private const int FieldCount = 13;
 

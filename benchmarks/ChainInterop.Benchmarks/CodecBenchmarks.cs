@@ -8,7 +8,8 @@ namespace ChainInterop.Benchmarks;
 
 /// <summary>
 /// Encode and decode of a ~1 KB signed payment (C2): our canonical MessagePack vs Google.Protobuf (generated code)
-/// vs System.Text.Json (source-generated), each encoding into a reused pooled buffer.
+/// vs System.Text.Json (source-generated), each encoding into a reused pooled buffer; <c>Baseline_*</c> run the
+/// pre-MessagePack-CSharp codec (namespace <c>Baseline</c>, issue 14) on the same payment.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("codec")]
@@ -34,6 +35,9 @@ public class CodecBenchmarks : IDisposable
         _jsonWriter = new Utf8JsonWriter(_buffer);
         Console.WriteLine($"// sizes: canonical {_canonical.Length} B, protobuf {_protobuf.Length} B, json {_json.Length} B");
     }
+
+    /// <summary>The bytes the last encode left in the shared buffer (for the same-bytes check).</summary>
+    internal byte[] CanonicalBytes() => _buffer.ToArray();
 
     [GlobalCleanup]
     public void Dispose()
@@ -63,6 +67,26 @@ public class CodecBenchmarks : IDisposable
 
     [Benchmark]
     [BenchmarkCategory("encode")]
+    public int Baseline_encode()
+    {
+        _buffer.Reset();
+        Baseline.Canonical.Encode(_payment, _buffer);
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("encode")]
+    public int MessagePackCSharp_encode()
+    {
+        _buffer.Reset();
+        var writer = new MessagePack.MessagePackWriter(_buffer);
+        _payment.EncodeMessagePack(ref writer);
+        writer.Flush();
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("encode")]
     public int Json_encode()
     {
         _buffer.Reset();
@@ -78,6 +102,18 @@ public class CodecBenchmarks : IDisposable
     [Benchmark]
     [BenchmarkCategory("decode")]
     public BenchPayment Canonical_decode() => Canonical.Decode<BenchPayment>(new ReadOnlySequence<byte>(_canonical));
+
+    [Benchmark]
+    [BenchmarkCategory("decode")]
+    public BenchPayment Baseline_decode() => Baseline.Canonical.Decode<BenchPayment>(new ReadOnlySequence<byte>(_canonical));
+
+    [Benchmark]
+    [BenchmarkCategory("decode")]
+    public BenchPayment MessagePackCSharp_decode()
+    {
+        var reader = new MessagePack.MessagePackReader(new ReadOnlySequence<byte>(_canonical));
+        return BenchPayment.DecodeMessagePack(ref reader);
+    }
 
     [Benchmark]
     [BenchmarkCategory("decode")]
@@ -99,6 +135,15 @@ public class CodecBenchmarks : IDisposable
         _buffer.Reset();
         Canonical.Encode(_payment, _buffer);
         return Canonical.Decode<BenchPayment>(_buffer.WrittenMemory);
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("roundtrip")]
+    public BenchPayment Baseline_encode_decode()
+    {
+        _buffer.Reset();
+        Baseline.Canonical.Encode(_payment, _buffer);
+        return Baseline.Canonical.Decode<BenchPayment>(_buffer.WrittenMemory);
     }
 
     [Benchmark]

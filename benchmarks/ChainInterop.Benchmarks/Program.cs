@@ -77,6 +77,14 @@ if (args.Contains("--paired") || args.Contains("--crc"))
     return;
 }
 
+// Issue 14: the canonical codec on MessagePack-CSharp vs the codec it replaced vs Protobuf, interleaved, one process:
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --codec [--rounds N]
+if (args.Contains("--codec"))
+{
+    ChainInterop.Benchmarks.CodecComparison.Run(args);
+    return;
+}
+
 // Netting engine (S3, Alg. 11): 1,000,000 transactions among 100 participants x 3 assets, next to a bare summation
 // loop over the same records in the same run:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --netting [--transactions N] [--rounds N] [--seed N]

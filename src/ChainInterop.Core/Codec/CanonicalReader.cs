@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 using ChainInterop.Crypto;
+using MessagePack;
 
 namespace ChainInterop.Codec;
 
@@ -15,22 +17,29 @@ namespace ChainInterop.Codec;
 /// and against the bytes left before anything is allocated or sliced.
 /// </summary>
 /// <remarks>
-/// A single-segment input is read through an index into one span (the fast path); a multi-segment input
-/// through a <see cref="SequenceReader{T}"/>. Both give identical results and offsets. After a
-/// <see cref="CodecException"/> the reader's position is unspecified. The typed reads
-/// (<see cref="ReadArrayHeader()"/>, <see cref="ReadMapHeader"/>) do not track nesting depth or map-key
-/// order; <see cref="Skip"/> and <see cref="Canonical.Validate"/> do.
+/// Contiguous input (one segment: every byte[] and <see cref="ReadOnlyMemory{T}"/>) is read by index into one span
+/// with our own header parser, which checks each header's form as it decodes it. Input split over segments is read
+/// through MessagePack-CSharp's <see cref="MessagePackReader"/>: this layer peeks the format byte before each read
+/// (the type rules), checks after it that the form was the shortest for the value read, then the limits; when
+/// MessagePackReader cannot read a value (truncated, or a 32-bit length it takes as negative) the header is parsed
+/// here to report the precise error. Both give identical results and offsets. Why contiguous input is not read
+/// through MessagePackReader too: docs/CODEC.md (it measured 2x slower). After a <see cref="CodecException"/> the
+/// reader's position is unspecified. The typed reads (<see cref="ReadArrayHeader()"/>, <see cref="ReadMapHeader"/>)
+/// do not track nesting depth or map-key order; <see cref="Skip"/> and <see cref="Canonical.Validate"/> do.
 /// </remarks>
 public ref struct CanonicalReader
 {
     private const int MaxHeaderSize = 9;
 
-    private readonly ReadOnlySequence<byte> _sequence;
-    private readonly ReadOnlySpan<byte> _span;
     private readonly CodecLimits _limits;
+    private readonly ReadOnlySequence<byte> _input;
+    private readonly long _length;
+
+    // One of two cursors: _span and _pos when the input is one segment (_single), else _reader.
+    private readonly ReadOnlySpan<byte> _span;
     private readonly bool _single;
     private int _pos;
-    private SequenceReader<byte> _seq;
+    private MessagePackReader _reader;
 
     /// <summary>Creates a reader over <paramref name="input"/>.</summary>
     /// <param name="input">The encoded bytes.</param>
@@ -44,19 +53,11 @@ public ref struct CanonicalReader
             throw new CodecException(CodecError.LimitExceeded, 0, $"the message is {input.Length} bytes, the limit is {_limits.MaxMessageSizeBytes}");
         }
 
-        _sequence = input;
+        _input = input;
+        _length = input.Length;
         _single = input.IsSingleSegment;
-        _pos = 0;
-        if (_single)
-        {
-            _span = input.FirstSpan;
-            _seq = default;
-        }
-        else
-        {
-            _span = default;
-            _seq = new SequenceReader<byte>(input);
-        }
+        _span = _single ? input.FirstSpan : default;
+        _reader = _single ? default : new MessagePackReader(input);
     }
 
     /// <summary>Creates a reader over <paramref name="input"/>.</summary>
@@ -69,41 +70,23 @@ public ref struct CanonicalReader
     }
 
     /// <summary>The number of bytes consumed: the byte offset of the next value from the start of the input.</summary>
-    public readonly long Consumed => _single ? _pos : _seq.Consumed;
+    public readonly long Consumed => _single ? _pos : _reader.Consumed;
 
     /// <summary>Whether every byte of the input has been consumed.</summary>
-    public readonly bool End => _single ? _pos >= _span.Length : _seq.End;
+    public readonly bool End => _single ? _pos >= _span.Length : _reader.End;
 
     /// <summary>The limits this reader enforces.</summary>
     public readonly CodecLimits Limits => _limits;
 
-    private readonly long Remaining => _single ? _span.Length - _pos : _seq.Remaining;
+    private readonly long Remaining => _length - Consumed;
 
     /// <summary>The type family of the next value, without consuming it.</summary>
     /// <returns>The type.</returns>
     /// <exception cref="CodecException"><see cref="CodecError.Truncated"/> at the end of input; <see cref="CodecError.UnsupportedType"/> for the never-used byte 0xc1.</exception>
-    public readonly CanonicalType PeekType()
+    public CanonicalType PeekType()
     {
-        byte b = PeekCode();
-        return b switch
-        {
-            <= MessagePackCode.MaxPositiveFixInt => CanonicalType.Integer,
-            <= MessagePackCode.MaxFixMap => CanonicalType.Map,
-            <= MessagePackCode.MaxFixArray => CanonicalType.Array,
-            <= MessagePackCode.MaxFixStr => CanonicalType.String,
-            MessagePackCode.Nil => CanonicalType.Nil,
-            MessagePackCode.NeverUsed => throw Error(CodecError.UnsupportedType, Consumed, "0xc1 is never used in MessagePack"),
-            MessagePackCode.False or MessagePackCode.True => CanonicalType.Boolean,
-            >= MessagePackCode.Bin8 and <= MessagePackCode.Bin32 => CanonicalType.Binary,
-            >= MessagePackCode.Ext8 and <= MessagePackCode.Ext32 => CanonicalType.Extension,
-            MessagePackCode.Float32 or MessagePackCode.Float64 => CanonicalType.Float,
-            >= MessagePackCode.UInt8 and <= MessagePackCode.Int64 => CanonicalType.Integer,
-            >= MessagePackCode.FixExt1 and <= MessagePackCode.FixExt16 => CanonicalType.Extension,
-            >= MessagePackCode.Str8 and <= MessagePackCode.Str32 => CanonicalType.String,
-            MessagePackCode.Array16 or MessagePackCode.Array32 => CanonicalType.Array,
-            MessagePackCode.Map16 or MessagePackCode.Map32 => CanonicalType.Map,
-            _ => CanonicalType.Integer,
-        };
+        byte code = PeekCode();
+        return code == MessagePackCode.NeverUsed ? throw Unsupported(code, Consumed) : TypeOf(code);
     }
 
     /// <summary>Consumes the next value and returns true if it is nil; otherwise consumes nothing and returns false.</summary>
@@ -116,8 +99,13 @@ public ref struct CanonicalReader
             return false;
         }
 
-        AdvanceBytes(1);
-        return true;
+        if (_single)
+        {
+            _pos++;
+            return true;
+        }
+
+        return _reader.TryReadNil();
     }
 
     /// <summary>Reads a nil.</summary>
@@ -126,7 +114,7 @@ public ref struct CanonicalReader
     {
         if (!TryReadNil())
         {
-            throw UnexpectedType(PeekHeader(), "nil");
+            throw WrongType(Consumed, "nil");
         }
     }
 
@@ -135,53 +123,26 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException">The next value is not a boolean, or the input ended.</exception>
     public bool ReadBoolean()
     {
-        byte b = PeekCode();
-        if (b == MessagePackCode.True || b == MessagePackCode.False)
+        byte code = PeekCode();
+        if (code is not (MessagePackCode.True or MessagePackCode.False))
         {
-            AdvanceBytes(1);
-            return b == MessagePackCode.True;
+            throw WrongType(Consumed, "boolean");
         }
 
-        throw UnexpectedType(PeekHeader(), "boolean");
+        return _single ? _span[_pos++] == MessagePackCode.True : _reader.ReadBoolean();
     }
 
     /// <summary>Reads a non-negative integer.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or negative (<see cref="CodecError.ValueOutOfRange"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong ReadUInt64()
-    {
-        if (_single && (uint)_pos < (uint)_span.Length)
-        {
-            byte b = _span[_pos];
-            if (b <= MessagePackCode.MaxPositiveFixInt)
-            {
-                _pos++;
-                return b;
-            }
-        }
-
-        return ReadUnsigned(ulong.MaxValue, "UInt64");
-    }
+    public ulong ReadUInt64() => TryReadPositiveFixInt(out byte b) ? b : ReadUnsigned(ulong.MaxValue, "UInt64");
 
     /// <summary>Reads a non-negative integer that fits 32 bits.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or out of range (<see cref="CodecError.ValueOutOfRange"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint ReadUInt32()
-    {
-        if (_single && (uint)_pos < (uint)_span.Length)
-        {
-            byte b = _span[_pos];
-            if (b <= MessagePackCode.MaxPositiveFixInt)
-            {
-                _pos++;
-                return b;
-            }
-        }
-
-        return (uint)ReadUnsigned(uint.MaxValue, "UInt32");
-    }
+    public uint ReadUInt32() => TryReadPositiveFixInt(out byte b) ? b : (uint)ReadUnsigned(uint.MaxValue, "UInt32");
 
     /// <summary>Reads a non-negative integer that fits 8 bits.</summary>
     /// <returns>The value.</returns>
@@ -192,126 +153,55 @@ public ref struct CanonicalReader
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or above <see cref="long.MaxValue"/> (<see cref="CodecError.ValueOutOfRange"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long ReadInt64()
-    {
-        if (_single && (uint)_pos < (uint)_span.Length)
-        {
-            byte b = _span[_pos];
-            if (b <= MessagePackCode.MaxPositiveFixInt || b >= MessagePackCode.MinNegativeFixInt)
-            {
-                _pos++;
-                return (sbyte)b >= 0 ? b : (sbyte)b;
-            }
-        }
-
-        return ReadSigned(long.MinValue, long.MaxValue, "Int64");
-    }
+    public long ReadInt64() => TryReadFixInt(out sbyte b) ? b : ReadSigned(long.MinValue, long.MaxValue, "Int64");
 
     /// <summary>Reads a signed 32-bit integer.</summary>
     /// <returns>The value.</returns>
     /// <exception cref="CodecException">Not a canonical integer, or out of range (<see cref="CodecError.ValueOutOfRange"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int ReadInt32()
-    {
-        if (_single && (uint)_pos < (uint)_span.Length)
-        {
-            byte b = _span[_pos];
-            if (b <= MessagePackCode.MaxPositiveFixInt || b >= MessagePackCode.MinNegativeFixInt)
-            {
-                _pos++;
-                return (sbyte)b >= 0 ? b : (sbyte)b;
-            }
-        }
-
-        return (int)ReadSigned(int.MinValue, int.MaxValue, "Int32");
-    }
+    public int ReadInt32() => TryReadFixInt(out sbyte b) ? b : (int)ReadSigned(int.MinValue, int.MaxValue, "Int32");
 
     /// <summary>Reads a string.</summary>
     /// <returns>The string.</returns>
     /// <exception cref="CodecException">Not a canonical string, over the limit, or invalid UTF-8.</exception>
     public string ReadString()
     {
-        if (_single && TryGetShortStringPayload(out int headerSize, out int payloadLength))
-        {
-            string value = payloadLength == 0 ? string.Empty : DecodeUtf8(_span.Slice(_pos + headerSize, payloadLength), _pos);
-            _pos += headerSize + payloadLength;
-            return value;
-        }
-
-        return ReadStringGeneral();
-    }
-
-    /// <summary>
-    /// The fast path of <see cref="ReadString"/> for contiguous input: a canonical fixstr or str8 header whose payload
-    /// is present and within the limit. Anything else (errors included) is left to the general path.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly bool TryGetShortStringPayload(out int headerSize, out int payloadLength)
-    {
-        int remaining = _span.Length - _pos;
-        if (remaining > 0)
-        {
-            int b = _span[_pos];
-            if ((uint)(b - MessagePackCode.MinFixStr) <= MessagePackCode.MaxFixStrLength)
-            {
-                headerSize = 1;
-                payloadLength = b - MessagePackCode.MinFixStr;
-                return payloadLength < remaining && payloadLength <= _limits.MaxStringLengthBytes;
-            }
-
-            if (b == MessagePackCode.Str8 && remaining > 1)
-            {
-                headerSize = 2;
-                payloadLength = _span[_pos + 1];
-                return payloadLength > MessagePackCode.MaxFixStrLength && payloadLength <= remaining - 2
-                    && payloadLength <= _limits.MaxStringLengthBytes;
-            }
-        }
-
-        headerSize = 0;
-        payloadLength = 0;
-        return false;
-    }
-
-    private string ReadStringGeneral()
-    {
         long start = Consumed;
-        Header h = ReadStringHeader(start);
-        int length = (int)h.Value;
-        if (length == 0)
-        {
-            return string.Empty;
-        }
-
         if (_single)
         {
-            ReadOnlySpan<byte> payload = _span.Slice(_pos, length);
-            string result = DecodeUtf8(payload, start);
-            _pos += length;
-            return result;
+            // Fast path: a fixstr or a str8 of 32-255 bytes, present and within the limit.
+            int left = _span.Length - _pos;
+            int header = 0;
+            int length = -1;
+            if (left > 0)
+            {
+                int b = _span[_pos];
+                if ((uint)(b - MessagePackCode.MinFixStr) <= MessagePackRange.MaxFixStringLength)
+                {
+                    (header, length) = (1, b - MessagePackCode.MinFixStr);
+                }
+                else if (b == MessagePackCode.Str8 && left > 1 && _span[_pos + 1] > MessagePackRange.MaxFixStringLength)
+                {
+                    (header, length) = (2, _span[_pos + 1]);
+                }
+            }
+
+            int at;
+            if (length >= 0 && length <= left - header && length <= _limits.MaxStringLengthBytes)
+            {
+                at = _pos + header;
+                _pos = at + length;
+            }
+            else
+            {
+                at = ReadSpanPayload(CanonicalType.String, start, -1, out length);
+            }
+
+            return length == 0 ? string.Empty : DecodeUtf8(_span.Slice(at, length), start);
         }
 
-        ReadOnlySpan<byte> unread = _seq.UnreadSpan;
-        if (unread.Length >= length)
-        {
-            string result = DecodeUtf8(unread[..length], start);
-            _seq.Advance(length);
-            return result;
-        }
-
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            Span<byte> copy = rented.AsSpan(0, length);
-            _seq.TryCopyTo(copy);
-            string result = DecodeUtf8(copy, start);
-            _seq.Advance(length);
-            return result;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        ReadOnlySequence<byte> utf8 = ReadPayload(CanonicalType.String, start);
+        return utf8.IsEmpty ? string.Empty : DecodeUtf8(utf8, start);
     }
 
     /// <summary>Reads a string's UTF-8 bytes without allocating: a validated slice of the input.</summary>
@@ -320,51 +210,39 @@ public ref struct CanonicalReader
     public ReadOnlySequence<byte> ReadStringUtf8()
     {
         long start = Consumed;
-        Header h = ReadStringHeader(start);
-        int length = (int)h.Value;
-        ReadOnlySequence<byte> slice = SlicePayload(length);
-        ValidateUtf8(slice, start);
-        AdvanceBytes(length);
-        return slice;
+        ReadOnlySequence<byte> utf8 = ReadPayload(CanonicalType.String, start);
+        ValidateUtf8(utf8, start);
+        return utf8;
     }
 
     /// <summary>Reads a byte string without allocating: a slice of the input.</summary>
     /// <returns>The bytes.</returns>
     /// <exception cref="CodecException">Not a canonical binary, or over the limit.</exception>
-    public ReadOnlySequence<byte> ReadBinary()
-    {
-        int length = ReadBinaryHeader(Consumed);
-        ReadOnlySequence<byte> slice = SlicePayload(length);
-        AdvanceBytes(length);
-        return slice;
-    }
+    public ReadOnlySequence<byte> ReadBinary() => ReadPayload(CanonicalType.Binary, Consumed);
 
     /// <summary>Reads a byte string into a new array.</summary>
     /// <returns>The bytes.</returns>
     /// <exception cref="CodecException">Not a canonical binary, or over the limit.</exception>
     public byte[] ReadBinaryArray()
     {
-        // Fast path: a bin8 of 1-255 bytes, present in contiguous input and within the limit.
-        if (_single && _span.Length - _pos > 1 && _span[_pos] == MessagePackCode.Bin8)
+        if (_single)
         {
-            int n = _span[_pos + 1];
-            if (n > 0 && n <= _span.Length - _pos - 2 && n <= _limits.MaxBinaryLengthBytes)
+            // Fast path: a bin8 present in full and within the limit.
+            if (_span.Length - _pos > 1 && _span[_pos] == MessagePackCode.Bin8)
             {
-                byte[] bytes = _span.Slice(_pos + 2, n).ToArray();
-                _pos += 2 + n;
-                return bytes;
+                int n = _span[_pos + 1];
+                if (n <= _span.Length - _pos - 2 && n <= _limits.MaxBinaryLengthBytes)
+                {
+                    _pos += 2 + n;
+                    return _span.Slice(_pos - n, n).ToArray();
+                }
             }
+
+            int at = ReadSpanPayload(CanonicalType.Binary, Consumed, -1, out int length);
+            return _span.Slice(at, length).ToArray();
         }
 
-        int length = ReadBinaryHeader(Consumed);
-        if (length == 0)
-        {
-            return [];
-        }
-
-        byte[] result = new byte[length];
-        CopyPayload(result);
-        return result;
+        return ReadBinary().ToArray();
     }
 
     /// <summary>Reads a byte string of exactly <paramref name="destination"/>'s length into it.</summary>
@@ -372,20 +250,14 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException"><see cref="CodecError.UnexpectedLength"/> if the lengths differ, or not a canonical binary.</exception>
     public void ReadBinary(scoped Span<byte> destination)
     {
-        long start = Consumed;
-        Header h = PeekHeader();
-        if (h.Type != CanonicalType.Binary)
+        if (_single)
         {
-            throw UnexpectedType(h, "binary");
+            int at = ReadSpanPayload(CanonicalType.Binary, Consumed, destination.Length, out int length);
+            _span.Slice(at, length).CopyTo(destination);
+            return;
         }
 
-        if (h.Value != (ulong)destination.Length)
-        {
-            throw Error(CodecError.UnexpectedLength, start, $"expected {destination.Length} bytes of binary, found {h.Value}");
-        }
-
-        int length = ReadBinaryHeader(start);
-        CopyPayload(destination[..length]);
+        ReadPayload(CanonicalType.Binary, Consumed, destination.Length).CopyTo(destination);
     }
 
     /// <summary>Reads a SHA-256 digest encoded as bin8 of 32 bytes.</summary>
@@ -393,12 +265,10 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException"><see cref="CodecError.UnexpectedLength"/> unless it is exactly 32 bytes, or not a canonical binary.</exception>
     public Hash256 ReadHash256()
     {
-        if (_single && _span.Length - _pos >= 2 + Hash256.SizeBytes
-            && _span[_pos] == MessagePackCode.Bin8 && _span[_pos + 1] == Hash256.SizeBytes)
+        if (_single)
         {
-            var hash = new Hash256(_span.Slice(_pos + 2, Hash256.SizeBytes));
-            _pos += 2 + Hash256.SizeBytes;
-            return hash;
+            int at = ReadSpanPayload(CanonicalType.Binary, Consumed, Hash256.SizeBytes, out _);
+            return new Hash256(_span.Slice(at, Hash256.SizeBytes));
         }
 
         Span<byte> bytes = stackalloc byte[Hash256.SizeBytes];
@@ -412,18 +282,19 @@ public ref struct CanonicalReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int ReadArrayHeader()
     {
+        // Fast path: a fixarray in contiguous input whose elements can fit in the bytes left.
         if (_single && (uint)_pos < (uint)_span.Length)
         {
-            int b = _span[_pos];
-            int count = b - MessagePackCode.MinFixArray;
-            if ((uint)count <= MessagePackCode.MaxFixCollectionCount && count < _span.Length - _pos && count <= _limits.MaxElementCount)
+            int count = _span[_pos] - MessagePackCode.MinFixArray;
+            if ((uint)count <= MessagePackRange.MaxFixArrayCount && count < _span.Length - _pos && count <= _limits.MaxElementCount)
             {
                 _pos++;
                 return count;
             }
         }
 
-        return ReadCollectionHeader(CanonicalType.Array);
+        long start = Consumed;
+        return CheckCount(CanonicalType.Array, ReadCollectionHeader(CanonicalType.Array, start), start);
     }
 
     /// <summary>Reads the header of an array that must have exactly <paramref name="expectedCount"/> elements (a fixed-field record).</summary>
@@ -442,7 +313,11 @@ public ref struct CanonicalReader
     /// <summary>Reads a map header. Key order is not checked here; <see cref="Skip"/> and <see cref="Canonical.Validate"/> check it.</summary>
     /// <returns>The number of key/value pairs that follow.</returns>
     /// <exception cref="CodecException">Not a canonical map header, or the count exceeds the limit or the bytes left.</exception>
-    public int ReadMapHeader() => ReadCollectionHeader(CanonicalType.Map);
+    public int ReadMapHeader()
+    {
+        long start = Consumed;
+        return CheckCount(CanonicalType.Map, ReadCollectionHeader(CanonicalType.Map, start), start);
+    }
 
     /// <summary>
     /// Validates and skips one whole value of any shape: canonical headers, UTF-8 strings, the depth limit,
@@ -451,445 +326,39 @@ public ref struct CanonicalReader
     /// <exception cref="CodecException">The value is not canonical, exceeds a limit, or is truncated.</exception>
     public void Skip()
     {
-        long start = Consumed;
-        Header h = PeekHeader();
-        if (h.Type is not (CanonicalType.Array or CanonicalType.Map))
+        CanonicalType first = PeekType();
+        if (first is not (CanonicalType.Array or CanonicalType.Map))
         {
-            SkipScalar(h, start);
+            SkipScalar(first, Consumed);
             return;
         }
 
-        SkipNested();
-    }
-
-    /// <summary>Checks that the whole input has been consumed.</summary>
-    /// <exception cref="CodecException"><see cref="CodecError.TrailingBytes"/> if bytes are left.</exception>
-    public readonly void EnsureEnd()
-    {
-        if (!End)
-        {
-            throw Error(CodecError.TrailingBytes, Consumed, $"{Remaining} bytes left after the value");
-        }
-    }
-
-    // ---- header parsing -------------------------------------------------------------------------
-
-    private readonly byte PeekCode()
-    {
-        if (_single)
-        {
-            if ((uint)_pos < (uint)_span.Length)
-            {
-                return _span[_pos];
-            }
-        }
-        else if (_seq.TryPeek(out byte b))
-        {
-            return b;
-        }
-
-        throw Error(CodecError.Truncated, Consumed, "the input ended where a value was expected");
-    }
-
-    /// <summary>Parses and checks the header of the next value without consuming it.</summary>
-    private readonly Header PeekHeader()
-    {
-        if (_single)
-        {
-            return ParseHeader(_span[_pos..], _pos);
-        }
-
-        ReadOnlySpan<byte> unread = _seq.UnreadSpan;
-        if (unread.Length >= MaxHeaderSize)
-        {
-            return ParseHeader(unread, _seq.Consumed);
-        }
-
-        return PeekHeaderAcrossSegments();
-    }
-
-    private readonly Header PeekHeaderAcrossSegments()
-    {
-        Span<byte> scratch = stackalloc byte[MaxHeaderSize];
-        int n = (int)Math.Min(MaxHeaderSize, _seq.Remaining);
-        scratch = scratch[..n];
-        _seq.TryCopyTo(scratch);
-        return ParseHeader(scratch, _seq.Consumed);
-    }
-
-    private static Header ParseHeader(ReadOnlySpan<byte> s, long offset)
-    {
-        if (s.IsEmpty)
-        {
-            throw Error(CodecError.Truncated, offset, "the input ended where a value was expected");
-        }
-
-        byte b = s[0];
-        if (b <= MessagePackCode.MaxPositiveFixInt)
-        {
-            return new Header(CanonicalType.Integer, b, 1, b);
-        }
-
-        if (b >= MessagePackCode.MinNegativeFixInt)
-        {
-            return new Header(CanonicalType.Integer, b, 1, (ulong)(long)(sbyte)b);
-        }
-
-        if (b <= MessagePackCode.MaxFixMap)
-        {
-            return new Header(CanonicalType.Map, b, 1, (ulong)(b & 0x0f));
-        }
-
-        if (b <= MessagePackCode.MaxFixArray)
-        {
-            return new Header(CanonicalType.Array, b, 1, (ulong)(b & 0x0f));
-        }
-
-        if (b <= MessagePackCode.MaxFixStr)
-        {
-            return new Header(CanonicalType.String, b, 1, (ulong)(b & 0x1f));
-        }
-
-        return ParseLongHeader(s, offset, b);
-    }
-
-    private static Header ParseLongHeader(ReadOnlySpan<byte> s, long offset, byte b)
-    {
-        switch (b)
-        {
-            case MessagePackCode.Nil:
-                return new Header(CanonicalType.Nil, b, 1, 0);
-            case MessagePackCode.False:
-                return new Header(CanonicalType.Boolean, b, 1, 0);
-            case MessagePackCode.True:
-                return new Header(CanonicalType.Boolean, b, 1, 1);
-            case MessagePackCode.NeverUsed:
-                throw Error(CodecError.UnsupportedType, offset, "0xc1 is never used in MessagePack");
-            case MessagePackCode.Float32:
-            case MessagePackCode.Float64:
-                throw Error(CodecError.UnsupportedType, offset, $"float 0x{b:x2}: no floats in signed objects");
-            case >= MessagePackCode.Ext8 and <= MessagePackCode.Ext32:
-            case >= MessagePackCode.FixExt1 and <= MessagePackCode.FixExt16:
-                throw Error(CodecError.UnsupportedType, offset, $"extension 0x{b:x2}: no extension types in signed objects");
-        }
-
-        int size = b switch
-        {
-            MessagePackCode.Bin8 or MessagePackCode.UInt8 or MessagePackCode.Int8 or MessagePackCode.Str8 => 2,
-            MessagePackCode.Bin16 or MessagePackCode.UInt16 or MessagePackCode.Int16 or MessagePackCode.Str16
-                or MessagePackCode.Array16 or MessagePackCode.Map16 => 3,
-            MessagePackCode.Bin32 or MessagePackCode.UInt32 or MessagePackCode.Int32 or MessagePackCode.Str32
-                or MessagePackCode.Array32 or MessagePackCode.Map32 => 5,
-            _ => 9, // uint64, int64
-        };
-
-        if (s.Length < size)
-        {
-            throw Error(CodecError.Truncated, offset, $"the header 0x{b:x2} needs {size} bytes, {s.Length} left");
-        }
-
-        ulong v = size switch
-        {
-            2 => s[1],
-            3 => BinaryPrimitives.ReadUInt16BigEndian(s[1..]),
-            5 => BinaryPrimitives.ReadUInt32BigEndian(s[1..]),
-            _ => BinaryPrimitives.ReadUInt64BigEndian(s[1..]),
-        };
-
-        switch (b)
-        {
-            case MessagePackCode.Bin8:
-                return new Header(CanonicalType.Binary, b, size, v);
-            case MessagePackCode.Bin16:
-                return v <= byte.MaxValue ? throw NonCanonical(offset, $"bin16 of length {v} fits bin8") : new Header(CanonicalType.Binary, b, size, v);
-            case MessagePackCode.Bin32:
-                return v <= ushort.MaxValue ? throw NonCanonical(offset, $"bin32 of length {v} fits bin16") : new Header(CanonicalType.Binary, b, size, v);
-            case MessagePackCode.UInt8:
-                return v <= MessagePackCode.MaxPositiveFixInt ? throw NonCanonical(offset, $"uint8 0x{v:x2} fits a positive fixint") : new Header(CanonicalType.Integer, b, size, v);
-            case MessagePackCode.UInt16:
-                return v <= byte.MaxValue ? throw NonCanonical(offset, $"uint16 {v} fits uint8") : new Header(CanonicalType.Integer, b, size, v);
-            case MessagePackCode.UInt32:
-                return v <= ushort.MaxValue ? throw NonCanonical(offset, $"uint32 {v} fits uint16") : new Header(CanonicalType.Integer, b, size, v);
-            case MessagePackCode.UInt64:
-                return v <= uint.MaxValue ? throw NonCanonical(offset, $"uint64 {v} fits uint32") : new Header(CanonicalType.Integer, b, size, v);
-            case MessagePackCode.Int8:
-            {
-                long x = (sbyte)(byte)v;
-                return x >= -32 ? throw NonCanonical(offset, x >= 0 ? $"int8 {x} is non-negative: use the uint family" : $"int8 {x} fits a negative fixint") : new Header(CanonicalType.Integer, b, size, (ulong)x);
-            }
-
-            case MessagePackCode.Int16:
-            {
-                long x = (short)(ushort)v;
-                return x >= sbyte.MinValue ? throw NonCanonical(offset, x >= 0 ? $"int16 {x} is non-negative: use the uint family" : $"int16 {x} fits int8") : new Header(CanonicalType.Integer, b, size, (ulong)x);
-            }
-
-            case MessagePackCode.Int32:
-            {
-                long x = (int)(uint)v;
-                return x >= short.MinValue ? throw NonCanonical(offset, x >= 0 ? $"int32 {x} is non-negative: use the uint family" : $"int32 {x} fits int16") : new Header(CanonicalType.Integer, b, size, (ulong)x);
-            }
-
-            case MessagePackCode.Int64:
-            {
-                long x = (long)v;
-                return x >= int.MinValue ? throw NonCanonical(offset, x >= 0 ? $"int64 {x} is non-negative: use the uint family" : $"int64 {x} fits int32") : new Header(CanonicalType.Integer, b, size, v);
-            }
-
-            case MessagePackCode.Str8:
-                return v <= MessagePackCode.MaxFixStrLength ? throw NonCanonical(offset, $"str8 of length {v} fits a fixstr") : new Header(CanonicalType.String, b, size, v);
-            case MessagePackCode.Str16:
-                return v <= byte.MaxValue ? throw NonCanonical(offset, $"str16 of length {v} fits str8") : new Header(CanonicalType.String, b, size, v);
-            case MessagePackCode.Str32:
-                return v <= ushort.MaxValue ? throw NonCanonical(offset, $"str32 of length {v} fits str16") : new Header(CanonicalType.String, b, size, v);
-            case MessagePackCode.Array16:
-                return v <= MessagePackCode.MaxFixCollectionCount ? throw NonCanonical(offset, $"array16 of {v} elements fits a fixarray") : new Header(CanonicalType.Array, b, size, v);
-            case MessagePackCode.Array32:
-                return v <= ushort.MaxValue ? throw NonCanonical(offset, $"array32 of {v} elements fits array16") : new Header(CanonicalType.Array, b, size, v);
-            case MessagePackCode.Map16:
-                return v <= MessagePackCode.MaxFixCollectionCount ? throw NonCanonical(offset, $"map16 of {v} pairs fits a fixmap") : new Header(CanonicalType.Map, b, size, v);
-            default: // Map32
-                return v <= ushort.MaxValue ? throw NonCanonical(offset, $"map32 of {v} pairs fits map16") : new Header(CanonicalType.Map, b, size, v);
-        }
-    }
-
-    // ---- typed helpers --------------------------------------------------------------------------
-
-    private ulong ReadUnsigned(ulong max, string typeName)
-    {
-        Header h = PeekHeader();
-        if (h.Type != CanonicalType.Integer)
-        {
-            throw UnexpectedType(h, "integer");
-        }
-
-        if (h.IsNegative || h.Value > max)
-        {
-            throw Error(CodecError.ValueOutOfRange, Consumed, $"{h.FormatInteger()} does not fit {typeName}");
-        }
-
-        AdvanceBytes(h.Size);
-        return h.Value;
-    }
-
-    private long ReadSigned(long min, long max, string typeName)
-    {
-        Header h = PeekHeader();
-        if (h.Type != CanonicalType.Integer)
-        {
-            throw UnexpectedType(h, "integer");
-        }
-
-        bool fits = h.IsNegative ? (long)h.Value >= min : h.Value <= (ulong)max;
-        if (!fits)
-        {
-            throw Error(CodecError.ValueOutOfRange, Consumed, $"{h.FormatInteger()} does not fit {typeName}");
-        }
-
-        AdvanceBytes(h.Size);
-        return (long)h.Value;
-    }
-
-    private Header ReadStringHeader(long start)
-    {
-        Header h = PeekHeader();
-        if (h.Type != CanonicalType.String)
-        {
-            throw UnexpectedType(h, "string");
-        }
-
-        CheckPayload(h, _limits.MaxStringLengthBytes, start);
-        AdvanceBytes(h.Size);
-        return h;
-    }
-
-    private int ReadBinaryHeader(long start)
-    {
-        Header h = PeekHeader();
-        if (h.Type != CanonicalType.Binary)
-        {
-            throw UnexpectedType(h, "binary");
-        }
-
-        CheckPayload(h, _limits.MaxBinaryLengthBytes, start);
-        AdvanceBytes(h.Size);
-        return (int)h.Value;
-    }
-
-    private int ReadCollectionHeader(CanonicalType type)
-    {
-        long start = Consumed;
-        Header h = PeekHeader();
-        if (h.Type != type)
-        {
-            throw UnexpectedType(h, type == CanonicalType.Array ? "array" : "map");
-        }
-
-        CheckCount(h, start);
-        AdvanceBytes(h.Size);
-        return (int)h.Value;
-    }
-
-    /// <summary>Checks a str/bin length against the limit and the bytes left, before anything is sliced.</summary>
-    private readonly void CheckPayload(Header h, int limit, long start)
-    {
-        if (h.Value > (ulong)limit)
-        {
-            throw Error(CodecError.LimitExceeded, start, $"{h.Type} of {h.Value} bytes exceeds the limit of {limit}");
-        }
-
-        long left = Remaining - h.Size;
-        if ((long)h.Value > left)
-        {
-            throw Error(CodecError.Truncated, start, $"{h.Type} declares {h.Value} bytes, {left} left");
-        }
-    }
-
-    /// <summary>Checks an array/map count against the limit and the bytes left (each element needs at least one byte).</summary>
-    private readonly void CheckCount(Header h, long start)
-    {
-        if (h.Value > (ulong)_limits.MaxElementCount)
-        {
-            throw Error(CodecError.LimitExceeded, start, $"{h.Type} of {h.Value} elements exceeds the limit of {_limits.MaxElementCount}");
-        }
-
-        ulong needed = h.Type == CanonicalType.Map ? h.Value * 2 : h.Value;
-        long left = Remaining - h.Size;
-        if ((long)needed > left)
-        {
-            throw Error(CodecError.Truncated, start, $"{h.Type} declares {h.Value} elements, {left} bytes left");
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AdvanceBytes(int count)
-    {
-        if (_single)
-        {
-            _pos += count;
-        }
-        else
-        {
-            _seq.Advance(count);
-        }
-    }
-
-    private readonly ReadOnlySequence<byte> SlicePayload(int length) =>
-        _single ? _sequence.Slice(_pos, length) : _sequence.Slice(_seq.Position, length);
-
-    private void CopyPayload(scoped Span<byte> destination)
-    {
-        if (_single)
-        {
-            _span.Slice(_pos, destination.Length).CopyTo(destination);
-            _pos += destination.Length;
-        }
-        else
-        {
-            _seq.TryCopyTo(destination);
-            _seq.Advance(destination.Length);
-        }
-    }
-
-    private static string DecodeUtf8(ReadOnlySpan<byte> utf8, long start)
-    {
-        // One pass: the strict decoder transcodes and rejects ill-formed UTF-8 (overlong forms, surrogates, code
-        // points above U+10FFFF, truncated sequences) exactly as Utf8.IsValid would, without a second scan.
-        try
-        {
-            return StrictUtf8.GetString(utf8);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
-        }
-    }
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static void ValidateUtf8(ReadOnlySequence<byte> utf8, long start)
-    {
-        bool valid;
-        if (utf8.IsSingleSegment)
-        {
-            valid = Utf8.IsValid(utf8.FirstSpan);
-        }
-        else
-        {
-            int length = (int)utf8.Length;
-            byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-            utf8.CopyTo(rented);
-            valid = Utf8.IsValid(rented.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
-        if (!valid)
-        {
-            throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
-        }
-    }
-
-    // ---- skipping -------------------------------------------------------------------------------
-
-    private void SkipScalar(Header h, long start)
-    {
-        switch (h.Type)
-        {
-            case CanonicalType.String:
-            {
-                Header s = ReadStringHeader(start);
-                int length = (int)s.Value;
-                if (_single)
-                {
-                    if (!Utf8.IsValid(_span.Slice(_pos, length)))
-                    {
-                        throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
-                    }
-
-                    _pos += length;
-                }
-                else
-                {
-                    ValidateUtf8(SlicePayload(length), start);
-                    _seq.Advance(length);
-                }
-
-                break;
-            }
-
-            case CanonicalType.Binary:
-                AdvanceBytes(ReadBinaryHeader(start));
-                break;
-            default:
-                AdvanceBytes(h.Size);
-                break;
-        }
-    }
-
-    private void SkipNested()
-    {
         const int InlineFrames = 16;
-        Span<Frame> inline = stackalloc Frame[InlineFrames];
+        Span<Frame> frames = stackalloc Frame[InlineFrames];
         Frame[]? rented = null;
-        Span<Frame> frames = inline;
         int depth = 0;
         try
         {
             while (true)
             {
                 long start = Consumed;
-                Header h = PeekHeader();
-                if (h.Type is CanonicalType.Array or CanonicalType.Map)
+                CanonicalType type = PeekType();
+                switch (type)
                 {
-                    if (depth >= _limits.MaxDepth)
-                    {
-                        throw Error(CodecError.LimitExceeded, start, $"nesting deeper than {_limits.MaxDepth}");
-                    }
+                    case CanonicalType.Array or CanonicalType.Map:
+                        // Form first, then depth, then the count against the limit and the bytes left.
+                        ulong declared = ReadCollectionHeader(type, start);
+                        if (depth >= _limits.MaxDepth)
+                        {
+                            throw Error(CodecError.LimitExceeded, start, $"nesting deeper than {_limits.MaxDepth}");
+                        }
 
-                    CheckCount(h, start);
-                    AdvanceBytes(h.Size);
-                    if (h.Value != 0)
-                    {
+                        int count = CheckCount(type, declared, start);
+                        if (count == 0)
+                        {
+                            break;
+                        }
+
                         if (depth == frames.Length)
                         {
                             Frame[] bigger = ArrayPool<Frame>.Shared.Rent(frames.Length * 2);
@@ -903,20 +372,12 @@ public ref struct CanonicalReader
                             frames = bigger;
                         }
 
-                        bool isMap = h.Type == CanonicalType.Map;
-                        frames[depth++] = new Frame
-                        {
-                            Remaining = isMap ? (long)h.Value * 2 : (long)h.Value,
-                            Start = start,
-                            IsMap = isMap,
-                            PreviousKeyStart = -1,
-                        };
+                        bool isMap = type == CanonicalType.Map;
+                        frames[depth++] = new Frame { Remaining = isMap ? 2L * count : count, Start = start, IsMap = isMap, PreviousKeyStart = -1 };
                         continue;
-                    }
-                }
-                else
-                {
-                    SkipScalar(h, start);
+                    default:
+                        SkipScalar(type, start);
+                        break;
                 }
 
                 // A whole value [start, Consumed) is done: account for it in its parents.
@@ -959,6 +420,459 @@ public ref struct CanonicalReader
         }
     }
 
+    /// <summary>Checks and skips one value that is not an array or map.</summary>
+    private void SkipScalar(CanonicalType type, long start)
+    {
+        switch (type)
+        {
+            case CanonicalType.String when _single:
+                int at = ReadSpanPayload(CanonicalType.String, start, -1, out int length);
+                if (!Utf8.IsValid(_span.Slice(at, length)))
+                {
+                    throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
+                }
+
+                break;
+            case CanonicalType.String:
+                ReadStringUtf8();
+                break;
+            case CanonicalType.Binary when _single:
+                ReadSpanPayload(CanonicalType.Binary, start, -1, out _);
+                break;
+            case CanonicalType.Binary:
+                ReadBinary();
+                break;
+            case CanonicalType.Integer:
+                ReadInteger(out _);
+                break;
+            case CanonicalType.Nil:
+                ReadNil();
+                break;
+            case CanonicalType.Boolean:
+                ReadBoolean();
+                break;
+            default:
+                throw Unsupported(PeekCode(), start);
+        }
+    }
+
+    /// <summary>Checks that the whole input has been consumed.</summary>
+    /// <exception cref="CodecException"><see cref="CodecError.TrailingBytes"/> if bytes are left.</exception>
+    public readonly void EnsureEnd()
+    {
+        if (!End)
+        {
+            throw Error(CodecError.TrailingBytes, Consumed, $"{Remaining} bytes left after the value");
+        }
+    }
+
+    // ---- the cursor and the canonical layer ---------------------------------------------------------
+
+    private byte PeekCode()
+    {
+        if (_single)
+        {
+            if ((uint)_pos < (uint)_span.Length)
+            {
+                return _span[_pos];
+            }
+        }
+        else if (!_reader.End)
+        {
+            return _reader.NextCode;
+        }
+
+        throw Error(CodecError.Truncated, Consumed, "the input ended where a value was expected");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReadPositiveFixInt(out byte value)
+    {
+        if (_single && (uint)_pos < (uint)_span.Length && _span[_pos] <= MessagePackCode.MaxFixInt)
+        {
+            value = _span[_pos++];
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReadFixInt(out sbyte value)
+    {
+        if (_single && (uint)_pos < (uint)_span.Length)
+        {
+            byte b = _span[_pos];
+            if (b <= MessagePackCode.MaxFixInt || b >= MessagePackCode.MinNegativeFixInt)
+            {
+                _pos++;
+                value = (sbyte)b;
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Reads an integer of any canonical form: its two's-complement bits, and whether it is negative.</summary>
+    private ulong ReadInteger(out bool negative)
+    {
+        long start = Consumed;
+        if (_single)
+        {
+            Header h = ParseHeader(_span[_pos..], start);
+            if (h.Type != CanonicalType.Integer)
+            {
+                throw UnexpectedType(h, "integer", start);
+            }
+
+            _pos += h.Size;
+            negative = IsSigned(h.Code);
+            return h.Value;
+        }
+
+        // MessagePackReader: the format byte decides the family (its ReadInt64 would refuse a uint64 above
+        // long.MaxValue, its ReadUInt64 a negative value), then the value read must be the shortest for it.
+        byte code = PeekCode();
+        if (TypeOf(code) != CanonicalType.Integer)
+        {
+            throw WrongType(start, "integer");
+        }
+
+        if (Remaining < HeaderSize(code))
+        {
+            throw Diagnose(start);
+        }
+
+        negative = IsSigned(code);
+        ulong value = negative ? (ulong)_reader.ReadInt64() : _reader.ReadUInt64();
+        return NotShortest(code, value) is { } why ? throw NonCanonical(start, why) : value;
+    }
+
+    private ulong ReadUnsigned(ulong max, string typeName)
+    {
+        long start = Consumed;
+        ulong value = ReadInteger(out bool negative);
+        return negative || value > max ? throw OutOfRange(start, negative, value, typeName) : value;
+    }
+
+    private long ReadSigned(long min, long max, string typeName)
+    {
+        long start = Consumed;
+        ulong value = ReadInteger(out bool negative);
+        return (negative ? (long)value >= min : value <= (ulong)max) ? (long)value : throw OutOfRange(start, negative, value, typeName);
+    }
+
+    /// <summary>Contiguous input: reads a str or bin header, checks it and consumes the payload; returns the payload's index.</summary>
+    private int ReadSpanPayload(CanonicalType type, long start, int expectedLength, out int length)
+    {
+        Header h = ParseHeader(_span[_pos..], start);
+        if (h.Type != type)
+        {
+            throw UnexpectedType(h, type == CanonicalType.String ? "string" : "binary", start);
+        }
+
+        CheckPayload(h, start, expectedLength, _span.Length - _pos - h.Size);
+        int at = _pos + h.Size;
+        length = (int)h.Value;
+        _pos = at + length;
+        return at;
+    }
+
+    /// <summary>Reads a str or bin value and checks its form, <paramref name="expectedLength"/> (if not -1) and limit.</summary>
+    private ReadOnlySequence<byte> ReadPayload(CanonicalType type, long start, int expectedLength = -1)
+    {
+        if (_single)
+        {
+            int at = ReadSpanPayload(type, start, expectedLength, out int size);
+            return _input.Slice(at, size);
+        }
+
+        byte code = PeekCode();
+        if (TypeOf(code) != type)
+        {
+            throw WrongType(start, type == CanonicalType.String ? "string" : "binary");
+        }
+
+        ReadOnlySequence<byte> payload;
+        try
+        {
+            payload = (type == CanonicalType.String ? _reader.ReadStringSequence() : _reader.ReadBytes()).GetValueOrDefault();
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentOutOfRangeException)
+        {
+            // Truncated, or a length of 2^31 or more (MessagePackReader reads it as a negative int).
+            throw Diagnose(start, expectedLength);
+        }
+
+        ulong length = (ulong)payload.Length;
+        if (NotShortest(code, length) is { } why)
+        {
+            throw NonCanonical(start, why);
+        }
+
+        CheckPayload(new Header(type, code, 0, length), start, expectedLength, long.MaxValue);
+        return payload;
+    }
+
+    /// <summary>Reads an array or map header and checks its form; <see cref="CheckCount"/> checks the count.</summary>
+    private ulong ReadCollectionHeader(CanonicalType type, long start)
+    {
+        string name = type == CanonicalType.Array ? "array" : "map";
+        if (_single)
+        {
+            Header h = ParseHeader(_span[_pos..], start);
+            if (h.Type != type)
+            {
+                throw UnexpectedType(h, name, start);
+            }
+
+            _pos += h.Size;
+            return h.Value;
+        }
+
+        byte code = PeekCode();
+        if (TypeOf(code) != type)
+        {
+            throw WrongType(start, name);
+        }
+
+        int count;
+        if (!(type == CanonicalType.Array ? _reader.TryReadArrayHeader(out count) : _reader.TryReadMapHeader(out count)))
+        {
+            throw Diagnose(start);
+        }
+
+        // MessagePackReader returns an array32/map32 count of 2^31 or more as a negative int.
+        ulong value = (uint)count;
+        return NotShortest(code, value) is { } why ? throw NonCanonical(start, why) : value;
+    }
+
+    /// <summary>Checks an array/map count against the limit, then the bytes left after its header (each element needs at least one byte).</summary>
+    private int CheckCount(CanonicalType type, ulong count, long start)
+    {
+        if (count > (ulong)_limits.MaxElementCount)
+        {
+            throw Error(CodecError.LimitExceeded, start, $"{type} of {count} elements exceeds the limit of {_limits.MaxElementCount}");
+        }
+
+        long needed = type == CanonicalType.Map ? 2L * (long)count : (long)count;
+        long left = Remaining;
+        return needed > left ? throw Error(CodecError.Truncated, start, $"{type} declares {count} elements, {left} bytes left") : (int)count;
+    }
+
+    /// <summary>Checks a str/bin header whose form is checked: the expected length, then the limit, then the bytes left.</summary>
+    private readonly void CheckPayload(Header h, long start, int expectedLength, long left)
+    {
+        if (expectedLength >= 0 && h.Value != (ulong)expectedLength)
+        {
+            throw Error(CodecError.UnexpectedLength, start, $"expected {expectedLength} bytes of binary, found {h.Value}");
+        }
+
+        int limit = h.Type == CanonicalType.String ? _limits.MaxStringLengthBytes : _limits.MaxBinaryLengthBytes;
+        if (h.Value > (ulong)limit)
+        {
+            throw Error(CodecError.LimitExceeded, start, $"{h.Type} of {h.Value} bytes exceeds the limit of {limit}");
+        }
+
+        if ((long)h.Value > left)
+        {
+            throw Error(CodecError.Truncated, start, $"{h.Type} declares {h.Value} bytes, {left} left");
+        }
+    }
+
+    // ---- headers: our parser, for contiguous input and to say why MessagePackReader could not read a value ----
+
+    /// <summary>The error for the value at <paramref name="start"/> when a read of the expected type is impossible.</summary>
+    private readonly CodecException WrongType(long start, string expected) => UnexpectedType(HeaderAt(start), expected, start);
+
+    /// <summary>The error for a value at <paramref name="start"/> whose header or payload MessagePackReader could not read.</summary>
+    private readonly CodecException Diagnose(long start, int expectedLength = -1)
+    {
+        Header h = HeaderAt(start);
+        CheckPayload(h, start, expectedLength, _length - start - h.Size);
+        return Error(CodecError.Truncated, start, "the input ended inside the value");
+    }
+
+    /// <summary>Parses the header at <paramref name="start"/> (any input).</summary>
+    private readonly Header HeaderAt(long start)
+    {
+        ReadOnlySequence<byte> rest = _input.Slice(start);
+        Span<byte> s = stackalloc byte[MaxHeaderSize];
+        s = s[..(int)Math.Min(MaxHeaderSize, rest.Length)];
+        rest.Slice(0, s.Length).CopyTo(s);
+        return ParseHeader(s, start);
+    }
+
+    /// <summary>Parses the header at the start of <paramref name="s"/> and checks its format and form (not limits).</summary>
+    private static Header ParseHeader(ReadOnlySpan<byte> s, long start)
+    {
+        if (s.IsEmpty)
+        {
+            throw Error(CodecError.Truncated, start, "the input ended where a value was expected");
+        }
+
+        byte b = s[0];
+        switch (b)
+        {
+            case <= MessagePackCode.MaxFixInt:
+                return new Header(CanonicalType.Integer, b, 1, b);
+            case >= MessagePackCode.MinNegativeFixInt:
+                return new Header(CanonicalType.Integer, b, 1, (ulong)(sbyte)b);
+            case <= MessagePackCode.MaxFixMap:
+                return new Header(CanonicalType.Map, b, 1, b & 0x0fu);
+            case <= MessagePackCode.MaxFixArray:
+                return new Header(CanonicalType.Array, b, 1, b & 0x0fu);
+            case <= MessagePackCode.MaxFixStr:
+                return new Header(CanonicalType.String, b, 1, b & 0x1fu);
+        }
+
+        CanonicalType type = b == MessagePackCode.NeverUsed ? throw Unsupported(b, start) : TypeOf(b);
+        if (type is CanonicalType.Float or CanonicalType.Extension)
+        {
+            throw Unsupported(b, start);
+        }
+
+        int size = HeaderSize(b);
+        if (s.Length < size)
+        {
+            throw Error(CodecError.Truncated, start, $"the header 0x{b:x2} needs {size} bytes, {s.Length} left");
+        }
+
+        ulong v = size switch
+        {
+            1 => 0, // nil, false, true
+            2 => b == MessagePackCode.Int8 ? (ulong)(sbyte)s[1] : s[1],
+            3 => b == MessagePackCode.Int16 ? (ulong)BinaryPrimitives.ReadInt16BigEndian(s[1..]) : BinaryPrimitives.ReadUInt16BigEndian(s[1..]),
+            5 => b == MessagePackCode.Int32 ? (ulong)BinaryPrimitives.ReadInt32BigEndian(s[1..]) : BinaryPrimitives.ReadUInt32BigEndian(s[1..]),
+            _ => BinaryPrimitives.ReadUInt64BigEndian(s[1..]),
+        };
+        return NotShortest(b, v) is { } why ? throw NonCanonical(start, why) : new Header(type, b, size, v);
+    }
+
+    private static CodecException UnexpectedType(Header h, string expected, long start) =>
+        Error(CodecError.UnexpectedType, start, $"expected {expected}, found {h.Type} (0x{h.Code:x2})");
+
+    /// <summary>The family of a format byte (0xc1 maps to <see cref="CanonicalType.Extension"/>; callers reject it first).</summary>
+    private static CanonicalType TypeOf(byte b) => b switch
+    {
+        <= MessagePackCode.MaxFixInt => CanonicalType.Integer,
+        <= MessagePackCode.MaxFixMap => CanonicalType.Map,
+        <= MessagePackCode.MaxFixArray => CanonicalType.Array,
+        <= MessagePackCode.MaxFixStr => CanonicalType.String,
+        MessagePackCode.Nil => CanonicalType.Nil,
+        MessagePackCode.False or MessagePackCode.True => CanonicalType.Boolean,
+        >= MessagePackCode.Bin8 and <= MessagePackCode.Bin32 => CanonicalType.Binary,
+        MessagePackCode.Float32 or MessagePackCode.Float64 => CanonicalType.Float,
+        >= MessagePackCode.UInt8 and <= MessagePackCode.Int64 => CanonicalType.Integer,
+        >= MessagePackCode.Str8 and <= MessagePackCode.Str32 => CanonicalType.String,
+        MessagePackCode.Array16 or MessagePackCode.Array32 => CanonicalType.Array,
+        MessagePackCode.Map16 or MessagePackCode.Map32 => CanonicalType.Map,
+        >= MessagePackCode.MinNegativeFixInt => CanonicalType.Integer,
+        _ => CanonicalType.Extension, // ext 0xc7-0xc9, fixext 0xd4-0xd8 (and 0xc1)
+    };
+
+    /// <summary>Whether an integer format byte is of the signed family (negative fixint, int8-int64): negative values only.</summary>
+    private static bool IsSigned(byte code) => code >= MessagePackCode.MinNegativeFixInt || code is >= MessagePackCode.Int8 and <= MessagePackCode.Int64;
+
+    /// <summary>The header size of a format byte: 1, or 1 plus its length/value field.</summary>
+    private static int HeaderSize(byte b) => b switch
+    {
+        MessagePackCode.Bin8 or MessagePackCode.UInt8 or MessagePackCode.Int8 or MessagePackCode.Str8 => 2,
+        MessagePackCode.Bin16 or MessagePackCode.UInt16 or MessagePackCode.Int16 or MessagePackCode.Str16
+            or MessagePackCode.Array16 or MessagePackCode.Map16 => 3,
+        MessagePackCode.Bin32 or MessagePackCode.UInt32 or MessagePackCode.Int32 or MessagePackCode.Str32
+            or MessagePackCode.Array32 or MessagePackCode.Map32 => 5,
+        MessagePackCode.UInt64 or MessagePackCode.Int64 => 9,
+        _ => 1,
+    };
+
+    /// <summary>
+    /// The canonical-form rule (C2): why <paramref name="v"/> (two's-complement bits for integers) is not in its shortest
+    /// form under <paramref name="code"/>, or null if it is. Signed formats are only for negative values.
+    /// </summary>
+    private static string? NotShortest(byte code, ulong v) => code switch
+    {
+        MessagePackCode.UInt8 when v <= MessagePackCode.MaxFixInt => $"uint8 0x{v:x2} fits a positive fixint",
+        MessagePackCode.UInt16 when v <= byte.MaxValue => $"uint16 {v} fits uint8",
+        MessagePackCode.UInt32 when v <= ushort.MaxValue => $"uint32 {v} fits uint16",
+        MessagePackCode.UInt64 when v <= uint.MaxValue => $"uint64 {v} fits uint32",
+        MessagePackCode.Int8 when (long)v >= -32 => (long)v >= 0 ? $"int8 {(long)v} is non-negative: use the uint family" : $"int8 {(long)v} fits a negative fixint",
+        MessagePackCode.Int16 when (long)v >= sbyte.MinValue => (long)v >= 0 ? $"int16 {(long)v} is non-negative: use the uint family" : $"int16 {(long)v} fits int8",
+        MessagePackCode.Int32 when (long)v >= short.MinValue => (long)v >= 0 ? $"int32 {(long)v} is non-negative: use the uint family" : $"int32 {(long)v} fits int16",
+        MessagePackCode.Int64 when (long)v >= int.MinValue => (long)v >= 0 ? $"int64 {(long)v} is non-negative: use the uint family" : $"int64 {(long)v} fits int32",
+        MessagePackCode.Str8 when v <= MessagePackRange.MaxFixStringLength => $"str8 of length {v} fits a fixstr",
+        MessagePackCode.Str16 when v <= byte.MaxValue => $"str16 of length {v} fits str8",
+        MessagePackCode.Str32 when v <= ushort.MaxValue => $"str32 of length {v} fits str16",
+        MessagePackCode.Bin16 when v <= byte.MaxValue => $"bin16 of length {v} fits bin8",
+        MessagePackCode.Bin32 when v <= ushort.MaxValue => $"bin32 of length {v} fits bin16",
+        MessagePackCode.Array16 when v <= MessagePackRange.MaxFixArrayCount => $"array16 of {v} elements fits a fixarray",
+        MessagePackCode.Array32 when v <= ushort.MaxValue => $"array32 of {v} elements fits array16",
+        MessagePackCode.Map16 when v <= MessagePackRange.MaxFixMapCount => $"map16 of {v} pairs fits a fixmap",
+        MessagePackCode.Map32 when v <= ushort.MaxValue => $"map32 of {v} pairs fits map16",
+        _ => null,
+    };
+
+    // ---- UTF-8 and map keys -----------------------------------------------------------------------
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string DecodeUtf8(ReadOnlySequence<byte> utf8, long start)
+    {
+        if (utf8.IsSingleSegment)
+        {
+            return DecodeUtf8(utf8.FirstSpan, start);
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
+        }
+    }
+
+    private static string DecodeUtf8(ReadOnlySpan<byte> utf8, long start)
+    {
+        // One pass: the strict decoder transcodes and rejects ill-formed UTF-8 (overlong forms, surrogates, code
+        // points above U+10FFFF, truncated sequences) exactly as Utf8.IsValid would, without a second scan.
+        // MessagePackReader.ReadString would replace them with U+FFFD instead.
+        try
+        {
+            return StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
+        }
+    }
+
+    private static void ValidateUtf8(ReadOnlySequence<byte> utf8, long start)
+    {
+        bool valid;
+        if (utf8.IsSingleSegment)
+        {
+            valid = Utf8.IsValid(utf8.FirstSpan);
+        }
+        else
+        {
+            int length = (int)utf8.Length;
+            byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+            utf8.CopyTo(rented);
+            valid = Utf8.IsValid(rented.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        if (!valid)
+        {
+            throw Error(CodecError.InvalidUtf8, start, "the string is not well-formed UTF-8");
+        }
+    }
+
     /// <summary>Compares the encoded bytes [aStart, aEnd) and [bStart, bEnd) lexicographically, shorter prefix first.</summary>
     private readonly int CompareKeys(long aStart, long aEnd, long bStart, long bEnd)
     {
@@ -967,13 +881,9 @@ public ref struct CanonicalReader
             return _span[(int)aStart..(int)aEnd].SequenceCompareTo(_span[(int)bStart..(int)bEnd]);
         }
 
-        return CompareSequences(_sequence.Slice(aStart, aEnd - aStart), _sequence.Slice(bStart, bEnd - bStart));
-    }
-
-    private static int CompareSequences(ReadOnlySequence<byte> a, ReadOnlySequence<byte> b)
-    {
-        var ra = new SequenceReader<byte>(a);
-        var rb = new SequenceReader<byte>(b);
+        ReadOnlySequence<byte> input = _input;
+        var ra = new SequenceReader<byte>(input.Slice(aStart, aEnd - aStart));
+        var rb = new SequenceReader<byte>(input.Slice(bStart, bEnd - bStart));
         while (!ra.End && !rb.End)
         {
             ReadOnlySpan<byte> sa = ra.UnreadSpan;
@@ -992,10 +902,15 @@ public ref struct CanonicalReader
         return ra.End ? (rb.End ? 0 : -1) : 1;
     }
 
-    // ---- errors ---------------------------------------------------------------------------------
+    private static CodecException Unsupported(byte b, long start) => Error(CodecError.UnsupportedType, start, b switch
+    {
+        MessagePackCode.NeverUsed => "0xc1 is never used in MessagePack",
+        MessagePackCode.Float32 or MessagePackCode.Float64 => $"float 0x{b:x2}: no floats in signed objects",
+        _ => $"extension 0x{b:x2}: no extension types in signed objects",
+    });
 
-    private readonly CodecException UnexpectedType(Header h, string expected) =>
-        Error(CodecError.UnexpectedType, Consumed, $"expected {expected}, found {h.Type} (0x{h.Code:x2})");
+    private static CodecException OutOfRange(long start, bool negative, ulong value, string typeName) =>
+        Error(CodecError.ValueOutOfRange, start, $"{(negative ? ((long)value).ToString(CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture))} does not fit {typeName}");
 
     private static CodecException NonCanonical(long offset, string detail) => new(CodecError.NonCanonical, offset, detail);
 
@@ -1011,7 +926,7 @@ public ref struct CanonicalReader
         public bool IsMap;
     }
 
-    /// <summary>A parsed, canonical-checked header. For integers <see cref="Value"/> holds the two's-complement bits.</summary>
+    /// <summary>A parsed header. For integers <see cref="Value"/> holds the two's-complement bits.</summary>
     [StructLayout(LayoutKind.Auto)]
     private readonly struct Header(CanonicalType type, byte code, int size, ulong value)
     {
@@ -1019,10 +934,5 @@ public ref struct CanonicalReader
         public readonly byte Code = code;
         public readonly int Size = size;
         public readonly ulong Value = value;
-
-        public bool IsNegative => Code >= MessagePackCode.MinNegativeFixInt || (Code >= MessagePackCode.Int8 && Code <= MessagePackCode.Int64);
-
-        public string FormatInteger() =>
-            IsNegative ? ((long)Value).ToString(System.Globalization.CultureInfo.InvariantCulture) : Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using ChainInterop.Crypto;
+using MessagePack;
 
 namespace ChainInterop.Codec;
 
@@ -46,7 +47,7 @@ public ref struct CanonicalWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt64(ulong value)
     {
-        if (value <= MessagePackCode.MaxPositiveFixInt)
+        if (value <= MessagePackCode.MaxFixInt)
         {
             WriteByte((byte)value);
         }
@@ -116,7 +117,7 @@ public ref struct CanonicalWriter
             }
 
             int total;
-            if (written <= MessagePackCode.MaxFixStrLength)
+            if (written <= MessagePackRange.MaxFixStringLength)
             {
                 span.Slice(2, written).CopyTo(span[1..]);
                 span[0] = (byte)(MessagePackCode.MinFixStr | written);
@@ -203,7 +204,7 @@ public ref struct CanonicalWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteArrayHeader(int count)
     {
-        if ((uint)count <= MessagePackCode.MaxFixCollectionCount)
+        if ((uint)count <= MessagePackRange.MaxFixArrayCount)
         {
             WriteByte((byte)(MessagePackCode.MinFixArray | count));
         }
@@ -222,7 +223,7 @@ public ref struct CanonicalWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteMapHeader(int count)
     {
-        if ((uint)count <= MessagePackCode.MaxFixCollectionCount)
+        if ((uint)count <= MessagePackRange.MaxFixMapCount)
         {
             WriteByte((byte)(MessagePackCode.MinFixMap | count));
         }
@@ -364,11 +365,11 @@ public ref struct CanonicalWriter
     }
 
     private static int StringHeaderSize(int length) =>
-        length <= MessagePackCode.MaxFixStrLength ? 1 : length <= byte.MaxValue ? 2 : length <= ushort.MaxValue ? 3 : 5;
+        length <= MessagePackRange.MaxFixStringLength ? 1 : length <= byte.MaxValue ? 2 : length <= ushort.MaxValue ? 3 : 5;
 
     private static void WriteStringHeader(Span<byte> span, int length)
     {
-        if (length <= MessagePackCode.MaxFixStrLength)
+        if (length <= MessagePackRange.MaxFixStringLength)
         {
             span[0] = (byte)(MessagePackCode.MinFixStr | length);
         }

@@ -1,4 +1,8 @@
-namespace ChainInterop.Codec;
+// The pre-MessagePack canonical codec (src/ChainInterop.Core/Codec at commit ecff5a6), kept here only so the
+// benchmarks can measure the codec built on MessagePack-CSharp against it in the same process (issue 14).
+// Benchmark-only and internal: nothing in src/ uses it; do not extend it.
+
+namespace ChainInterop.Benchmarks.Baseline;
 
 /// <summary>MessagePack format bytes (https://github.com/msgpack/msgpack/blob/master/spec.md).</summary>
 internal static class MessagePackCode

@@ -6,7 +6,8 @@ namespace ChainInterop.Testing;
 /// FsCheck.Xunit's <c>[Property]</c> (every member is FsCheck's: <c>Arbitrary</c>, <c>Replay</c>, <c>Verbose</c>, …),
 /// with one addition: when <c>CHAININTEROP_PROPERTY_SCALE=N</c> is set, every property runs N times its
 /// <see cref="MaxTest"/> cases (a longer run without editing the tests). A failing property prints
-/// <c>Replay: (seed, gamma)</c>; <c>[Property(Replay = "(seed, gamma)")]</c> on it runs that case first.
+/// <c>Falsifiable, after N tests (M shrinks) (seed,gamma)</c>: <c>[Property(Replay = "(seed,gamma)")]</c> on it reruns
+/// the same cases.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class PropertyAttribute : FsCheck.Xunit.PropertyAttribute

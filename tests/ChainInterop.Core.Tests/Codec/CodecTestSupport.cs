@@ -60,23 +60,9 @@ internal static class CodecTestSupport
         Assert.True(e.Error == error && e.Offset == offset, $"expected {error} at {offset}, got {e.Error} at {e.Offset}: {e.Message}");
     }
 
-    public static void ForAll<T>(Gen<T> gen, Action<T> body, int runs = PropertyRuns) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(runs), Prop.ForAll(gen.ToArbitrary(), body));
+    // ---- generators (each shrinks inside its own domain) ---------------------------------------------
 
-    // ---- generators ------------------------------------------------------------------------------
-
-    public static Gen<byte> Bytes { get; } = Gen.Choose(0, 255).Select(i => (byte)i);
-
-    public static Gen<byte[]> ByteArrays { get; } = Gen.Choose(0, 300).SelectMany(n => Gen.ArrayOf(Bytes, n));
-
-    /// <summary>Unsigned values spread over every magnitude (each encoding size equally likely).</summary>
-    public static Gen<ulong> UInt64s { get; } =
-        Gen.Zip(Gen.Choose(int.MinValue, int.MaxValue), Gen.Choose(int.MinValue, int.MaxValue))
-            .Zip(Gen.Choose(0, 64))
-            .Select(t => t.Item2 == 64 ? 0UL : (((ulong)(uint)t.Item1.Item1 << 32) | (uint)t.Item1.Item2) >> t.Item2);
-
-    public static Gen<long> Int64s { get; } = UInt64s.Zip(Gen.Elements(true, false))
-        .Select(t => t.Item2 ? (long)t.Item1 : ~(long)(t.Item1 >> 1));
+    public static Arbitrary<byte[]> ByteArrays { get; } = CommonArbitraries.Bytes(Gen.Choose(0, 300));
 
     private static Gen<int> CodePoints { get; } = Gen.Frequency(
         (6, Gen.Choose(0x20, 0x7e)),
@@ -84,31 +70,25 @@ internal static class CodecTestSupport
         (1, Gen.Choose(0x800, 0xffff).Where(c => c is < 0xd800 or > 0xdfff)),
         (1, Gen.Choose(0x10000, 0x10ffff)));
 
-    public static Gen<string> Strings { get; } = Gen.Frequency(
-            (3, Gen.Choose(0, 40)),
-            (1, Gen.Choose(40, 400)))
-        .SelectMany(n => Gen.ArrayOf(CodePoints, n))
-        .Select(cps =>
-        {
-            var sb = new StringBuilder();
-            foreach (int cp in cps)
-            {
-                sb.Append(new Rune(cp).ToString());
-            }
-
-            return sb.ToString();
-        });
+    /// <summary>Valid Unicode strings (no lone surrogates); shrinks by removing whole code points.</summary>
+    public static Arbitrary<string> Strings { get; } = Arb.From(
+        Gen.Frequency(
+                (3, Gen.Choose(0, 40)),
+                (1, Gen.Choose(40, 400)))
+            .SelectMany(n => Gen.ArrayOf(CodePoints, n))
+            .Select(cps => string.Concat(cps.Select(cp => new Rune(cp).ToString()))),
+        s => Shrink.Array(s.EnumerateRunes().ToArray()).Select(runes => string.Concat(runes.Select(r => r.ToString()))));
 
     /// <summary>Value trees whose total node count is bounded by the FsCheck size (at most about 60).</summary>
-    public static Gen<Node> Trees { get; } = Gen.Sized(size => TreeOfSize(Math.Min(size, 60), 0));
+    public static Arbitrary<Node> Trees { get; } = Arb.From(Gen.Sized(size => TreeOfSize(Math.Min(size, 60), 0)), ShrinkTree);
 
     private static Gen<Node> Leaves { get; } = Gen.OneOf(
         Gen.Constant<Node>(new NilNode()),
         Gen.Elements(true, false).Select(b => (Node)new BoolNode(b)),
-        UInt64s.Select(v => (Node)new UIntNode(v)),
-        Int64s.Select(v => (Node)new IntNode(v)),
-        Strings.Select(s => (Node)new StrNode(s)),
-        ByteArrays.Select(b => (Node)new BinNode(b)));
+        Arbitraries.UInt64s.Generator.Select(v => (Node)new UIntNode(v)),
+        Arbitraries.Int64s.Generator.Select(v => (Node)new IntNode(v)),
+        Strings.Generator.Select(s => (Node)new StrNode(s)),
+        ByteArrays.Generator.Select(b => (Node)new BinNode(b)));
 
     private static Gen<Node> TreeOfSize(int size, int depth)
     {
@@ -124,6 +104,20 @@ internal static class CodecTestSupport
             (1, Gen.Choose(0, Math.Min(size / 2, 17)).SelectMany(n => Gen.ArrayOf(TreeOfSize(size / (2 * n + 1), depth + 1).Zip(TreeOfSize(size / (2 * n + 1), depth + 1)), n))
                 .Select(pairs => (Node)new MapNode(pairs))));
     }
+
+    /// <summary>Smaller trees: a container's own children, fewer or smaller items; leaves toward their simplest value.</summary>
+    public static IEnumerable<Node> ShrinkTree(Node node) => node switch
+    {
+        ArrayNode a => a.Items.Concat(Shrink.Array(a.Items, ShrinkTree).Select(items => (Node)new ArrayNode(items))),
+        MapNode m => m.Pairs.SelectMany(p => new[] { p.Key, p.Value })
+            .Concat(Shrink.Array(m.Pairs, p => ShrinkTree(p.Key).Select(k => (k, p.Value)).Concat(ShrinkTree(p.Value).Select(v => (p.Key, v))))
+                .Select(pairs => (Node)new MapNode(pairs))),
+        UIntNode u => Shrink.Toward(u.Value, 0UL).Select(v => (Node)new UIntNode(v)),
+        IntNode i => Shrink.Toward(i.Value, 0L).Select(v => (Node)new IntNode(v)),
+        StrNode s => Strings.Shrinker(s.Value).Select(v => (Node)new StrNode(v)),
+        BinNode b => ByteArrays.Shrinker(b.Value).Select(v => (Node)new BinNode(v)),
+        _ => [],
+    };
 
     // ---- segmented sequences (shared with every parser test) ----------------------------------------
 

@@ -1,5 +1,6 @@
 using ChainInterop.Codec;
 using ChainInterop.Ledger;
+using ChainInterop.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 using static ChainInterop.Tests.Ledger.LedgerTestSupport;
@@ -118,8 +119,33 @@ public class LedgerPropertyTests
         return [.. blocks];
     }
 
-    private static void ForAll<T>(Gen<T> gen, Action<T> body, int runs = Runs) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(runs), Prop.ForAll(gen.ToArbitrary(), body));
+    // ---- shrinking: fewer blocks and commands, never the setup block ------------------------------
+
+    /// <summary>A linked group shrinks to one of its commands or to a smaller group; other commands do not shrink.</summary>
+    private static IEnumerable<LedgerCommand> ShrinkCommand(LedgerCommand command) => command is LinkedCommand l
+        ? l.Commands.Concat(Shrink.Array([.. l.Commands]).Select(cs => (LedgerCommand)new LinkedCommand(cs)))
+        : [];
+
+    /// <summary>Drops later blocks, then commands; the first block (opening and funding the accounts) always stays.</summary>
+    private static IEnumerable<Block[]> ShrinkBlocks(Block[] blocks)
+    {
+        for (int i = blocks.Length - 1; i >= 1; i--)
+        {
+            yield return [.. blocks[..i], .. blocks[(i + 1)..]];
+        }
+
+        for (int i = 1; i < blocks.Length; i++)
+        {
+            foreach (var commands in Shrink.Array(blocks[i].Commands, ShrinkCommand))
+            {
+                yield return [.. blocks[..i], blocks[i] with { Commands = commands }, .. blocks[(i + 1)..]];
+            }
+        }
+    }
+
+    private static readonly Arbitrary<LedgerCommand> CommandArb = Arb.From(Commands, ShrinkCommand);
+
+    private static readonly Arbitrary<Block[]> BlockArb = Arb.From(Blocks, ShrinkBlocks);
 
     // ---- the model: what the invariants are measured against ---------------------------------------
 
@@ -216,9 +242,9 @@ public class LedgerPropertyTests
 
     // ---- properties -------------------------------------------------------------------------------
 
-    [Fact]
-    public void Random_sequences_keep_supply_pending_and_credit_invariants_and_failures_change_nothing_S2() =>
-        ForAll(Blocks, blocks =>
+    [Property(MaxTest = Runs)]
+    public Property Random_sequences_keep_supply_pending_and_credit_invariants_and_failures_change_nothing_S2() =>
+        Prop.ForAll(BlockArb, blocks =>
         {
             var ledger = new AccountLedger();
             var supply = new Dictionary<AssetCode, Int128>();
@@ -279,9 +305,9 @@ public class LedgerPropertyTests
         Assert.Empty(expected.Except(seen));
     }
 
-    [Fact]
-    public void Replaying_the_same_blocks_into_a_fresh_ledger_gives_the_same_results_and_state_hash_S2() =>
-        ForAll(Blocks, blocks =>
+    [Property(MaxTest = Runs)]
+    public Property Replaying_the_same_blocks_into_a_fresh_ledger_gives_the_same_results_and_state_hash_S2() =>
+        Prop.ForAll(BlockArb, blocks =>
         {
             var (results1, ledger1) = Replay(blocks);
             var (results2, ledger2) = Replay(blocks);
@@ -301,9 +327,15 @@ public class LedgerPropertyTests
             Assert.Equal(ledger1.ComputeStateHash(), one.ComputeStateHash());
         });
 
-    [Fact]
-    public void Snapshot_import_gives_the_same_hash_and_continues_exactly_like_the_original_C5() =>
-        ForAll(Blocks.SelectMany(b => Gen.Choose(0, b.Length).Select(split => (b, split))), t =>
+    /// <summary>Blocks and where to split them (0 to all); a shrunk split stays inside its blocks.</summary>
+    private static readonly Arbitrary<(Block[] Blocks, int Split)> SplitBlocks = Arb.From<(Block[] Blocks, int Split)>(
+        Blocks.SelectMany(b => Gen.Choose(0, b.Length).Select(split => (b, split))),
+        t => ShrinkBlocks(t.Blocks).Select(b => (b, Math.Min(t.Split, b.Length)))
+            .Concat(Shrink.Toward(t.Split, 0).Select(split => (t.Blocks, split))));
+
+    [Property(MaxTest = Runs)]
+    public Property Snapshot_import_gives_the_same_hash_and_continues_exactly_like_the_original_C5() =>
+        Prop.ForAll(SplitBlocks, t =>
         {
             var (blocks, split) = t;
             var (all, original) = Replay(blocks);
@@ -320,9 +352,9 @@ public class LedgerPropertyTests
             Assert.Equal(original.PendingCount, continued.PendingCount);
         });
 
-    [Fact]
-    public void Every_command_round_trips_the_canonical_codec_byte_for_byte_C2() =>
-        ForAll(Commands, command =>
+    [Property(MaxTest = 1000)]
+    public Property Every_command_round_trips_the_canonical_codec_byte_for_byte_C2() =>
+        Prop.ForAll(CommandArb, command =>
         {
             byte[] bytes = Canonical.Encode(command);
             var decoded = Canonical.Decode<LedgerCommand>(bytes);
@@ -332,31 +364,47 @@ public class LedgerPropertyTests
             Assert.Equal(bytes, decoded.ToCanonicalBytes());
             Assert.Equal(Describe(command), Describe(decoded));
             Canonical.Validate(new System.Buffers.ReadOnlySequence<byte>(bytes));
-        }, runs: 1000);
+        });
 
-    [Fact]
-    public void Decoding_arbitrary_or_mutated_bytes_only_ever_throws_CodecException_C2()
+    /// <summary>Up to 60 bytes, biased toward array headers, small command kinds and other markers.</summary>
+    private static readonly Arbitrary<byte[]> MarkerBiasedBytes = CommonArbitraries.Bytes(Gen.Choose(0, 60), Gen.Frequency(
+        (3, CommonArbitraries.Byte.Generator),
+        (2, Gen.Elements<byte>(0x90, 0x92, 0x93, 0x95, 0x96, 0x97, 0x01, 0x02, 0x05, 0x06, 0x07, 0x08, 0xc0, 0xc4, 0x10, 0xa3, 0xd3, 0xdc, 0xff))));
+
+    [Property(MaxTest = 3000)]
+    public Property Decoding_arbitrary_bytes_only_ever_throws_CodecException_C2() =>
+        Prop.ForAll(MarkerBiasedBytes, input => DecodeOnlyThrowsCodecException(input));
+
+    /// <summary>A command's encoding with byte <c>At</c> replaced by <c>What</c>, and a cut at <c>Cut</c>.</summary>
+    private sealed record CommandMutation(LedgerCommand Command, int At, byte What, int Cut)
     {
-        Gen<byte> bytes = Gen.Frequency(
-            (3, Gen.Choose(0, 255).Select(i => (byte)i)),
-            (2, Gen.Elements<byte>(0x90, 0x92, 0x93, 0x95, 0x96, 0x97, 0x01, 0x02, 0x05, 0x06, 0x07, 0x08, 0xc0, 0xc4, 0x10, 0xa3, 0xd3, 0xdc, 0xff)));
-        ForAll(Gen.Choose(0, 60).SelectMany(n => Gen.ArrayOf(bytes, n)), input => DecodeOnlyThrowsCodecException(input), runs: 3000);
+        public override string ToString() => $"{Describe(Command)} at {At} put {What:x2}, cut at {Cut}";
+    }
 
-        var mutated =
-            from command in Commands
-            let encoded = Canonical.Encode(command)
-            from at in Gen.Choose(0, encoded.Length - 1)
-            from what in Gen.Choose(0, 255)
-            from cut in Gen.Choose(0, encoded.Length)
-            select (Encoded: encoded, At: at, What: (byte)what, Cut: cut);
-        ForAll(mutated, m =>
+    /// <summary>At and Cut always lie inside the command's encoding, also after shrinking.</summary>
+    private static readonly Arbitrary<CommandMutation> CommandMutations = Arb.From(
+        from command in Commands
+        let length = Canonical.Encode(command).Length
+        from at in Gen.Choose(0, length - 1)
+        from what in CommonArbitraries.Byte.Generator
+        from cut in Gen.Choose(0, length)
+        select new CommandMutation(command, at, what, cut),
+        m => ShrinkCommand(m.Command).Select(c => (Command: c, Length: Canonical.Encode(c).Length))
+            .Select(c => m with { Command = c.Command, At = Math.Min(m.At, c.Length - 1), Cut = Math.Min(m.Cut, c.Length) })
+            .Concat(Shrink.Toward(m.At, 0).Select(at => m with { At = at }))
+            .Concat(Shrink.Toward(m.What, (byte)0).Select(what => m with { What = what }))
+            .Concat(Shrink.Toward(m.Cut, 0).Select(cut => m with { Cut = cut })));
+
+    [Property(MaxTest = 2000)]
+    public Property Decoding_mutated_or_truncated_commands_only_ever_throws_CodecException_C2() =>
+        Prop.ForAll(CommandMutations, m =>
         {
-            byte[] changed = (byte[])m.Encoded.Clone();
+            byte[] encoded = Canonical.Encode(m.Command);
+            byte[] changed = (byte[])encoded.Clone();
             changed[m.At] = m.What;
             DecodeOnlyThrowsCodecException(changed);
-            DecodeOnlyThrowsCodecException(m.Encoded[..m.Cut]);
-        }, runs: 2000);
-    }
+            DecodeOnlyThrowsCodecException(encoded[..m.Cut]);
+        });
 
     private static void DecodeOnlyThrowsCodecException(byte[] input)
     {

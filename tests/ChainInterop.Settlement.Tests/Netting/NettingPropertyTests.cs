@@ -1,5 +1,6 @@
 using ChainInterop.Codec;
 using ChainInterop.Settlement.Netting;
+using ChainInterop.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 using static ChainInterop.Settlement.Tests.Netting.NettingTestSupport;
@@ -35,8 +36,19 @@ public class NettingPropertyTests
         select rows.Select((r, i) => new GrossObligation(
             Tx(i), Participants[r.Payer], Participants[(r.Payer + r.Offset) % Participants.Length], Assets[r.Asset], M(r.Amount))).ToArray();
 
-    private static void ForAll<T>(Gen<T> gen, Action<T> body) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(Runs), Prop.ForAll(gen.ToArbitrary(), body));
+    /// <summary>An obligation shrinks toward one minor unit; its parties, asset and id stay.</summary>
+    private static IEnumerable<GrossObligation> ShrinkObligation(GrossObligation o) =>
+        Shrink.Toward(o.Amount.MinorUnits, 1L).Select(amount => o with { Amount = M(amount) });
+
+    /// <summary>Shrinks to fewer (ids stay distinct) and smaller obligations.</summary>
+    private static readonly Arbitrary<GrossObligation[]> CycleArb = Arb.From(Cycles, obligations => Shrink.Array(obligations, ShrinkObligation));
+
+    /// <summary>A cycle with a sort key per obligation (a recording order); shrinks keep one key per obligation.</summary>
+    private static readonly Arbitrary<(GrossObligation Obligation, int Key)[]> KeyedCycles = Arb.From<(GrossObligation Obligation, int Key)[]>(
+        from obligations in Cycles
+        from keys in Gen.ArrayOf(Gen.Choose(0, 1000), obligations.Length)
+        select obligations.Zip(keys, (o, k) => (o, k)).ToArray(),
+        pairs => Shrink.Array(pairs, p => ShrinkObligation(p.Obligation).Select(o => (o, p.Key))));
 
     private static NetResult Net(GrossObligation[] obligations)
     {
@@ -45,8 +57,8 @@ public class NettingPropertyTests
         return outcome.Result!;
     }
 
-    [Fact]
-    public void Nets_sum_to_zero_per_asset_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Nets_sum_to_zero_per_asset_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var result = Net(obligations);
         Assert.Empty(result.FindMismatches());
@@ -64,8 +76,8 @@ public class NettingPropertyTests
         }
     });
 
-    [Fact]
-    public void Each_participant_net_is_received_minus_paid_over_the_cycle_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Each_participant_net_is_received_minus_paid_over_the_cycle_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var result = Net(obligations);
         var model = ModelNets(obligations);
@@ -86,8 +98,8 @@ public class NettingPropertyTests
         }
     });
 
-    [Fact]
-    public void Bilateral_nets_are_antisymmetric_match_the_pairs_and_sum_to_the_multilateral_net_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Bilateral_nets_are_antisymmetric_match_the_pairs_and_sum_to_the_multilateral_net_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var result = Net(obligations);
         foreach (var asset in Assets)
@@ -108,8 +120,8 @@ public class NettingPropertyTests
         }
     });
 
-    [Fact]
-    public void Instructions_through_the_central_counterparty_reproduce_the_nets_and_leave_it_flat_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Instructions_through_the_central_counterparty_reproduce_the_nets_and_leave_it_flat_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var result = Net(obligations);
         var set = result.CentralCounterpartyInstructions();
@@ -128,8 +140,8 @@ public class NettingPropertyTests
         Assert.Equal(result.Assets.Sum(a => a.NetCount), set.Instructions.Count(i => i.Payer != Icc) + set.Instructions.Count(i => i.Payee != Icc));
     });
 
-    [Fact]
-    public void Bilateral_instructions_reproduce_the_nets_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Bilateral_instructions_reproduce_the_nets_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var result = Net(obligations);
         var balances = Apply(result.BilateralInstructions());
@@ -142,8 +154,8 @@ public class NettingPropertyTests
         }
     });
 
-    [Fact]
-    public void Report_liquidity_saved_is_gross_minus_positive_nets_and_never_negative_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Report_liquidity_saved_is_gross_minus_positive_nets_and_never_negative_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var outcome = new NettingEngine().Net(Cycle1, Book(obligations));
         var report = CycleReport.Create(outcome, Book(obligations).ComputeDigest());
@@ -162,19 +174,16 @@ public class NettingPropertyTests
         }
     });
 
-    [Fact]
-    public void Net_result_does_not_depend_on_recording_order_S3_Alg11() => ForAll(
-        from obligations in Cycles
-        from keys in Gen.ArrayOf(Gen.Choose(0, 1000), obligations.Length)
-        select (obligations, keys),
-        input =>
-        {
-            var shuffled = input.obligations.Zip(input.keys).OrderBy(p => p.Second).Select(p => p.First).ToArray();
-            Assert.Equal(Net(input.obligations).Digest, Net(shuffled).Digest);
-        });
+    [Property(MaxTest = Runs)]
+    public Property Net_result_does_not_depend_on_recording_order_S3_Alg11() => Prop.ForAll(KeyedCycles, pairs =>
+    {
+        var obligations = pairs.Select(p => p.Obligation).ToArray();
+        var shuffled = pairs.OrderBy(p => p.Key).Select(p => p.Obligation).ToArray();
+        Assert.Equal(Net(obligations).Digest, Net(shuffled).Digest);
+    });
 
-    [Fact]
-    public void Net_result_instructions_and_report_round_trip_through_the_canonical_codec_S3_Alg11() => ForAll(Cycles, obligations =>
+    [Property(MaxTest = Runs)]
+    public Property Net_result_instructions_and_report_round_trip_through_the_canonical_codec_S3_Alg11() => Prop.ForAll(CycleArb, obligations =>
     {
         var outcome = new NettingEngine().Net(Cycle1, Book(obligations));
         var result = outcome.Result!;

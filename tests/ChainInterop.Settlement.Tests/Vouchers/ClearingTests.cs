@@ -2,6 +2,7 @@ using ChainInterop.Codec;
 using ChainInterop.Crypto;
 using ChainInterop.Ledger;
 using ChainInterop.Settlement.Vouchers;
+using ChainInterop.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 using static ChainInterop.Settlement.Tests.Vouchers.VoucherWorld;
@@ -9,8 +10,31 @@ using static ChainInterop.Settlement.Tests.Vouchers.VoucherWorld;
 namespace ChainInterop.Settlement.Tests.Vouchers;
 
 /// <summary>V4 (seed 001 steps 310–312): verification before processing, clearing vouchers, the voucher ledger, evidence.</summary>
-public class ClearingTests
+public sealed class ClearingTests : IDisposable
 {
+    // Made on first use by the properties below: FsCheck.Xunit runs all of a property's cases on one instance.
+    private readonly Lazy<(VoucherWorld World, byte[] Bytes)> _evidence = new(() =>
+    {
+        var (world, id, _) = Completed();
+        var evidence = world.ThirdParty.AssembleEvidence(id, world.Network.Publications.Select(p => p.Clearing)).Value!;
+        return (world, Canonical.Encode(evidence));
+    });
+
+    private readonly Lazy<VoucherWorld> _keys = new(() => new VoucherWorld());
+
+    public void Dispose()
+    {
+        if (_evidence.IsValueCreated)
+        {
+            _evidence.Value.World.Dispose();
+        }
+
+        if (_keys.IsValueCreated)
+        {
+            _keys.Value.Dispose();
+        }
+    }
+
     private static (VoucherWorld World, Hash256 Id, RetentionNotice Notice) Completed(long amount = 100_00)
     {
         var world = new VoucherWorld();
@@ -180,7 +204,7 @@ public class ClearingTests
     }
 
     [Fact]
-    public void Every_signature_of_the_evidence_chain_verifies_offline_and_any_change_is_detected_V4_step_312()
+    public void Every_signature_of_the_evidence_chain_verifies_offline_and_missing_or_mismatched_parts_are_named_V4_step_312()
     {
         var (world, id, _) = Completed();
         using var _w = world;
@@ -196,14 +220,16 @@ public class ClearingTests
         Assert.Equal(VoucherFailure.ClearingMissing, VoucherVerifier.VerifyEvidence(missing, world.Directory, Fees).Failure);
         Assert.Equal(VoucherFailure.RelationMismatch, VoucherVerifier.VerifyEvidence(evidence, world.Directory, FeeSchedule.None).Failure);
         Assert.Equal(VoucherFailure.UnknownFlow, world.ThirdParty.AssembleEvidence(Hash256.Zero, []).Failure);
+    }
 
-        int runs = 0;
-        var flips = Gen.Choose(0, bytes.Length - 1).Zip(Gen.Choose(1, 255));
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), Prop.ForAll(flips.ToArbitrary(), f =>
+    [Property(MaxTest = 200)]
+    public Property Flipping_any_byte_of_an_encoded_evidence_chain_is_detected_offline_V4_step_312()
+    {
+        var (world, bytes) = _evidence.Value;
+        return Prop.ForAll(Arbitraries.ByteFlips(bytes.Length), f =>
         {
-            runs++;
             var copy = (byte[])bytes.Clone();
-            copy[f.Item1] ^= (byte)f.Item2;
+            copy[f.Position] ^= f.Mask;
             EvidenceChain changed;
             try
             {
@@ -214,9 +240,8 @@ public class ClearingTests
                 return;
             }
 
-            Assert.False(VoucherVerifier.VerifyEvidence(changed, world.Directory, Fees).IsValid, $"byte {f.Item1} ^ {f.Item2:x2} went unnoticed");
-        }));
-        Assert.True(runs >= 200);
+            Assert.False(VoucherVerifier.VerifyEvidence(changed, world.Directory, Fees).IsValid, $"byte {f.Position} ^ {f.Mask:x2} went unnoticed");
+        });
     }
 
     [Fact]
@@ -240,17 +265,28 @@ public class ClearingTests
         Assert.Equal(Amount.FromMinorUnits(500_000_00 + 1_234_56 + 6_17 - 2_46), world.Ledger.GetBalance(SettlementAccount(Ccb), Cny).Posted);
     }
 
-    [Fact]
-    public void Accepted_clearings_conserve_every_asset_for_any_amount_and_fee_schedule_V4()
+    /// <summary>Payments of 1 to 2^31 - 1 whole units (in thousandths); shrinks toward one unit.</summary>
+    private static readonly Arbitrary<long> PaymentAmounts =
+        Arb.Convert(CommonArbitraries.Range(1, int.MaxValue), v => (long)v * 1000, amount => (int)(amount / 1000));
+
+    /// <summary>Up to four purchase fee rules, any basis points, fixed fee and payer; shrinks to fewer, smaller rules.</summary>
+    private static readonly Arbitrary<FeeRule[]> FeeRules = Arb.From(
+        Gen.ListOf(
+                from basisPoints in Gen.Choose(0, FeeSchedule.MaxBasisPoints)
+                from fixedFee in Gen.Choose(0, 10_000)
+                from payer in Gen.Elements(FeePayer.UserInstitution, FeePayer.Originator)
+                select new FeeRule(TransactionType.Purchase, payer, basisPoints, Amount.FromMinorUnits(fixedFee)))
+            .Select(l => l.Take(4).ToArray()),
+        rules => Shrink.Array(rules, r =>
+            Shrink.Toward(r.BasisPoints, 0).Select(bp => r with { BasisPoints = bp })
+                .Concat(Shrink.Toward(r.Fixed.MinorUnits, 0L).Select(f => r with { Fixed = Amount.FromMinorUnits(f) }))));
+
+    [Property(MaxTest = 60)]
+    public Property Accepted_clearings_conserve_every_asset_for_any_amount_and_fee_schedule_V4()
     {
-        var amounts = Gen.Choose(1, int.MaxValue).Select(v => (long)v * 1000);
-        var rules = Gen.Choose(0, FeeSchedule.MaxBasisPoints).Zip(Gen.Choose(0, 10_000)).Zip(Gen.Elements(FeePayer.UserInstitution, FeePayer.Originator))
-            .Select(t => new FeeRule(TransactionType.Purchase, t.Item2, t.Item1.Item1, Amount.FromMinorUnits(t.Item1.Item2)));
-        var cases = amounts.Zip(Gen.ListOf(rules).Select(l => l.Take(4).ToArray()));
-        using var keys = new VoucherWorld();
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), Prop.ForAll(cases.ToArbitrary(), c =>
+        var keys = _keys.Value;
+        return Prop.ForAll(PaymentAmounts, FeeRules, (amount, feeRules) =>
         {
-            var (amount, feeRules) = c;
             var fees = new FeeSchedule(feeRules);
             var voucher = TransactionVoucher.Create(CardPayment(amount), Ccb, keys.Key(Ccb), StartMs);
             voucher = voucher.WithSignature(voucher.Sign(Icbc, keys.Key(Icbc)));
@@ -275,6 +311,6 @@ public class ClearingTests
             Assert.Equal(Amount.Zero, ledger.GetNetPosition(Ccb, Cny) + ledger.GetNetPosition(Icbc, Cny));
             var expectedCcb = Amount.Sum(obligations.Select(o => o.Payee == Ccb ? o.Amount : -o.Amount));
             Assert.Equal(expectedCcb, ledger.GetNetPosition(Ccb, Cny));
-        }));
+        });
     }
 }

@@ -30,7 +30,9 @@ internal sealed class DeterministicChain : IDisposable
     public Block Next(BlockHeader? tip, int maxEntryBytes = 600)
     {
         ulong height = tip is null ? 0 : tip.Height + 1;
-        ulong state = (height * 0x9E3779B97F4A7C15UL) ^ 0xD1B54A32D192ED03UL ^ (ulong)ChainId.Value.GetHashCode(StringComparison.Ordinal);
+        // Not string.GetHashCode: .NET seeds it randomly per process, and the crash writer and the verifier are two.
+        ulong state = (height * 0x9E3779B97F4A7C15UL) ^ 0xD1B54A32D192ED03UL
+            ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(Hash256.Compute(System.Text.Encoding.UTF8.GetBytes(ChainId.Value)).ToArray());
         int entryCount = 1 + (int)(height % 4);
         var entries = new ReadOnlyMemory<byte>[entryCount];
         for (int i = 0; i < entryCount; i++)

@@ -256,6 +256,7 @@ public sealed class FileStoreRecoveryTests : IDisposable
         var options = Options();
         options.MaxBlockSizeBytes = 2_000;
         var blocks = _chain.Take(null, 2, maxEntryBytes: 5_000);
+        Assert.Contains(blocks, b => ChainInterop.Codec.Canonical.Encode(b).Length > options.MaxBlockSizeBytes); // the premise
         await using var store = FileStores.OpenPhysical(options, _chain.ChainId);
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.AppendBatchAsync(blocks));
         Assert.Null(store.Tip);

@@ -53,7 +53,7 @@ public class ChainNodeTests
 
             // Each client accepts its result after f + 1 matching replies.
             var collectors = requests.ToDictionary(r => r.ClientId, r => new ReplyCollector(validators, r));
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var deadline = DateTime.UtcNow.AddSeconds(120); // generous: a green run never waits for it
             int repliesSeen = 0;
             while (collectors.Values.Any(c => c.Accepted is null))
             {
@@ -65,7 +65,7 @@ public class ChainNodeTests
                         tips.Add((await p.GetRequiredService<IBlockStoreProvider>().OpenAsync(Chain)).Tip?.Height.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
                     }
 
-                    Assert.Fail($"requests did not commit within 60 s: {collectors.Values.Count(c => c.Accepted is not null)} accepted, {repliesSeen} replies, tips {string.Join(",", tips)}, dropped {network.DroppedMessages}, faults {string.Join(";", hosts.Select(h => h.Completion.Status))}");
+                    Assert.Fail($"requests did not commit within 120 s: {collectors.Values.Count(c => c.Accepted is not null)} accepted, {repliesSeen} replies, tips {string.Join(",", tips)}, dropped {network.DroppedMessages}, faults {string.Join(";", hosts.Select(h => h.Completion.Status))}");
                 }
 
                 foreach (var host in hosts)
@@ -86,7 +86,7 @@ public class ChainNodeTests
             foreach (var provider in providers)
             {
                 var store = await provider.GetRequiredService<IBlockStoreProvider>().OpenAsync(Chain);
-                var deadlineStore = DateTime.UtcNow.AddSeconds(60);
+                var deadlineStore = DateTime.UtcNow.AddSeconds(120);
                 while ((store.Tip?.Height ?? 0) < height)
                 {
                     Assert.True(DateTime.UtcNow < deadlineStore);
@@ -149,7 +149,7 @@ public class ChainNodeTests
             await hosts[0].SubmitAsync(request);
 
             var collector = new ReplyCollector(validators, request, ClientAuthentication.TrustedTransport);
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var deadline = DateTime.UtcNow.AddSeconds(120);
             while (collector.Accepted is null)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the request did not commit");
@@ -213,7 +213,7 @@ public class ChainNodeTests
         await using var host = await provider.GetRequiredService<ChainNodeFactory>().StartAsync(Chain, new InMemoryNetwork().Connect(NodeId.FromPublicKey(key.PublicKey)));
         var request = ClientRequest.Create(client, Chain, 1, "pay"u8);
         await host.SubmitAsync(request);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var reply = await host.Replies.ReadAsync(timeout.Token);
         Assert.Equal(request.Digest, reply.RequestDigest);
         var store = await provider.GetRequiredService<IBlockStoreProvider>().OpenAsync(Chain);

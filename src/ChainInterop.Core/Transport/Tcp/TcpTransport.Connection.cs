@@ -33,7 +33,8 @@ public sealed partial class TcpTransport
         private IdleWatch _idle;
         private long _lastTick;
         private long _lastSent;
-        private int _receivedSinceTick; // 1 when bytes arrived since the last tick (exchanged by the tick: no signal is lost)
+        private long _reads; // socket reads that returned bytes, and resumptions after a pause (by the read loop only)
+        private long _readsAtLastTick; // (by the tick only)
         private volatile bool _sentSinceTick;
         private volatile bool _paused; // not reading until the consumer catches up (IFrameSink.WaitForRoomAsync)
         private volatile bool _writing; // a write to the socket has not completed yet
@@ -84,8 +85,8 @@ public sealed partial class TcpTransport
         /// <summary>Whether a write to the socket is waiting to complete (for tests and diagnostics).</summary>
         public bool IsWriting => _writing;
 
-        /// <summary>Whether bytes arrived since the last keep-alive tick (for tests and diagnostics).</summary>
-        public bool ReceivedSinceTick => Volatile.Read(ref _receivedSinceTick) != 0;
+        /// <summary>Socket reads that returned bytes so far, and resumptions after a pause (for tests and diagnostics).</summary>
+        public long Reads => Volatile.Read(ref _reads);
 
         public ConnectionCloseReason CloseReason => (ConnectionCloseReason)Volatile.Read(ref _closeReason);
 
@@ -384,11 +385,11 @@ public sealed partial class TcpTransport
             finally
             {
                 _paused = false;
-                Volatile.Write(ref _receivedSinceTick, 1);
+                Volatile.Write(ref _reads, _reads + 1);
             }
         }
 
-        void IFrameSink.OnBytesReceived() => Volatile.Write(ref _receivedSinceTick, 1);
+        void IFrameSink.OnBytesReceived() => Volatile.Write(ref _reads, _reads + 1);
 
         void IFrameSink.Flush()
         {
@@ -532,7 +533,10 @@ public sealed partial class TcpTransport
                 long writes = Volatile.Read(ref _writes);
                 bool writeWaited = writing && writes == _writeAtLastTick;
                 _writeAtLastTick = writing ? writes : -1;
-                bool alive = Interlocked.Exchange(ref _receivedSinceTick, 0) != 0 || _paused
+                long reads = Volatile.Read(ref _reads);
+                bool received = reads != _readsAtLastTick;
+                _readsAtLastTick = reads;
+                bool alive = received || _paused
                     || TcpKernelState.HasUnreadBytes(_socket) || (writeWaited && TcpKernelState.PeerKernelAnswers(_socket));
                 if (_idle.Observe(sinceTick, alive))
                 {

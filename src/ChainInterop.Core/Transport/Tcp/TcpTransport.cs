@@ -587,9 +587,9 @@ public sealed partial class TcpTransport : ITransport
     internal bool? IsWriting(NodeId peer) =>
         _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.IsWriting : null;
 
-    /// <summary>Whether bytes arrived on the active connection to <paramref name="peer"/> since its last keep-alive tick; null when there is none (for tests).</summary>
-    internal bool? ReceivedSinceTick(NodeId peer) =>
-        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.ReceivedSinceTick : null;
+    /// <summary>Socket reads that returned bytes on the active connection to <paramref name="peer"/> so far; null when there is none (for tests).</summary>
+    internal long? Reads(NodeId peer) =>
+        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.Reads : null;
 
     /// <summary>Why the active connection to <paramref name="peer"/> is closing (set at once, before it is torn down), <see cref="ConnectionCloseReason.None"/> while it is not; null when there is none (for tests).</summary>
     internal ConnectionCloseReason? ClosingReason(NodeId peer) =>

@@ -15,7 +15,7 @@ namespace ChainInterop.Tests.Transport.Tcp;
 public sealed class ArenaFrameReaderTests
 {
     private const int Limit = 200_000;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = RawPeer.Timeout; // generous: a green run never waits for it
 
     private static readonly byte[][] Payloads =
     [

@@ -207,9 +207,10 @@ public sealed class TcpLivenessTests : IAsyncDisposable
         int offset = 0;
         await AdvanceTenTimeoutsAsync(a, c, async () =>
         {
+            long reads = a.Reads(c)!.Value;
             await peer.SendAsync(bytes[offset..(offset + 500)]);
             offset += 500;
-            await RawPeer.WaitUntilAsync(() => a.ReceivedSinceTick(c) == true, "the bytes never reached the read loop");
+            await RawPeer.WaitUntilAsync(() => a.Reads(c) > reads, "the bytes never reached the read loop");
         });
 
         await peer.SendAsync(bytes[offset..]);

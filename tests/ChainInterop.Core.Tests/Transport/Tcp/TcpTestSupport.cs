@@ -26,7 +26,7 @@ internal sealed class TcpTestNodes : IAsyncDisposable
         return key;
     }
 
-    /// <summary>Options for a node of <see cref="Chain"/> listening on 127.0.0.1:0, with short test-friendly backoff.</summary>
+    /// <summary>Options for a node of <see cref="Chain"/> listening on 127.0.0.1:0, with short test-friendly backoff and a generous drain.</summary>
     public static TcpTransportOptions Options(PrivateKey key, IEnumerable<TcpPeer> peers, TcpTlsOptions? tls = null) => new()
     {
         ChainId = Chain,
@@ -37,6 +37,9 @@ internal sealed class TcpTestNodes : IAsyncDisposable
         ReconnectInitialDelayMs = 20,
         ReconnectMaxDelayMs = 500,
         JitterSeed = 7,
+
+        // Dispose returns as soon as the peers answer the half-close; a busy machine must not cut what it drains.
+        ShutdownDrainTimeoutMs = 60_000,
     };
 
     /// <summary>Starts a transport; with <paramref name="time"/> (e.g. a <see cref="FakeTimeProvider"/>) its timeouts and keep-alives follow that clock.</summary>
@@ -124,7 +127,7 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
 
     public async Task<LogEntry> WaitForAsync(Func<LogEntry, bool> match, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? RawPeer.Timeout);
         while (true)
         {
             Task added;

@@ -222,14 +222,10 @@ public sealed partial class PbftReplica
             }
         }
 
-        var primary = CurrentPrimary;
-        if (primary != Id)
+        if (CurrentPrimary != Id)
         {
             // The new primary may never have seen these requests (the old one might have swallowed them).
-            foreach (var request in _pending.Take(_options.MaxBatchRequests))
-            {
-                effects.Send(primary, Sign(PbftMessageKind.Forward, _view, new ForwardBody(request)).ToBytes());
-            }
+            ForwardPending(_options.MaxBatchRequests, effects);
         }
 
         if (_pendingIndex.Count > 0)

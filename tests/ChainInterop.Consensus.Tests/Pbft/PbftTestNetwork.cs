@@ -18,8 +18,11 @@ internal sealed class PbftTestNetwork : IDisposable
     private readonly Dictionary<(int Node, ReplicaTimer Timer), (long Due, long Seq)> _timerIndex = [];
     private long _timerSeq;
 
-    public PbftTestNetwork(int count = 4, Action<ReplicaOptions>? configure = null)
+    private readonly IPrimarySelector _selector;
+
+    public PbftTestNetwork(int count = 4, Action<ReplicaOptions>? configure = null, IPrimarySelector? selector = null)
     {
+        _selector = selector ?? RoundRobinPrimarySelector.Instance;
         Keys = [.. Enumerable.Range(1, count).Select(i => SignatureSchemes.Ed25519.ImportPrivateKey(Enumerable.Repeat((byte)i, 32).ToArray()))];
         Validators = new ValidatorSet(Keys.Select(k => k.PublicKey));
         Options = new ReplicaOptions { ChainId = Chain, Validators = Validators, BatchDelayMs = 5, ViewChangeTimeoutMs = 1000 };
@@ -31,7 +34,7 @@ internal sealed class PbftTestNetwork : IDisposable
         Down = new bool[count];
         for (int i = 0; i < count; i++)
         {
-            Replicas[i] = new PbftReplica(Options, Keys[i], null);
+            Replicas[i] = new PbftReplica(Options, Keys[i], null, _selector);
         }
     }
 
@@ -125,7 +128,7 @@ internal sealed class PbftTestNetwork : IDisposable
             _timerIndex.Remove(key);
         }
 
-        Replicas[node] = new PbftReplica(Options, Keys[node], Committed[node].LastOrDefault());
+        Replicas[node] = new PbftReplica(Options, Keys[node], Committed[node].LastOrDefault(), _selector);
         if (replayStore)
         {
             Replicas[node].Replay(Committed[node]);

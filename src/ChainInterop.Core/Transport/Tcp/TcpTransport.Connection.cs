@@ -492,12 +492,15 @@ public sealed partial class TcpTransport
         }
 
         /// <summary>
-        /// Takes everything queued, unless this connection is no longer the peer's active one. Under the peer's gate,
-        /// so that a replacement either stops this writer or sees that it carried messages (and reports it).
+        /// Takes everything queued, unless this connection is no longer the peer's active one. Taken under the peer's
+        /// gate, so that a replacement either stops this writer or sees that it carried messages (and reports it); the
+        /// waiting bulk sender is woken and the frames sealed outside it.
         /// </summary>
         private SendBatch? TakeBatch(SendQueue queue)
         {
             var peer = PeerState!;
+            SendBatch batch;
+            TaskCompletionSource? space;
             lock (peer.Gate)
             {
                 if (peer.Active != this)
@@ -505,10 +508,12 @@ public sealed partial class TcpTransport
                     return null;
                 }
 
-                var batch = queue.TakeAll();
+                batch = queue.Take(out space);
                 _carriedMessages |= batch.DataFrames > 0;
-                return batch;
             }
+
+            SendQueue.Finish(batch, space);
+            return batch;
         }
 
         private void OnKeepAliveTick()

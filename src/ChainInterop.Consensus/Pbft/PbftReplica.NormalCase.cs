@@ -473,7 +473,6 @@ public sealed partial class PbftReplica
     private void Deliver(Block block, long? acceptedAtMs, long now, IReplicaEffects effects)
     {
         System.Diagnostics.Debug.Assert((long)block.Height == _committed + 1, "blocks are delivered in order, once per height");
-        var primaryBefore = CurrentPrimary;
         effects.Commit(block);
         _committed = (long)block.Height;
         _lastHeader = block.Header;
@@ -493,14 +492,6 @@ public sealed partial class PbftReplica
         PbftLog.Committed(_logger, ChainId, _view, block.Height, block.Height, executed);
         OnCommittedForCheckpoint(block, effects);
         AdoptCertifiedView(block.Header.View, effects);
-
-        if (_pendingIndex.Count > 0 && !_viewChanging && CurrentPrimary != primaryBefore && CurrentPrimary != Id)
-        {
-            // The primary moved with the height (CBFT draws one per block): requests forwarded to the previous one,
-            // which may have arrived after it proposed, would otherwise wait for a view change that only a quorum of
-            // replicas holding them can start (a request sent to one validator only would be stranded).
-            ForwardPending(MaxForwardsOnPrimaryChange, effects);
-        }
 
         if (_pendingIndex.Count > 0)
         {
@@ -558,22 +549,6 @@ public sealed partial class PbftReplica
         }
 
         return count;
-    }
-
-    /// <summary>
-    /// The oldest pending requests forwarded to a primary that took over with a new height (16): a stranded request
-    /// becomes the oldest once the others commit, and a few signatures per block bound what this costs.
-    /// </summary>
-    private const int MaxForwardsOnPrimaryChange = 16;
-
-    /// <summary>Forwards the oldest <paramref name="count"/> pending requests to the current primary (it drops those it holds).</summary>
-    private void ForwardPending(int count, IReplicaEffects effects)
-    {
-        var primary = CurrentPrimary;
-        foreach (var request in _pending.Take(count))
-        {
-            effects.Send(primary, Sign(PbftMessageKind.Forward, _view, new ForwardBody(request)).ToBytes());
-        }
     }
 
     private long ViewChangeTimeoutMs => (long)_options.ViewChangeTimeoutMs << Math.Min(_consecutiveViewChanges, MaxBackoffExponent);

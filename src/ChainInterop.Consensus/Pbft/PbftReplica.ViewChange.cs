@@ -222,10 +222,14 @@ public sealed partial class PbftReplica
             }
         }
 
-        if (CurrentPrimary != Id)
+        var primary = CurrentPrimary;
+        if (primary != Id)
         {
             // The new primary may never have seen these requests (the old one might have swallowed them).
-            ForwardPending(_options.MaxBatchRequests, effects);
+            foreach (var request in _pending.Take(_options.MaxBatchRequests))
+            {
+                effects.Send(primary, Sign(PbftMessageKind.Forward, _view, new ForwardBody(request)).ToBytes());
+            }
         }
 
         if (_pendingIndex.Count > 0)

@@ -18,11 +18,8 @@ internal sealed class PbftTestNetwork : IDisposable
     private readonly Dictionary<(int Node, ReplicaTimer Timer), (long Due, long Seq)> _timerIndex = [];
     private long _timerSeq;
 
-    private readonly IPrimarySelector _selector;
-
-    public PbftTestNetwork(int count = 4, Action<ReplicaOptions>? configure = null, IPrimarySelector? selector = null)
+    public PbftTestNetwork(int count = 4, Action<ReplicaOptions>? configure = null)
     {
-        _selector = selector ?? RoundRobinPrimarySelector.Instance;
         Keys = [.. Enumerable.Range(1, count).Select(i => SignatureSchemes.Ed25519.ImportPrivateKey(Enumerable.Repeat((byte)i, 32).ToArray()))];
         Validators = new ValidatorSet(Keys.Select(k => k.PublicKey));
         Options = new ReplicaOptions { ChainId = Chain, Validators = Validators, BatchDelayMs = 5, ViewChangeTimeoutMs = 1000 };
@@ -34,7 +31,7 @@ internal sealed class PbftTestNetwork : IDisposable
         Down = new bool[count];
         for (int i = 0; i < count; i++)
         {
-            Replicas[i] = new PbftReplica(Options, Keys[i], null, _selector);
+            Replicas[i] = new PbftReplica(Options, Keys[i], null);
         }
     }
 
@@ -128,7 +125,7 @@ internal sealed class PbftTestNetwork : IDisposable
             _timerIndex.Remove(key);
         }
 
-        Replicas[node] = new PbftReplica(Options, Keys[node], Committed[node].LastOrDefault(), _selector);
+        Replicas[node] = new PbftReplica(Options, Keys[node], Committed[node].LastOrDefault());
         if (replayStore)
         {
             Replicas[node].Replay(Committed[node]);

@@ -38,10 +38,7 @@ public static partial class SettlementDemo
     /// <summary>Validators per chain: 4 tolerates one Byzantine validator per chain.</summary>
     private const int ValidatorsPerChain = 4;
 
-    /// <summary>The longest the demo waits for a step to settle before it reports what it sees, ms.</summary>
-    private const int SettleWaitMs = 20_000;
-
-    /// <summary>How far ahead of submission a stream transfer's Time1 lies, ms (real time: minutes, not a cycle).</summary>
+    /// <summary>How far ahead of submission a stream transfer's Time1 lies at least, ms (real time: minutes, not a cycle).</summary>
     private const long StreamTime1AheadMs = 120_000;
 
     /// <summary>The opening state: 4 banks with 3 customers each; icc-east links A, B, C and icc-west links C, D, A, B, so every pair of banks shares an ICC.</summary>
@@ -172,14 +169,14 @@ public static partial class SettlementDemo
             // 2. A transfer that times out, and two that are refused, each with its typed reason.
             output.WriteLine();
             output.WriteLine("Exceptions (Alg. 12, Alg. 3–4):");
-            var (timedOut, unfunded, unknownPayee) = await RunExceptionsAsync(network, bankClients, progress, output, ct).ConfigureAwait(false);
+            var (timedOut, unfunded, unknownPayee) = await RunExceptionsAsync(network, bankClients, progress, options, output, ct).ConfigureAwait(false);
 
             // 3. A netting cycle through icc-east and its report.
             output.WriteLine();
             var netting = options.NettingTransfers > 0 ? await RunNettingAsync(network, bankClients, options, output, ct).ConfigureAwait(false) : null;
 
             // 4. Every balance, read back from the validators, checked for conservation.
-            await WaitUntilSettledAsync(network, ct).ConfigureAwait(false);
+            await WaitUntilSettledAsync(network, options.SettleWaitMs, ct).ConfigureAwait(false);
             output.WriteLine();
             PrintBalances(network, output);
             var checks = CheckConservation(network);
@@ -235,7 +232,7 @@ public static partial class SettlementDemo
     private static List<StartTransfer> PlanStream(SettlementNetworkSpec spec, SettlementDemoOptions options)
     {
         var random = new Random(options.Seed);
-        long time1 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + StreamTime1AheadMs;
+        long time1 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + Time1AheadMs(options);
         var plan = new List<StartTransfer>(options.Transfers);
         for (int n = 0; n < options.Transfers; n++)
         {
@@ -298,15 +295,16 @@ public static partial class SettlementDemo
         progress.Finished(await network.WaitForOutcomeAsync(payer, tx, ct).ConfigureAwait(false));
 
     private static async Task<(TransferOutcome TimedOut, TransferOutcome Unfunded, TransferOutcome UnknownPayee)> RunExceptionsAsync(
-        InProcessSettlementNetwork network, Dictionary<ChainId, ChainClient[]> bankClients, Progress progress, TextWriter output, CancellationToken ct)
+        InProcessSettlementNetwork network, Dictionary<ChainId, ChainClient[]> bankClients, Progress progress, SettlementDemoOptions options, TextWriter output,
+        CancellationToken ct)
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var late = new StartTransfer(TransactionId(0, "late"), IccEast, new AccountId("alice"), BankB, new AccountId("bob"), Usd,
             Amount.FromMinorUnits(75_00), AckMode.ModeI, SettlementTiming.RealTime, now - 5_000);
         var unfunded = new StartTransfer(TransactionId(0, "unfunded"), IccWest, new AccountId("chen"), BankD, new AccountId("dave"), Eur,
-            Amount.FromMinorUnits(1_000_000_00), AckMode.ModeII, SettlementTiming.RealTime, now + StreamTime1AheadMs);
+            Amount.FromMinorUnits(1_000_000_00), AckMode.ModeII, SettlementTiming.RealTime, now + Time1AheadMs(options));
         var stranger = new StartTransfer(TransactionId(0, "stranger"), IccWest, new AccountId("dina"), BankA, new AccountId("mallory"), Usd,
-            Amount.FromMinorUnits(20_00), AckMode.ModeII, SettlementTiming.RealTime, now + StreamTime1AheadMs);
+            Amount.FromMinorUnits(20_00), AckMode.ModeII, SettlementTiming.RealTime, now + Time1AheadMs(options));
         foreach (var t in new[] { late, unfunded, stranger })
         {
             progress.Watch(t.TransactionId);
@@ -318,7 +316,7 @@ public static partial class SettlementDemo
             RunOneAsync(network, bankClients[BankD][0], BankD, stranger, progress, ct)).ConfigureAwait(false);
 
         // Let the decisions reach the other chains too, so each trail is complete.
-        await WaitUntilSettledAsync(network, ct).ConfigureAwait(false);
+        await WaitUntilSettledAsync(network, options.SettleWaitMs, ct).ConfigureAwait(false);
         results = [.. results.Select((r, i) => r with { Trail = progress.TrailOf(r.TransactionId, Chains(new[] { late, unfunded, stranger }[i])) })];
         Print(output, $"alice@bank-a pays bob@bank-b 75.00 USD with Time1 5 s ago (via icc-east)", results[0]);
         Print(output, $"chen@bank-c pays dave@bank-d 1000000.00 EUR, more than chen holds (via icc-west)", results[1]);
@@ -356,7 +354,7 @@ public static partial class SettlementDemo
         var spec = network.Spec;
         var members = spec.Intermediaries.First(i => i.Chain == IccEast).Participants;
         var random = new Random(options.Seed + 1);
-        long time1 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + StreamTime1AheadMs;
+        long time1 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + Time1AheadMs(options);
         var batch = new List<(ChainId Payer, ChainId Payee, StartTransfer Transfer)>();
         for (int n = 0; n < options.NettingTransfers; n++)
         {
@@ -390,7 +388,7 @@ public static partial class SettlementDemo
         })).ConfigureAwait(false);
         long submittedMs = clock.ElapsedMilliseconds;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(SettleWaitMs);
+        bounded.CancelAfter(options.SettleWaitMs);
         CrossChainTransactionState[] states;
         try
         {
@@ -399,7 +397,7 @@ public static partial class SettlementDemo
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             // Say what each chain holds instead of waiting on: the conservation check will then report the pending legs.
-            output.WriteLine($"  the cycle did not settle within {SettleWaitMs} ms:");
+            output.WriteLine($"  the cycle did not settle within {options.SettleWaitMs} ms:");
             output.WriteLine(network.ReadIntermediary(IccEast, 0, i =>
                 $"    {IccEast}: open cycle {i.Cycle?.Id} {i.Cycle?.State} started {i.Cycle?.StartedCount} inflight {i.Cycle?.InFlightCount}; closed: "
                 + string.Join("; ", i.ClosedCycles.Select(c => $"{c.Id} {c.State} started {c.StartedCount} inflight {c.InFlightCount} abandoned {c.AbandonedCount} book {c.Obligations.Count}"))
@@ -433,12 +431,18 @@ public static partial class SettlementDemo
         return report;
     }
 
-    /// <summary>Waits (at most <see cref="SettleWaitMs"/>) until no relay has anything unacknowledged and no validator of any chain holds a pending leg.</summary>
-    private static async Task WaitUntilSettledAsync(InProcessSettlementNetwork network, CancellationToken ct)
+    /// <summary>
+    /// A transfer's Time1, ahead of now: at least <see cref="StreamTime1AheadMs"/>, and beyond the demo's own timeout, so
+    /// that no transfer is cancelled for lateness while the demo still waits for it (a busy machine runs slowly).
+    /// </summary>
+    private static long Time1AheadMs(SettlementDemoOptions options) => Math.Max(StreamTime1AheadMs, options.TimeoutMs);
+
+    /// <summary>Waits (at most <paramref name="settleWaitMs"/>) until no relay has anything unacknowledged and no validator of any chain holds a pending leg.</summary>
+    private static async Task WaitUntilSettledAsync(InProcessSettlementNetwork network, int settleWaitMs, CancellationToken ct)
     {
         int quiet = 0;
         var waited = Stopwatch.StartNew();
-        while (quiet < 3 && waited.ElapsedMilliseconds < SettleWaitMs)
+        while (quiet < 3 && waited.ElapsedMilliseconds < settleWaitMs)
         {
             bool settled = network.RelayBacklog == 0 && PendingLegs(network) == 0;
             quiet = settled ? quiet + 1 : 0;

@@ -44,8 +44,11 @@ public sealed record SettlementDemoOptions
     /// <summary>Log the chains' consensus and relays to the console from this level (e.g. Information shows view changes); null: no logs.</summary>
     public LogLevel? LogLevel { get; init; }
 
-    /// <summary>The longest the whole demo may take before it gives up (and reports what it has), ms.</summary>
+    /// <summary>The longest the whole demo may take before it gives up (and reports what it has), ms. Real-time transfers' Time1 lies beyond it.</summary>
     public int TimeoutMs { get; init; } = 120_000;
+
+    /// <summary>The longest the demo waits for a step (the exceptions, the netting cycle, the final balances) to settle before it reports what it sees, ms.</summary>
+    public int SettleWaitMs { get; init; } = 20_000;
 }
 
 /// <summary>What became of one transfer, on its payer's PPC.</summary>

@@ -10,7 +10,9 @@ public class BankToBankSampleTests
     public async Task The_settlement_demo_conserves_every_asset_cancels_the_late_transfer_and_reports_the_netting_cycle()
     {
         var output = new StringWriter();
-        var options = new SettlementDemoOptions { Transfers = 40, NettingTransfers = 6, FileStores = false, TimeoutMs = 60_000 };
+        // Generous budgets: every wait returns once its step settled, so a green run never waits for them, and a busy
+        // machine (many times slower) must not turn a slow run into cancelled transfers or an unsettled cycle.
+        var options = new SettlementDemoOptions { Transfers = 40, NettingTransfers = 6, FileStores = false, TimeoutMs = 600_000, SettleWaitMs = 300_000 };
 
         var report = await SettlementDemo.RunAsync(options, output);
 

@@ -38,10 +38,13 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>The last lines the node printed (for failure messages).</summary>
     public string Tail => string.Join('\n', _output.TakeLast(30));
 
+    /// <summary>How long a node may take to print READY: generous, because a busy machine starts processes many times slower.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+
     public static async Task<NodeProcess> StartAsync(string config)
     {
         var node = new NodeProcess(config);
-        if (await Task.WhenAny(node._ready.Task, node._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))) != node._ready.Task)
+        if (await Task.WhenAny(node._ready.Task, node._process.WaitForExitAsync(), Task.Delay(StartTimeout)) != node._ready.Task)
         {
             string tail = node.Tail;
             node.Dispose();

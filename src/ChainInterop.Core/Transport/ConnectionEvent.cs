@@ -12,7 +12,10 @@ public enum ConnectionEventKind
     /// <summary>The peer is authenticated and messages flow.</summary>
     Connected = 1,
 
-    /// <summary>The peer's connection ended; messages sent now are queued or dropped until it comes back.</summary>
+    /// <summary>
+    /// The peer's connection ended; messages sent now are queued or dropped until it comes back. Messages the ended
+    /// connection had taken may be lost (at most once): a gap in what a peer receives always follows this event at the sender.
+    /// </summary>
     Disconnected = 2,
 }
 
@@ -28,7 +31,7 @@ public enum ConnectionCloseReason
     /// <summary>The peer closed the connection cleanly (end of stream on a frame boundary), or its transport was disposed.</summary>
     RemoteClosed = 2,
 
-    /// <summary>No frame (data or keep-alive) arrived within the idle timeout.</summary>
+    /// <summary>The peer showed no sign of life (bytes, or a kernel answering a write that waits on flow control) within the idle timeout.</summary>
     IdleTimeout = 3,
 
     /// <summary>The handshake (TLS included) did not finish within the handshake timeout, e.g. bytes trickled in (slowloris).</summary>
@@ -52,7 +55,11 @@ public enum ConnectionCloseReason
     /// <summary>A well-framed but meaningless message: unknown frame kind, malformed handshake message, or the stream ended inside a frame.</summary>
     ProtocolViolation = 10,
 
-    /// <summary>Both nodes dialled each other; the connection dialled by the node with the higher id was closed (the other is kept).</summary>
+    /// <summary>
+    /// The tie-break closed this connection for another to the same peer (both nodes dialled, or the same node dialled
+    /// again). Reported in a <see cref="ConnectionEventKind.Disconnected"/> event only when the closed connection had
+    /// carried messages (they may be lost with it); a swap before any was written raises no event.
+    /// </summary>
     DuplicateConnection = 11,
 
     /// <summary>Too many connections were waiting to authenticate (a connection flood); the newest was refused.</summary>

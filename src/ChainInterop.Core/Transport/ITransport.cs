@@ -11,7 +11,7 @@ namespace ChainInterop.Transport;
 /// <para>What every implementation promises (checked by <c>ChainInterop.Testing.Transport.TransportContractTests</c>):</para>
 /// <list type="bullet">
 /// <item><description><see cref="InboundMessage.From"/> is the authenticated sender; a peer cannot claim another's id.</description></item>
-/// <item><description>Messages from one peer arrive in the order that peer sent them (some may be missing: delivery is best effort).</description></item>
+/// <item><description>Messages from one peer arrive in the order that peer sent them (some may be missing: delivery is best effort; the TCP transport loses messages only with a connection, and reports it as <see cref="ConnectionEventKind.Disconnected"/> on the sending side).</description></item>
 /// <item><description>A payload of up to <see cref="MaxPayloadSizeBytes"/> bytes arrives intact; a larger one is refused with <see cref="ArgumentException"/>.</description></item>
 /// <item><description>A send to a node the transport has no route to (unknown, or not connected and nothing queued) is dropped without an exception; a send to <see cref="LocalNode"/> is delivered to this node's own <see cref="Inbound"/>.</description></item>
 /// <item><description><see cref="ConnectionEvents"/> reports each authenticated peer becoming reachable and unreachable, with a reason.</description></item>

@@ -16,8 +16,11 @@ public abstract class TransportContractTests : IAsyncLifetime
 {
     private readonly List<ITransport> _created = [];
 
-    /// <summary>The longest any single wait of the suite may take before the test fails.</summary>
-    protected virtual TimeSpan Timeout => TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The longest any single wait of the suite may take before the test fails (120 s). Every wait returns as soon as
+    /// its event happens, so a passing run never waits for it; it is generous because a busy machine runs late.
+    /// </summary>
+    protected virtual TimeSpan Timeout => TimeSpan.FromSeconds(120);
 
     /// <summary>
     /// Starts <paramref name="count"/> transports of distinct nodes, each admitting and able to reach every other

@@ -34,6 +34,7 @@ public class CrossChainDeliveryTests
         var destinationValidators = new ValidatorSet(destinationKeys.Select(k => k.PublicKey));
         var interchain = new InMemoryNetwork();
         long sent = 0;
+        var relayed = new int[sourceKeys.Length]; // cross-chain messages each source validator has finished relaying
 
         // Destination side: every validator has an inbox fed by its transport.
         var accepted = destinationValidators.NodeIds.ToDictionary(id => id, _ => new ConcurrentBag<ulong>());
@@ -69,9 +70,11 @@ public class CrossChainDeliveryTests
                     var message = Canonical.Decode<CrossChainMessage>(Canonical.Decode<ClientRequest>(block.Entries[e]).Payload);
                     foreach (var (recipient, envelope) in senders[i].Outbox.Plan(block, e, message))
                     {
-                        Interlocked.Increment(ref sent);
                         await senders[i].Transport.SendAsync(recipient, envelope, cancellationToken);
+                        Interlocked.Increment(ref sent);
                     }
+
+                    Interlocked.Increment(ref relayed[i]);
                 }
             }))
         {
@@ -79,17 +82,17 @@ public class CrossChainDeliveryTests
             for (ulong sequence = 0; sequence < Messages; sequence++)
             {
                 await submitter.SubmitAsync(Canonical.Encode(new CrossChainMessage(Source, Destination, sequence, BitConverter.GetBytes(sequence))))
-                    .WaitAsync(TimeSpan.FromSeconds(30));
+                    .WaitAsync(TimeSpan.FromSeconds(120));
             }
 
-            // Every source validator commits (and relays) every message.
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Interlocked.Read(ref sent) < Messages * expectedPerMessage && DateTime.UtcNow < deadline)
+            // Every source validator commits and relays every message; once all have, no send is left to come (the
+            // client submitted nothing else), so the count below is final.
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (Enumerable.Range(0, relayed.Length).Any(i => Volatile.Read(ref relayed[i]) < Messages))
             {
+                Assert.True(DateTime.UtcNow < deadline, $"relayed {string.Join(",", relayed)} of {Messages} per validator");
                 await Task.Delay(10);
             }
-
-            await Task.Delay(200); // let stray extra sends (there must be none) arrive before counting
         }
 
         foreach (var (transport, _) in receivers)

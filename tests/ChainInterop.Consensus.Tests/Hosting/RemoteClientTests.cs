@@ -40,7 +40,7 @@ public class RemoteClientTests
             await using var client = ChainClient.Connect(clientTransport, Chain, validators, clientKey);
             for (int i = 0; i < 3; i++)
             {
-                var reply = await client.SubmitAsync(new byte[] { (byte)i }).WaitAsync(TimeSpan.FromSeconds(30));
+                var reply = await client.SubmitAsync(new byte[] { (byte)i }).WaitAsync(TimeSpan.FromSeconds(120));
                 Assert.Equal(client.Id, reply.ClientId);
                 Assert.True(reply.Verify(validators.PublicKeys[validators.IndexOf(reply.Replica)]));
             }
@@ -54,8 +54,16 @@ public class RemoteClientTests
                 await impostor.SendAsync(validator, "garbage"u8.ToArray());
             }
 
-            var last = await client.SubmitAsync("after"u8.ToArray()).WaitAsync(TimeSpan.FromSeconds(30));
-            await Task.Delay(200);
+            var last = await client.SubmitAsync("after"u8.ToArray()).WaitAsync(TimeSpan.FromSeconds(120));
+
+            // f + 1 validators replied; validator 0 may not have stored the block yet.
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (stores[0].Tip is not { } tip || tip.Height < last.Height)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "validator 0 never stored the last block");
+                await Task.Delay(5);
+            }
+
             var committed = new List<ClientRequest>();
             await foreach (var block in stores[0].ReadAsync(0))
             {
@@ -93,7 +101,7 @@ public class RemoteClientTests
         var call = client.SubmitAsync(new byte[] { 1 });
         await Task.Delay(200); // a few resends
         await client.DisposeAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(120)));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.SubmitAsync(new byte[] { 2 }));
         foreach (var key in keys)
         {

@@ -18,7 +18,8 @@ namespace ChainInterop.Tests.Storage;
 public sealed class KillNineTests(ITestOutputHelper output) : IDisposable
 {
     private const int DefaultKillPoints = 50;
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
+    // Starting a child process and reading its lines: generous, because a busy machine starts processes many times slower.
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(180);
     private readonly TempDirectory _directory = new();
 
     [Fact]

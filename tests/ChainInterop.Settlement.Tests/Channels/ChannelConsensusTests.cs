@@ -144,7 +144,7 @@ public class ChannelConsensusTests
                 _clients.Add(key.PublicKey, client);
             }
 
-            var reply = await client.SubmitAsync(command.ToPayload()).WaitAsync(TimeSpan.FromSeconds(30));
+            var reply = await client.SubmitAsync(command.ToPayload()).WaitAsync(TimeSpan.FromSeconds(120));
             await WaitForAllAsync(reply.Height);
             var receipts = Enumerable.Range(0, _copies.Count).Select(i => _copies.Read(i, copy =>
             {
@@ -216,6 +216,6 @@ public class ChannelConsensusTests
             Assert.True(receipt.IsSuccess, $"{command.Kind}: {receipt.Code} {receipt.LedgerCode}");
         }
 
-        private Task WaitForAllAsync(ulong height) => _copies.WaitForHeightAsync(height).WaitAsync(TimeSpan.FromSeconds(30));
+        private Task WaitForAllAsync(ulong height) => _copies.WaitForHeightAsync(height).WaitAsync(TimeSpan.FromSeconds(120));
     }
 }

@@ -36,7 +36,7 @@ public class VoucherEndToEndTests
         var replies = new List<ClientReply>();
         foreach (var publication in world.Network.Publications)
         {
-            replies.Add(await clients[publication.Clearing.Originator].SubmitAsync(publication.ToPayload()).WaitAsync(TimeSpan.FromSeconds(30)));
+            replies.Add(await clients[publication.Clearing.Originator].SubmitAsync(publication.ToPayload()).WaitAsync(TimeSpan.FromSeconds(120)));
         }
 
         ulong top = replies.Max(r => r.Height);
@@ -55,7 +55,7 @@ public class VoucherEndToEndTests
 
         // A replayed publication commits again but the ledger refuses it as a duplicate, on every validator.
         var replayed = world.Network.Publications.Single(p => p.Clearing.Originator == Icbc);
-        var replay = await icbcClient.SubmitAsync(replayed.ToPayload()).WaitAsync(TimeSpan.FromSeconds(30));
+        var replay = await icbcClient.SubmitAsync(replayed.ToPayload()).WaitAsync(TimeSpan.FromSeconds(120));
         await WaitUntilAsync(() => ledgers.All(l => l.LastHeight >= replay.Height));
         Assert.All(ledgers, l => Assert.True(l.TryGetOutcome(replay.RequestDigest, out var o) && o.Failure == VoucherFailure.Duplicate));
         Assert.All(ledgers, l => Assert.Equal(2, l.ClearingCount));
@@ -83,7 +83,7 @@ public class VoucherEndToEndTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(120); // generous: a green run never waits for it
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the validators");

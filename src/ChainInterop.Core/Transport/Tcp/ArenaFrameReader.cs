@@ -16,6 +16,9 @@ internal interface IFrameSink
     /// <summary>Called before the reader waits for bytes and when it stops: hand on whatever was gathered.</summary>
     void Flush();
 
+    /// <summary>Called after every socket read that returned bytes, whole frames or not: the peer is alive (a large frame on a slow link is not silence).</summary>
+    void OnBytesReceived();
+
     /// <summary>Awaited before every socket read (after a <see cref="Flush"/> when it does not complete at once): completes when the consumer has room for more.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the reader may read on.</returns>
@@ -186,6 +189,7 @@ internal static class ArenaFrameReader
                                 return EndedInsideFrame(Frame.HeaderSizeBytes + have);
                             }
 
+                            sink.OnBytesReceived();
                             have += read;
                         }
 
@@ -231,6 +235,7 @@ internal static class ArenaFrameReader
                         : EndedInsideFrame(end - start);
                 }
 
+                sink.OnBytesReceived();
                 end += n;
             }
         }

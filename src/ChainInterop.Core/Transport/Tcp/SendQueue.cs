@@ -167,11 +167,21 @@ internal sealed class SendQueue
     /// </summary>
     public SendBatch TakeAll()
     {
-        TaskCompletionSource? space;
-        SendBatch batch;
+        var batch = Take(out var space);
+        Finish(batch, space);
+        return batch;
+    }
+
+    /// <summary>
+    /// <see cref="TakeAll"/> in two steps, for a caller that takes under a lock of its own: this takes the blocks (one
+    /// spin-lock acquisition); <see cref="Finish"/>, called outside that lock, wakes the bulk sender waiting for space
+    /// (which may run on the calling thread) and seals the frames.
+    /// </summary>
+    public SendBatch Take(out TaskCompletionSource? space)
+    {
         using (Hold())
         {
-            batch = new SendBatch(_blocks, _frames);
+            var batch = new SendBatch(_blocks, _frames);
             _blocks = _spare ?? [];
             _spare = null;
             _openFrame = -1;
@@ -179,15 +189,18 @@ internal sealed class SendQueue
             _bytes = 0;
             space = _space;
             _space = null;
+            return batch;
         }
+    }
 
+    /// <summary>Wakes the sender <see cref="Take"/> returned (first, so that it refills the queue before the batch is sent) and seals the batch's frames.</summary>
+    public static void Finish(SendBatch batch, TaskCompletionSource? space)
+    {
         space?.TrySetResult();
         foreach (var block in batch.Blocks)
         {
             block.Seal();
         }
-
-        return batch;
     }
 
     /// <summary>Keeps the written blocks of <paramref name="batch"/> for reuse.</summary>

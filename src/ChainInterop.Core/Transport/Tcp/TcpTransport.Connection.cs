@@ -26,13 +26,22 @@ public sealed partial class TcpTransport
         private PipeWriter? _output;
         private string _closeDetail = string.Empty;
         private int _closeReason;
-        // Activity is noted with a flag on the hot paths and turned into a timestamp by the keep-alive tick, so reading
-        // and writing frames never reads the clock. Idle and keep-alive decisions are late by at most one tick.
-        private long _lastReceived;
+        // Activity is noted with a flag on the hot paths and turned into time by the keep-alive tick, so reading and
+        // writing never reads the clock. Idle and keep-alive decisions are late by at most one tick. Liveness
+        // (OnKeepAliveTick): any bytes received, the read loop paused for the consumer, bytes waiting unread in the
+        // socket, or a write waiting on a peer whose kernel answers (TCP flow control).
+        private IdleWatch _idle;
+        private long _lastTick;
         private long _lastSent;
-        private volatile bool _receivedSinceTick;
+        private long _reads; // socket reads that returned bytes, and resumptions after a pause (by the read loop only)
+        private long _readsAtLastTick; // (by the tick only)
         private volatile bool _sentSinceTick;
         private volatile bool _paused; // not reading until the consumer catches up (IFrameSink.WaitForRoomAsync)
+        private volatile bool _writing; // a write to the socket has not completed yet
+        private long _writes; // writes started (by the writer only)
+        private long _writeAtLastTick = -1; // the write that was waiting at the previous tick, or -1 (by the tick only)
+        private int _ticking; // 1 while a keep-alive tick runs (a late tick overlapping the previous one is skipped)
+        private bool _carriedMessages; // the writer took messages for this connection; guarded by the peer's Gate
         private bool _pendingSlotHeld;
         // Messages parsed from the current socket read, handed to Inbound together (IFrameSink.Flush).
         private InboundMessage[] _received = new InboundMessage[InboundQueue.BatchSlots];
@@ -63,6 +72,22 @@ public sealed partial class TcpTransport
         /// <summary>The peer's send queue this connection writes from.</summary>
         private SendQueue? Queue => PeerState?.Queue;
 
+        /// <summary>
+        /// Whether this connection's writer took messages from the queue: if it is replaced, they may be lost with it.
+        /// Read and written under the peer's <see cref="PeerState.Gate"/>, where the writer takes and a replacement
+        /// swaps <see cref="PeerState.Active"/>.
+        /// </summary>
+        public bool CarriedMessages => _carriedMessages;
+
+        /// <summary>Whether the read loop waits for the consumer (for tests and diagnostics).</summary>
+        public bool IsReadingPaused => _paused;
+
+        /// <summary>Whether a write to the socket is waiting to complete (for tests and diagnostics).</summary>
+        public bool IsWriting => _writing;
+
+        /// <summary>Socket reads that returned bytes so far, and resumptions after a pause (for tests and diagnostics).</summary>
+        public long Reads => Volatile.Read(ref _reads);
+
         public ConnectionCloseReason CloseReason => (ConnectionCloseReason)Volatile.Read(ref _closeReason);
 
         private TcpTransportOptions Options => _owner._options;
@@ -89,17 +114,19 @@ public sealed partial class TcpTransport
             ITimer? keepAlive = null;
             try
             {
-                if (await AuthenticateAsync().ConfigureAwait(false) && _owner.OnAuthenticated(this, out var refusal) is var accepted)
+                if (await AuthenticateAsync().ConfigureAwait(false))
                 {
-                    if (!accepted)
+                    // The clock starts before the connection is published, so whoever sees it active sees it watched.
+                    _lastTick = _lastSent = _owner._time.GetTimestamp();
+                    var period = TimeSpan.FromMilliseconds(Math.Max(1, Options.KeepAliveIntervalMs / 2));
+                    _idle = new IdleWatch(TimeSpan.FromMilliseconds(Options.IdleTimeoutMs), period);
+                    keepAlive = _owner._time.CreateTimer(static state => ((Connection)state!).OnKeepAliveTick(), this, period, period);
+                    if (!_owner.OnAuthenticated(this, out var refusal))
                     {
                         Close(refusal, "refused after the handshake");
                     }
                     else
                     {
-                        _lastReceived = _lastSent = _owner._time.GetTimestamp();
-                        var period = TimeSpan.FromMilliseconds(Math.Max(1, Options.KeepAliveIntervalMs / 2));
-                        keepAlive = _owner._time.CreateTimer(static state => ((Connection)state!).OnKeepAliveTick(), this, period, period);
                         await ExchangeAsync().ConfigureAwait(false);
                     }
                 }
@@ -335,7 +362,6 @@ public sealed partial class TcpTransport
 
                     return FrameDecision.Continue;
                 case WireFrame.Ping:
-                    _receivedSinceTick = true;
                     return payload.Length == 1 ? FrameDecision.Continue : FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, "keep-alive with a body");
                 default:
                     return FrameDecision.Close(ConnectionCloseReason.ProtocolViolation, $"unknown frame kind {payload.Span[0]}");
@@ -359,9 +385,11 @@ public sealed partial class TcpTransport
             finally
             {
                 _paused = false;
-                _receivedSinceTick = true;
+                Volatile.Write(ref _reads, _reads + 1);
             }
         }
+
+        void IFrameSink.OnBytesReceived() => Volatile.Write(ref _reads, _reads + 1);
 
         void IFrameSink.Flush()
         {
@@ -371,7 +399,6 @@ public sealed partial class TcpTransport
                 return;
             }
 
-            _receivedSinceTick = true;
             _owner.Deliver(ref _received, count, out bool kept);
             TcpTransportMetrics.FramesReceived.Add(count);
             if (!kept)
@@ -395,9 +422,15 @@ public sealed partial class TcpTransport
             {
                 while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var batch = queue.TakeAll();
+                    if (TakeBatch(queue) is not { } batch)
+                    {
+                        return false; // replaced: the connection that replaced this one writes from here on
+                    }
+
                     long bytes = 0;
                     bool written = false;
+                    Volatile.Write(ref _writes, _writes + 1);
+                    _writing = true;
                     try
                     {
                         // Backpressure: a write completes only when the socket took the bytes, so a peer that does not
@@ -427,10 +460,16 @@ public sealed partial class TcpTransport
                     }
                     finally
                     {
+                        _writing = false;
                         if (written)
                         {
                             // Only blocks the socket is done with are reused (an abandoned gathering write may still read them).
                             queue.Recycle(batch);
+                        }
+                        else if (batch.DataFrames > 0)
+                        {
+                            // Lost with the connection (its Disconnected event says so); those already written may be too.
+                            TcpTransportMetrics.Dropped.Add(batch.DataFrames, new KeyValuePair<string, object?>("reason", "connection_lost"));
                         }
                     }
 
@@ -452,30 +491,77 @@ public sealed partial class TcpTransport
             }
         }
 
+        /// <summary>
+        /// Takes everything queued, unless this connection is no longer the peer's active one. Taken under the peer's
+        /// gate, so that a replacement either stops this writer or sees that it carried messages (and reports it); the
+        /// waiting bulk sender is woken and the frames sealed outside it.
+        /// </summary>
+        private SendBatch? TakeBatch(SendQueue queue)
+        {
+            var peer = PeerState!;
+            SendBatch batch;
+            TaskCompletionSource? space;
+            lock (peer.Gate)
+            {
+                if (peer.Active != this)
+                {
+                    return null;
+                }
+
+                batch = queue.Take(out space);
+                _carriedMessages |= batch.DataFrames > 0;
+            }
+
+            SendQueue.Finish(batch, space);
+            return batch;
+        }
+
         private void OnKeepAliveTick()
         {
-            // Two ticks can overlap on a starved thread pool; the races are benign (a duplicate keep-alive, or a
-            // timestamp one tick off).
-            long now = _owner._time.GetTimestamp();
-            if (_receivedSinceTick || _paused)
+            // A starved thread pool can run two ticks at once; the later has nothing to add.
+            if (Interlocked.Exchange(ref _ticking, 1) != 0)
             {
-                _receivedSinceTick = false;
-                _lastReceived = now;
-            }
-            else if (_owner._time.GetElapsedTime(_lastReceived, now).TotalMilliseconds > Options.IdleTimeoutMs)
-            {
-                Close(ConnectionCloseReason.IdleTimeout, $"no frame for {Options.IdleTimeoutMs} ms");
                 return;
             }
 
-            if (_sentSinceTick)
+            try
             {
-                _sentSinceTick = false;
-                _lastSent = now;
+                long now = _owner._time.GetTimestamp();
+                var sinceTick = _owner._time.GetElapsedTime(_lastTick, now);
+                _lastTick = now;
+
+                // The peer is alive if bytes came from it; if this node is not reading (paused for its consumer, or its
+                // read loop has not run: bytes wait in the socket), the peer cannot be blamed; and a write that has
+                // waited since the previous tick while the peer's kernel answers waits for TCP flow control (the peer's
+                // application is not reading), not for a dead peer. The socket is asked only when nothing else showed life.
+                bool writing = _writing;
+                long writes = Volatile.Read(ref _writes);
+                bool writeWaited = writing && writes == _writeAtLastTick;
+                _writeAtLastTick = writing ? writes : -1;
+                long reads = Volatile.Read(ref _reads);
+                bool received = reads != _readsAtLastTick;
+                _readsAtLastTick = reads;
+                bool alive = received || _paused
+                    || TcpKernelState.HasUnreadBytes(_socket) || (writeWaited && TcpKernelState.PeerKernelAnswers(_socket));
+                if (_idle.Observe(sinceTick, alive))
+                {
+                    Close(ConnectionCloseReason.IdleTimeout, $"nothing received for {Options.IdleTimeoutMs} ms");
+                    return;
+                }
+
+                if (_sentSinceTick)
+                {
+                    _sentSinceTick = false;
+                    _lastSent = now;
+                }
+                else if (_owner._time.GetElapsedTime(_lastSent, now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
+                {
+                    Queue?.EnqueuePing();
+                }
             }
-            else if (_owner._time.GetElapsedTime(_lastSent, now).TotalMilliseconds >= Options.KeepAliveIntervalMs)
+            finally
             {
-                Queue?.EnqueuePing();
+                Volatile.Write(ref _ticking, 0);
             }
         }
 

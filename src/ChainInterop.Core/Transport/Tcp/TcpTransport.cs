@@ -540,8 +540,16 @@ public sealed partial class TcpTransport : ITransport
             peer.Active = connection;
             peer.SignalChanged();
 
-            // Reported under the gate, so a peer's events are in the order its state changed.
-            if (replaced is null)
+            // Reported under the gate, so a peer's events are in the order its state changed. A swap is silent unless
+            // the replaced connection's writer took messages (they may be lost with it): then it is reported as the
+            // end of that connection, so a gap in what a peer receives always follows a Disconnected event here. The
+            // writer takes under this gate, so it either took before the swap (and this sees it) or stops.
+            if (replaced is { CarriedMessages: true })
+            {
+                Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Disconnected, ConnectionCloseReason.DuplicateConnection));
+            }
+
+            if (replaced is null or { CarriedMessages: true })
             {
                 Report(new ConnectionEvent(connection.Peer, ConnectionEventKind.Connected, ConnectionCloseReason.None));
             }
@@ -570,6 +578,22 @@ public sealed partial class TcpTransport : ITransport
     /// <summary>The tie-break on the two connections' diallers (pure, for tests).</summary>
     internal static bool Prefers(NodeId candidateDialer, NodeId existingDialer) =>
         candidateDialer == existingDialer || candidateDialer.CompareTo(existingDialer) < 0;
+
+    /// <summary>Whether the active connection to <paramref name="peer"/> has stopped reading for the consumer; null when there is none (for tests).</summary>
+    internal bool? IsReadingPaused(NodeId peer) =>
+        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.IsReadingPaused : null;
+
+    /// <summary>Whether a write to <paramref name="peer"/>'s active connection is waiting to complete; null when there is none (for tests).</summary>
+    internal bool? IsWriting(NodeId peer) =>
+        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.IsWriting : null;
+
+    /// <summary>Socket reads that returned bytes on the active connection to <paramref name="peer"/> so far; null when there is none (for tests).</summary>
+    internal long? Reads(NodeId peer) =>
+        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.Reads : null;
+
+    /// <summary>Why the active connection to <paramref name="peer"/> is closing (set at once, before it is torn down), <see cref="ConnectionCloseReason.None"/> while it is not; null when there is none (for tests).</summary>
+    internal ConnectionCloseReason? ClosingReason(NodeId peer) =>
+        _peers.TryGetValue(peer, out var state) && state.Active is { } active ? active.CloseReason : null;
 
     /// <summary>Whether the active connection to <paramref name="peer"/> was dialled by this node; null when there is none (for tests).</summary>
     internal bool? IsActiveOutbound(NodeId peer) =>

@@ -18,7 +18,7 @@ internal static class TcpTransportMetrics
     /// <summary>Data frames received from authenticated peers.</summary>
     public static readonly Counter<long> FramesReceived = Meter.CreateCounter<long>("chaininterop.transport.frames_received", "{frame}", "Data frames received from peers");
 
-    /// <summary>Messages dropped, tagged <c>reason</c> = <c>send_queue_full</c>, <c>unknown_peer</c> or <c>inbound_full</c>.</summary>
+    /// <summary>Messages dropped, tagged <c>reason</c> = <c>send_queue_full</c>, <c>unknown_peer</c>, <c>inbound_full</c> or <c>connection_lost</c> (a batch whose write did not complete).</summary>
     public static readonly Counter<long> Dropped = Meter.CreateCounter<long>("chaininterop.transport.dropped", "{message}", "Messages dropped by the transport");
 
     /// <summary>Connections closed, tagged <c>reason</c> (a <see cref="ConnectionCloseReason"/> name).</summary>

@@ -62,7 +62,12 @@ public sealed class TcpTransportOptions
     /// <summary>Time allowed for TLS and the handshake, in milliseconds (slowloris defence).</summary>
     public int HandshakeTimeoutMs { get; set; } = 5_000;
 
-    /// <summary>A connection on which no whole frame arrived for this long is closed, in milliseconds.</summary>
+    /// <summary>
+    /// A connection whose peer showed no sign of life for this long is closed (<see cref="ConnectionCloseReason.IdleTimeout"/>), in
+    /// milliseconds. Signs of life: any bytes from the peer, this node not reading it (paused for its consumer, or bytes
+    /// waiting unread), or a write that waits on TCP flow control while the peer's kernel answers (Linux). A late
+    /// keep-alive tick counts at most two tick periods, so a starved node does not blame its peers. See docs/TRANSPORT.md, "Liveness".
+    /// </summary>
     public int IdleTimeoutMs { get; set; } = 15_000;
 
     /// <summary>A keep-alive frame is sent when nothing was written for this long, in milliseconds (below <see cref="IdleTimeoutMs"/>).</summary>

@@ -15,7 +15,7 @@ namespace ChainInterop.Tests.Transport.Tcp;
 public sealed class ArenaFrameReaderTests
 {
     private const int Limit = 200_000;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = RawPeer.Timeout; // generous: a green run never waits for it
 
     private static readonly byte[][] Payloads =
     [
@@ -68,6 +68,13 @@ public sealed class ArenaFrameReaderTests
         }
 
         public void Flush() => Flushes++;
+
+        private int _byteReads;
+
+        /// <summary>Reads that returned bytes (read by the test while the loop runs).</summary>
+        public int ByteReads => Volatile.Read(ref _byteReads);
+
+        public void OnBytesReceived() => Interlocked.Increment(ref _byteReads);
     }
 
     private static async Task<(Collector Sink, FrameDecision End)> ReadAllAsync(Pipe pipe, byte[]? buffered = null, int limit = Limit)
@@ -132,6 +139,39 @@ public sealed class ArenaFrameReaderTests
         var (sink, end) = await reading;
         AssertPayloads(Payloads, sink);
         Assert.Equal(ConnectionCloseReason.RemoteClosed, end.Reason);
+    }
+
+    [Fact]
+    public async Task Every_read_that_returns_bytes_is_reported_before_its_frame_is_whole_C6()
+    {
+        // The connection counts bytes as life, not whole frames: a large frame on a slow link is not silence.
+        var payload = Pattern(70_000, 5);
+        var stream = Frames(payload);
+        var pipe = NewPipe();
+        var sink = new Collector();
+        var reading = ArenaFrameReader.ReadFramesAsync(pipe.Reader.AsStream(), ReadOnlyMemory<byte>.Empty, Limit, sink, CancellationToken.None).AsTask();
+        int offset = 0, writes = 0;
+        foreach (int cut in (int[])[3, Frame.HeaderSizeBytes + 100, 30_000, 69_000]) // inside the header, in the arena, in the frame's own buffer
+        {
+            await pipe.Writer.WriteAsync(stream.AsMemory(offset, cut - offset));
+            offset = cut;
+            writes++;
+            var deadline = DateTime.UtcNow + Timeout;
+            while (sink.ByteReads < writes)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"write {writes} was never reported");
+                await Task.Delay(1);
+            }
+
+            Assert.Empty(sink.Frames);
+        }
+
+        await pipe.Writer.WriteAsync(stream.AsMemory(offset));
+        await pipe.Writer.CompleteAsync();
+        var end = await reading.WaitAsync(Timeout);
+        Assert.Equal(ConnectionCloseReason.RemoteClosed, end.Reason);
+        Assert.Equal(payload, Assert.Single(sink.Frames).ToArray());
+        Assert.True(sink.ByteReads > writes);
     }
 
     [Fact]

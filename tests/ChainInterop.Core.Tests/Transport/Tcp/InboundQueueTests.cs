@@ -7,7 +7,7 @@ namespace ChainInterop.Tests.Transport.Tcp;
 /// <summary>The TCP transport's inbound queue: order, the bound (drop newest), completion, waiting and cancellation.</summary>
 public sealed class InboundQueueTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = RawPeer.Timeout; // generous: a green run never waits for it
     private static readonly NodeId Node = NodeId.FromPublicKey(SignatureSchemes.Ed25519.GenerateKey().PublicKey);
 
     private static InboundMessage Message(int i) => new(Node, BitConverter.GetBytes(i));

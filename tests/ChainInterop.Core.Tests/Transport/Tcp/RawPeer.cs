@@ -15,7 +15,11 @@ namespace ChainInterop.Tests.Transport.Tcp;
 /// </summary>
 internal sealed class RawPeer : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Budget of every "eventually" wait in the TCP tests. Waits return as soon as their condition holds, so a green run
+    /// never waits for it; it is generous because a busy machine (load far above its cores) runs seconds late.
+    /// </summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     private readonly Socket _socket;
     private readonly List<byte> _sent = [];
@@ -32,6 +36,17 @@ internal sealed class RawPeer : IAsyncDisposable
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endPoint).WaitAsync(Timeout);
         return new RawPeer(socket);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test with <paramref name="what"/> after <see cref="Timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what);
+            await Task.Delay(2);
+        }
     }
 
     public async Task SendAsync(byte[] bytes)

@@ -120,8 +120,11 @@ public sealed class ReceiveBufferReuseTests : IAsyncLifetime
         Assert.True((await peer.HandshakeAsync(kc, _b.LocalNode)).IsComplete);
         var frame = new System.Buffers.ArrayBufferWriter<byte>();
         ChainInterop.Framing.Frame.Write(frame, WireFrameTests.Messages(messages));
+        var c = NodeId.FromPublicKey(kc.PublicKey);
+        await RawPeer.WaitUntilAsync(() => _b.Reads(c) is not null, "b never took the connection");
+        long reads = _b.Reads(c)!.Value;
         await peer.SendAsync(frame.WrittenSpan[..100].ToArray());
-        await Task.Delay(200);
+        await RawPeer.WaitUntilAsync(() => _b.Reads(c) > reads, "b never read the first part"); // so the rest comes in a read of its own
         await peer.SendAsync(frame.WrittenSpan[100..].ToArray());
         var received = new List<InboundMessage>();
         while (received.Count < 100)

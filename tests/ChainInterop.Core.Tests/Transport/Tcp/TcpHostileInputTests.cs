@@ -4,19 +4,27 @@ using ChainInterop.Crypto;
 using ChainInterop.Framing;
 using ChainInterop.Transport;
 using ChainInterop.Transport.Tcp;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChainInterop.Tests.Transport.Tcp;
 
 /// <summary>
 /// Hostile input against a listening node B that has a working peer A (C6, issue 5 item 4): each attack closes only
 /// the attacker's connection, with a logged typed reason, and never disturbs A's traffic or what B already delivered.
+/// B's timeouts run on a virtual clock that only the slowloris test moves, so an honest handshake is never cut by a
+/// busy machine and idle attackers stay pending for as long as a test needs them.
 /// </summary>
 public sealed class TcpHostileInputTests : IAsyncLifetime
 {
     private const int MaxPending = 4;
     private const int HandshakeTimeoutMs = 2_000;
 
+    // A's clock is the system's, B's stands still (or races ahead in the slowloris test): neither may take the other
+    // for idle, which is not what these tests are about (TcpLivenessTests).
+    private const int HonestIdleTimeoutMs = 600_000;
+
     private readonly TcpTestNodes _nodes = new();
+    private readonly FakeTimeProvider _clock = new();
     private PrivateKey _c = null!;
     private TcpTransport _a = null!;
     private TcpTransport _b = null!;
@@ -32,8 +40,11 @@ public sealed class TcpHostileInputTests : IAsyncLifetime
         var options = TcpTestNodes.Options(b, [new TcpPeer(a.PublicKey), new TcpPeer(_c.PublicKey)]);
         options.MaxPendingConnections = MaxPending;
         options.HandshakeTimeoutMs = HandshakeTimeoutMs;
-        _b = _nodes.Start(options);
-        _a = _nodes.Start(TcpTestNodes.Options(a, [new TcpPeer(b.PublicKey, _b.ListenEndPoint)]));
+        options.IdleTimeoutMs = HonestIdleTimeoutMs;
+        _b = _nodes.Start(options, _clock);
+        var aOptions = TcpTestNodes.Options(a, [new TcpPeer(b.PublicKey, _b.ListenEndPoint)]);
+        aOptions.IdleTimeoutMs = HonestIdleTimeoutMs;
+        _a = _nodes.Start(aOptions);
         await WaitConnectedAsync(_a, _b.LocalNode);
         await WaitConnectedAsync(_b, _a.LocalNode);
     }
@@ -119,24 +130,27 @@ public sealed class TcpHostileInputTests : IAsyncLifetime
         var hello = Framed(new Handshake(_c, TcpTestNodes.Chain, true, _b.LocalNode, _ => TcpTestNodes.Chain, new byte[32], []).CreateHello());
         var closed = attacker.AssertClosedByRemoteAsync();
 
-        // One byte every 100 ms would take far longer than the handshake timeout to deliver the whole Hello.
-        foreach (byte b in hello)
+        // One byte every 100 ms of B's clock would take far longer than the handshake timeout to deliver the Hello; it
+        // is never completed, so only the deadline can end this (however late B started its clock).
+        var step = TimeSpan.FromMilliseconds(100);
+        var deadline = DateTime.UtcNow + RawPeer.Timeout;
+        for (int sent = 0; !closed.IsCompleted; sent++)
         {
-            if (closed.IsCompleted)
+            Assert.True(DateTime.UtcNow < deadline, "the slowloris was never cut");
+            if (sent < hello.Length - 1)
             {
-                break;
+                try
+                {
+                    await attacker.SendAsync([hello[sent]]);
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    break;
+                }
             }
 
-            try
-            {
-                await attacker.SendAsync([b]);
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                break;
-            }
-
-            await Task.WhenAny(closed, Task.Delay(100));
+            _clock.Advance(step);
+            await Task.WhenAny(closed, Task.Delay(10));
         }
 
         await closed;

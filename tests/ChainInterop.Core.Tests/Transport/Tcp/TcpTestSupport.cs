@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using ChainInterop.Crypto;
 using ChainInterop.Transport.Tcp;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChainInterop.Tests.Transport.Tcp;
 
@@ -14,7 +15,7 @@ internal sealed class TcpTestNodes : IAsyncDisposable
     public static readonly ChainId Chain = new("ppc-bank-a");
 
     private readonly List<PrivateKey> _keys = [];
-    private readonly List<TcpTransport> _transports = [];
+    private readonly List<(TcpTransport Transport, TimeProvider? Time)> _transports = [];
 
     public CapturingLoggerFactory Logs { get; } = new();
 
@@ -25,7 +26,7 @@ internal sealed class TcpTestNodes : IAsyncDisposable
         return key;
     }
 
-    /// <summary>Options for a node of <see cref="Chain"/> listening on 127.0.0.1:0, with short test-friendly backoff.</summary>
+    /// <summary>Options for a node of <see cref="Chain"/> listening on 127.0.0.1:0, with short test-friendly backoff and a generous drain.</summary>
     public static TcpTransportOptions Options(PrivateKey key, IEnumerable<TcpPeer> peers, TcpTlsOptions? tls = null) => new()
     {
         ChainId = Chain,
@@ -36,12 +37,16 @@ internal sealed class TcpTestNodes : IAsyncDisposable
         ReconnectInitialDelayMs = 20,
         ReconnectMaxDelayMs = 500,
         JitterSeed = 7,
+
+        // Dispose returns as soon as the peers answer the half-close; a busy machine must not cut what it drains.
+        ShutdownDrainTimeoutMs = 60_000,
     };
 
-    public TcpTransport Start(TcpTransportOptions options)
+    /// <summary>Starts a transport; with <paramref name="time"/> (e.g. a <see cref="FakeTimeProvider"/>) its timeouts and keep-alives follow that clock.</summary>
+    public TcpTransport Start(TcpTransportOptions options, TimeProvider? time = null)
     {
-        var transport = TcpTransport.Start(options, Logs);
-        _transports.Add(transport);
+        var transport = TcpTransport.Start(options, Logs, time);
+        _transports.Add((transport, time));
         return transport;
     }
 
@@ -65,6 +70,19 @@ internal sealed class TcpTestNodes : IAsyncDisposable
         return started;
     }
 
+    /// <summary>The next event of <paramref name="kind"/> for <paramref name="peer"/> (others are skipped), within <see cref="RawPeer.Timeout"/>.</summary>
+    public static async Task<ChainInterop.Transport.ConnectionEvent> NextEventAsync(TcpTransport transport, NodeId peer, ChainInterop.Transport.ConnectionEventKind kind)
+    {
+        while (true)
+        {
+            var e = await transport.ConnectionEvents.ReadAsync().AsTask().WaitAsync(RawPeer.Timeout);
+            if (e.Peer == peer && e.Kind == kind)
+            {
+                return e;
+            }
+        }
+    }
+
     public static X509Certificate2 SelfSignedCertificate()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -74,9 +92,18 @@ internal sealed class TcpTestNodes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var transport in _transports)
+        foreach (var (transport, time) in _transports)
         {
-            await transport.DisposeAsync();
+            // A virtual clock moves only when told: advance it while the transport shuts down, so that its drain
+            // deadline can pass whatever the test left behind.
+            var disposing = transport.DisposeAsync().AsTask();
+            while (time is FakeTimeProvider fake && !disposing.IsCompleted)
+            {
+                fake.Advance(TimeSpan.FromMilliseconds(100));
+                await Task.WhenAny(disposing, Task.Delay(10));
+            }
+
+            await disposing;
         }
 
         foreach (var key in _keys)
@@ -100,7 +127,7 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
 
     public async Task<LogEntry> WaitForAsync(Func<LogEntry, bool> match, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? RawPeer.Timeout);
         while (true)
         {
             Task added;

@@ -237,7 +237,7 @@ public static class ChannelThroughput
             return new ChannelContract(options);
         }, (contract, block) => contract.ApplyBlock(block));
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
+            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
         using var operatorClient = chain.CreateClient(operatorKey);
         using var payerClient = chain.CreateClient(payerKey);
         using var providerClient = chain.CreateClient(providerKey);

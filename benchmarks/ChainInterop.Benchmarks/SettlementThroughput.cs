@@ -108,6 +108,7 @@ public static class SettlementThroughput
 
         var options = new InProcessSettlementOptions
         {
+            UseDemoKeys = true,
             ValidatorsPerChain = ValidatorsPerChain,
             Operators = operatorKeys.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<NodeId>)kv.Value.Select(k => NodeId.FromPublicKey(k.PublicKey)).ToHashSet()),
             ConfigureReplica = o => o.BatchDelayMs = batchDelay,

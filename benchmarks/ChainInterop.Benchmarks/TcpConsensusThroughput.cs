@@ -36,7 +36,7 @@ public static class TcpConsensusThroughput
 
     private static async Task<(double Tps, double P50, double P99)> InProcessAsync(int clients, int requests)
     {
-        await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = new ChainId("bench-in-process"), ConfigureReplica = o => o.BatchDelayMs = 5 });
+        await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = new ChainId("bench-in-process"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 5 });
         var keys = Enumerable.Range(0, clients).Select(_ => SignatureSchemes.Ed25519.GenerateKey()).ToArray();
         var chainClients = keys.Select(chain.CreateClient).ToArray();
         try

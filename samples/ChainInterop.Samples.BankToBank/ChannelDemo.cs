@@ -38,7 +38,7 @@ internal static class ChannelDemo
             return new ChannelContract(options);
         }, (contract, block) => contract.ApplyBlock(block));
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
+            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
         using var operatorClient = chain.CreateClient(operatorKey);
         using var bankAClient = chain.CreateClient(bankAKey);
         using var bankBClient = chain.CreateClient(bankBKey);

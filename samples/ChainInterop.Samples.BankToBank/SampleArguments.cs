@@ -10,17 +10,19 @@ namespace ChainInterop.Samples.BankToBank;
 /// <param name="Demo">The settlement demo's options.</param>
 public sealed record SampleArguments(bool Help, bool Settlement, bool Earlier, SettlementDemoOptions Demo)
 {
-    /// <summary>The usage text, one flag per line.</summary>
-    public const string Usage = """
+    /// <summary>The usage text, one flag per line; the defaults are read from <see cref="SettlementDemoOptions"/>, so they cannot drift.</summary>
+    public static string Usage { get; } = BuildUsage(new SettlementDemoOptions());
+
+    private static string BuildUsage(SettlementDemoOptions defaults) => $"""
         usage: dotnet run --project samples/ChainInterop.Samples.BankToBank [-- FLAGS]
           (no flags)          the settlement demo (in-process transport, file stores in a temp dir), then the earlier demos
           --tcp               run every chain's consensus and the relays over TCP on 127.0.0.1 (free ports)
           --in-memory         keep blocks in memory instead of temp-dir file stores
-          --transfers N       real-time transfers in the stream (default 200, 1..10000)
-          --netting N         netting-mode transfers in the cycle through icc-east (default 12, 0 skips it)
-          --clients N         operator clients per bank submitting concurrently (default 2, 1..16)
+          --transfers N       real-time transfers in the stream (default {defaults.Transfers}, 1..{SettlementDemoOptions.MaxTransfers})
+          --netting N         netting-mode transfers in the cycle through icc-east (default {defaults.NettingTransfers}, 0 skips it)
+          --clients N         operator clients per bank submitting concurrently (default {defaults.ClientsPerBank}, 1..{SettlementDemoOptions.MaxClientsPerBank})
           --log LEVEL         log consensus and relays to the console (Debug, Information, Warning, …)
-          --seed N            seed of the transfer stream (default 6)
+          --seed N            seed of the transfer stream (default {defaults.Seed})
           --settlement-only   run only the settlement demo
           --earlier-only      run only the earlier demos (foundation, intermediary ledger, vouchers, channel)
           --help              this text

@@ -81,7 +81,7 @@ internal static class VoucherDemo
             // Step 311: each paying bank publishes its clearing voucher on the voucher ledger chain through PBFT.
             var ledgers = Enumerable.Range(0, 4).Select(_ => new VoucherLedger(directory)).ToArray();
             await using var chain = await InProcessChain.StartAsync(
-                new InProcessChainOptions { ChainId = new ChainId("voucher-ledger"), ConfigureReplica = o => o.BatchDelayMs = 1 },
+                new InProcessChainOptions { ChainId = new ChainId("voucher-ledger"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 },
                 i => (block, _) =>
                 {
                     ledgers[i].ApplyBlock(block);

@@ -20,10 +20,21 @@ public class BankToBankSampleTests
         Assert.Equal(40, report.Committed);
         Assert.Equal((CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut), (report.TimedOut.State, report.TimedOut.Reason));
         Assert.Equal((CrossChainTransactionState.Failed, TransferFailureReason.InsufficientAssets), (report.Unfunded.State, report.Unfunded.Reason));
-        Assert.Equal((CrossChainTransactionState.Cancelled, TransferFailureReason.RejectedByPayee), (report.UnknownPayee.State, report.UnknownPayee.Reason));
+        Assert.Equal((CrossChainTransactionState.Cancelled, TransferFailureReason.UnknownPayee), (report.UnknownPayee.State, report.UnknownPayee.Reason));
         Assert.NotNull(report.Netting);
         Assert.Equal(6, report.Netting.Assets.Sum(a => a.GrossCount));
         Assert.Contains("conservation: PASS", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_help_names_the_defaults_the_demo_runs_with()
+    {
+        Assert.True(SampleArguments.TryParse([], out var parsed, out _));
+        var demo = parsed.Demo;
+        Assert.Contains($"--netting N         netting-mode transfers in the cycle through icc-east (default {demo.NettingTransfers},", SampleArguments.Usage, StringComparison.Ordinal);
+        Assert.Contains($"(default {demo.ClientsPerBank}, 1..", SampleArguments.Usage, StringComparison.Ordinal);
+        Assert.Contains($"(default {demo.Transfers}, 1..", SampleArguments.Usage, StringComparison.Ordinal);
+        Assert.Contains($"(default {demo.Seed})", SampleArguments.Usage, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -24,11 +24,15 @@ public sealed class InProcessChainOptions
     /// <summary>The consensus engine; <see cref="ConsensusEngines.Pbft"/> by default.</summary>
     public ReplicaFactory Engine { get; set; } = ConsensusEngines.Pbft;
 
-    /// <summary>
-    /// The validators' keys, one per validator. When null, keys are derived from the chain id and the validator's
-    /// index, so a restarted chain signs as the same validators (tests and samples only: such keys are not secret).
-    /// </summary>
+    /// <summary>The validators' keys, one per validator; required unless <see cref="UseDemoKeys"/> is set.</summary>
     public IReadOnlyList<PrivateKey>? ValidatorKeys { get; set; }
+
+    /// <summary>
+    /// Without <see cref="ValidatorKeys"/>, derive each validator's key from the chain id and its index, so a restarted
+    /// chain signs as the same validators. Anyone can derive these keys: tests and demos only. Off by default; when
+    /// used, a warning is logged.
+    /// </summary>
+    public bool UseDemoKeys { get; set; }
 
     /// <summary>Adjusts the replicas' limits (batch size, timeouts, client mode); the chain and validators are set for you.</summary>
     public Action<ReplicaOptions>? ConfigureReplica { get; set; }
@@ -62,7 +66,7 @@ public sealed class InProcessChainOptions
 /// and get the outcome vouched for by f + 1 validators. Used by samples and tests, and by hosts that run
 /// protocol roles (vouchers, channels, settlement) against a local chain.
 /// </summary>
-public sealed class InProcessChain : IAsyncDisposable
+public sealed partial class InProcessChain : IAsyncDisposable
 {
     private readonly InProcessChainOptions _options;
     private readonly ClientAuthentication _clientMode;
@@ -101,7 +105,7 @@ public sealed class InProcessChain : IAsyncDisposable
     /// <param name="cancellationToken">Cancels opening the stores.</param>
     /// <returns>The running chain; dispose it to stop.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (including no validator keys without <see cref="InProcessChainOptions.UseDemoKeys"/>).</exception>
     public static async Task<InProcessChain> StartAsync(
         InProcessChainOptions options,
         Func<int, Func<Block, CancellationToken, ValueTask>?>? application = null,
@@ -119,7 +123,19 @@ public sealed class InProcessChain : IAsyncDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RequestRetryMs, 1, nameof(options));
+        if (options.ValidatorKeys is null && !options.UseDemoKeys)
+        {
+            throw new ArgumentException(
+                $"{nameof(InProcessChainOptions.ValidatorKeys)} is required; set {nameof(InProcessChainOptions.UseDemoKeys)} for keys derived from the chain id (anyone can derive them: tests and demos only).",
+                nameof(options));
+        }
+
         bool ownsKeys = options.ValidatorKeys is null;
+        if (ownsKeys)
+        {
+            LogDemoKeys((options.Loggers ?? NullLoggerFactory.Instance).CreateLogger<InProcessChain>(), options.ChainId);
+        }
+
         var keys = options.ValidatorKeys?.ToArray() ?? Enumerable.Range(0, options.ValidatorCount).Select(i => DeriveKey(options.ChainId, i)).ToArray();
         var probe = new ReplicaOptions { ChainId = options.ChainId, Validators = new ValidatorSet(keys.Select(k => k.PublicKey)) };
         options.ConfigureReplica?.Invoke(probe);
@@ -269,6 +285,9 @@ public sealed class InProcessChain : IAsyncDisposable
             // Stopping.
         }
     }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Chain {ChainId} runs on demo validator keys derived from its id: anyone can derive them and sign as its validators")]
+    private static partial void LogDemoKeys(ILogger logger, ChainId chainId);
 
     private static PrivateKey DeriveKey(ChainId chainId, int index) =>
         SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute(Encoding.UTF8.GetBytes($"chaininterop/in-process/{chainId}/validator/{index}")).ToArray());

@@ -97,13 +97,13 @@ public enum TransferFailureReason
     /// <summary>PPC2 has no such payee account (Alg. 4).</summary>
     UnknownPayee = 4,
 
-    /// <summary>The chain has no transit account for the asset.</summary>
-    NoTransitAccount = 5,
+    /// <summary>A chain on the way does not handle the asset (the PPC has no transit account for it).</summary>
+    UnsupportedAsset = 5,
 
     /// <summary>The ledger refused the leg for another reason (see the result's ledger code).</summary>
     LedgerRefused = 6,
 
-    /// <summary>PPC2 rejected the offer.</summary>
+    /// <summary>PPC2 rejected the offer for a reason it did not name (a named one, e.g. <see cref="UnknownPayee"/>, is passed on as is).</summary>
     RejectedByPayee = 7,
 
     /// <summary>The ICC's committed block time passed Time1 before the transaction committed (Alg. 12).</summary>
@@ -114,6 +114,15 @@ public enum TransferFailureReason
 
     /// <summary>Time1 lies further in the past than the chain's retention period: only a replay can carry it.</summary>
     Expired = 10,
+
+    /// <summary>PPC1 has no such payer account.</summary>
+    UnknownPayer = 11,
+
+    /// <summary>The ICC links no such payee chain (the bank is not a participant of this intermediary).</summary>
+    UnknownParticipant = 12,
+
+    /// <summary>PPC1 is not linked to the intermediary the transfer names.</summary>
+    UnknownIntermediary = 13,
 }
 
 /// <summary>The outcome of executing one entry on a chain application. Stable numbers.</summary>

@@ -276,9 +276,7 @@ public sealed class IntermediaryChainApplication
             {
                 // Alg. 12: PPC1's Time1 passed and its request never reached us. Deciding "cancelled" now (a tombstone
                 // without legs) makes a late copy of the request a no-op, so PPC1 can void its leg safely.
-                var tomb = new Record(new TransferRequest(payload.TransactionId, message.Source, default, default, default, default,
-                    AckMode.ModeI, SettlementTiming.RealTime, cancel.Time1Ms), default)
-                { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
+                var tomb = Record.Tombstone(payload.TransactionId, message.Source, cancel.Time1Ms);
                 _transactions.Add(tomb.Id, tomb);
                 _retention.Decided(tomb.Id, tomb.Time1Ms, blockTimeMs);
                 return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
@@ -301,7 +299,7 @@ public sealed class IntermediaryChainApplication
             TransferReject when message.Source == r.PayeeChain => Decided(r)
                 ?? (r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting
                     ? Result(CrossChainResultCode.AwaitingCycleEnd, r, LedgerResultCode.Ok, [])
-                    : Cancel(r, CrossChainTransactionState.Failed, TransferFailureReason.RejectedByPayee, blockTimeMs)),
+                    : Cancel(r, CrossChainTransactionState.Failed, PayeeReason(((TransferReject)payload).Reason), blockTimeMs)),
             CancelRequest when message.Source == r.PayerChain => Decided(r) ?? (Cancellable(r, blockTimeMs)
                 ? Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs)
                 : Result(r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting ? CrossChainResultCode.AwaitingCycleEnd : CrossChainResultCode.NotYetDue, r, LedgerResultCode.Ok, [])),
@@ -332,10 +330,23 @@ public sealed class IntermediaryChainApplication
         }
 
         // Alg. 4 verification: the request comes from the PPC it names, both PPCs are linked, the content is sound.
-        if (q.TransactionId.IsZero || q.PayerChain != source || q.PayerChain == q.PayeeChain
-            || !_links.TryGetValue(q.PayerChain, out var payerAccount) || !_links.TryGetValue(q.PayeeChain, out var payeeAccount) || !q.Amount.IsPositive)
+        if (q.TransactionId.IsZero || q.PayerChain != source || !_links.TryGetValue(q.PayerChain, out var payerAccount) || !q.Amount.IsPositive)
         {
+            // Not a request a linked PPC sent about its own transfer: nobody to answer.
             return Plain(CrossChainResultCode.VerificationFailed, q.TransactionId);
+        }
+
+        if (q.PayerChain == q.PayeeChain || !_links.TryGetValue(q.PayeeChain, out var payeeAccount))
+        {
+            // PPC1 asked for a bank this ICC does not link: refuse at once, so PPC1 releases its leg now, not at Time1.
+            var reason = q.PayerChain == q.PayeeChain ? TransferFailureReason.VerificationFailed : TransferFailureReason.UnknownParticipant;
+            return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.VerificationFailed, reason);
+        }
+
+        if (!IsSupported(q.Asset))
+        {
+            // No ABC account holds the asset: nothing here can settle it.
+            return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.NoAssociatedAsset, TransferFailureReason.UnsupportedAsset);
         }
 
         if (_transactions.Count >= MaxTransactions)
@@ -638,6 +649,31 @@ public sealed class IntermediaryChainApplication
         return Result(code, r, ledgerCode, [_outbox.Make(r.PayerChain, new TransferCancelled(r.Id, reason))]);
     }
 
+    /// <summary>Whether any linked PPC's ABC account holds <paramref name="asset"/> (otherwise this ICC cannot settle it at all).</summary>
+    private bool IsSupported(AssetCode asset)
+    {
+        foreach (var account in _links.Values)
+        {
+            if (Ledger.TryGetAccount(account, out var info) && info.Assets.Contains(asset))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The reason the ICC passes on to PPC1 when PPC2 rejects: PPC2's own, when it names a payee-side cause, so the
+    /// payer learns why (e.g. <see cref="TransferFailureReason.UnknownPayee"/>); otherwise <see cref="TransferFailureReason.RejectedByPayee"/>.
+    /// </summary>
+    private static TransferFailureReason PayeeReason(TransferFailureReason reason) => reason switch
+    {
+        TransferFailureReason.UnknownPayee or TransferFailureReason.NoAssociatedAsset or TransferFailureReason.UnsupportedAsset
+            or TransferFailureReason.InsufficientAssets or TransferFailureReason.LedgerRefused => reason,
+        _ => TransferFailureReason.RejectedByPayee,
+    };
+
     /// <summary>Refuses a request or cancel the ICC does not record, and tells the sending PPC it is cancelled.</summary>
     private CrossChainExecution RefuseUnrecorded(ChainId requester, Hash256 transactionId, CrossChainResultCode code, TransferFailureReason reason) =>
         new(code, transactionId, null, reason, LedgerResultCode.Ok, [_outbox.Make(requester, new TransferCancelled(transactionId, reason))]);
@@ -668,25 +704,47 @@ public sealed class IntermediaryChainApplication
     private static CrossChainExecution Plain(CrossChainResultCode code, Hash256 tx) =>
         new(code, tx, null, TransferFailureReason.None, LedgerResultCode.Ok, []);
 
-    private sealed class Record(TransferRequest q, AccountId payeeAccountOnAbc)
+    private sealed class Record
     {
-        public Hash256 Id { get; } = q.TransactionId;
+        public Record(TransferRequest q, AccountId payeeAccountOnAbc)
+        {
+            Id = q.TransactionId;
+            PayerChain = q.PayerChain;
+            PayeeChain = q.PayeeChain;
+            PayeeAccount = q.PayeeAccount;
+            PayeeAccountOnAbc = payeeAccountOnAbc;
+            Asset = q.Asset;
+            Amount = q.Amount;
+            Timing = q.Timing;
+            Time1Ms = q.Time1Ms;
+        }
 
-        public ChainId PayerChain { get; } = q.PayerChain;
+        private Record(Hash256 id, ChainId payerChain, long time1Ms)
+        {
+            Id = id;
+            PayerChain = payerChain;
+            Timing = SettlementTiming.RealTime;
+            Time1Ms = time1Ms;
+        }
 
-        public ChainId PayeeChain { get; } = q.PayeeChain;
+        public Hash256 Id { get; }
 
-        public AccountId PayeeAccount { get; } = q.PayeeAccount;
+        public ChainId PayerChain { get; }
 
-        public AccountId PayeeAccountOnAbc { get; } = payeeAccountOnAbc;
+        /// <summary>Default for a tombstone: it has no PPC2.</summary>
+        public ChainId PayeeChain { get; }
 
-        public AssetCode Asset { get; } = q.Asset;
+        public AccountId PayeeAccount { get; }
 
-        public Amount Amount { get; } = q.Amount;
+        public AccountId PayeeAccountOnAbc { get; }
 
-        public SettlementTiming Timing { get; } = q.Timing;
+        public AssetCode Asset { get; }
 
-        public long Time1Ms { get; } = q.Time1Ms;
+        public Amount Amount { get; }
+
+        public SettlementTiming Timing { get; }
+
+        public long Time1Ms { get; }
 
         public CrossChainTransactionState State { get; set; } = CrossChainTransactionState.Pending;
 
@@ -697,5 +755,9 @@ public sealed class IntermediaryChainApplication
 
         /// <summary>Netting mode: the cycle that admitted the transaction, where it must finish.</summary>
         public SettlementCycle? Cycle { get; set; }
+
+        /// <summary>A transaction cancelled before any request arrived (Alg. 12): no legs, no PPC2; a late request is a no-op.</summary>
+        public static Record Tombstone(Hash256 id, ChainId payerChain, long time1Ms) =>
+            new(id, payerChain, time1Ms) { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
     }
 }

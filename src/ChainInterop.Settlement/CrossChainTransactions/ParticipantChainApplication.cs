@@ -81,6 +81,12 @@ public sealed class ParticipantChainApplication
     public CrossChainTransactionState? GetState(Hash256 transactionId) =>
         _transactions.TryGetValue(transactionId, out var r) ? r.State : null;
 
+    /// <summary>Why the transaction failed or was cancelled on this PPC (<see cref="TransferFailureReason.None"/> while pending or once committed), if it knows it.</summary>
+    /// <param name="transactionId">The transaction.</param>
+    /// <returns>The reason or null.</returns>
+    public TransferFailureReason? GetReason(Hash256 transactionId) =>
+        _transactions.TryGetValue(transactionId, out var r) ? r.Reason : null;
+
     /// <summary>Whether the ICC acknowledged the transaction in Mode II (2a).</summary>
     /// <param name="transactionId">The transaction.</param>
     /// <returns>True once a <see cref="PendingAck"/> was executed.</returns>
@@ -182,7 +188,7 @@ public sealed class ParticipantChainApplication
             return new CrossChainExecution(CrossChainResultCode.Expired, s.TransactionId, null, TransferFailureReason.Expired, LedgerResultCode.Ok, []);
         }
 
-        if (s.TransactionId.IsZero || s.PayeeChain == Chain || !_intermediaries.Contains(s.Intermediary) || _transactions.Count >= MaxTransactions)
+        if (s.TransactionId.IsZero || _transactions.Count >= MaxTransactions)
         {
             return Result(CrossChainResultCode.Malformed, s.TransactionId, null, []);
         }
@@ -192,15 +198,29 @@ public sealed class ParticipantChainApplication
             PayeeChain = s.PayeeChain, PayeeAccount = s.PayeeAccount, Asset = s.Asset, Amount = s.Amount,
             AckMode = s.AckMode, Timing = s.Timing, Time1Ms = s.Time1Ms,
         };
+
+        // Refusals the PPC can judge itself are final here, with the cause, and reserve nothing.
+        if (s.PayeeChain == Chain)
+        {
+            return Fail(record, TransferFailureReason.VerificationFailed, LedgerResultCode.Ok, now);
+        }
+
+        if (!_intermediaries.Contains(s.Intermediary))
+        {
+            return Fail(record, TransferFailureReason.UnknownIntermediary, LedgerResultCode.Ok, now);
+        }
+
         if (!_transit.TryGetValue(s.Asset, out var transit))
         {
-            return Fail(record, TransferFailureReason.NoTransitAccount, LedgerResultCode.Ok, now);
+            return Fail(record, TransferFailureReason.UnsupportedAsset, LedgerResultCode.Ok, now);
         }
 
         var ledger = Ledger.Apply(new ReserveCommand(LegId(s.TransactionId, true), s.Payer, transit, s.Asset, s.Amount, long.MaxValue), now);
         if (ledger.Code != LedgerResultCode.Ok)
         {
-            return Fail(record, Reason(ledger.Code), ledger.Code, now);
+            // The payer's account is the one that can be unknown here (transit accounts exist by construction).
+            var reason = ledger.Code == LedgerResultCode.UnknownAccount ? TransferFailureReason.UnknownPayer : Reason(ledger.Code);
+            return Fail(record, reason, ledger.Code, now);
         }
 
         record.HasLeg = true;
@@ -250,7 +270,7 @@ public sealed class ParticipantChainApplication
         }
         else if (!_transit.TryGetValue(o.Asset, out var transit))
         {
-            reason = TransferFailureReason.NoTransitAccount;
+            reason = TransferFailureReason.UnsupportedAsset;
         }
         else
         {
@@ -376,10 +396,11 @@ public sealed class ParticipantChainApplication
         record.Reason = reason;
         Remember(record);
         _retention.Decided(record.Id, record.Time1Ms, now);
-        var code = ledgerCode switch
+        var code = reason switch
         {
-            LedgerResultCode.NoAssociatedAsset => CrossChainResultCode.NoAssociatedAsset,
-            LedgerResultCode.InsufficientAssets => CrossChainResultCode.InsufficientAssets,
+            TransferFailureReason.NoAssociatedAsset or TransferFailureReason.UnsupportedAsset => CrossChainResultCode.NoAssociatedAsset,
+            TransferFailureReason.InsufficientAssets => CrossChainResultCode.InsufficientAssets,
+            TransferFailureReason.UnknownIntermediary or TransferFailureReason.VerificationFailed => CrossChainResultCode.VerificationFailed,
             _ => CrossChainResultCode.LedgerRefused,
         };
         return new CrossChainExecution(code, record.Id, record.State, reason, ledgerCode, []);

@@ -12,7 +12,16 @@ namespace ChainInterop.Settlement.CrossChainTransactions;
 /// <remarks>Canonical form: <c>[kind, transactionId, fields…]</c>.</remarks>
 public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
 {
-    private protected TransferMessage(Hash256 transactionId) => TransactionId = transactionId;
+    /// <exception cref="ArgumentException"><paramref name="transactionId"/> is zero for a message about one transaction.</exception>
+    private protected TransferMessage(Hash256 transactionId, bool concernsOneTransaction = true)
+    {
+        if (concernsOneTransaction && transactionId.IsZero)
+        {
+            throw new ArgumentException("A transfer message names its transaction: the id must not be zero.", nameof(transactionId));
+        }
+
+        TransactionId = transactionId;
+    }
 
     /// <summary>The message kind.</summary>
     public abstract TransferMessageKind Kind { get; }
@@ -40,7 +49,51 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
         long kindOffset = reader.Consumed;
         var kind = (TransferMessageKind)reader.ReadUInt32();
         var tx = reader.ReadHash256();
-        TransferMessage message = kind switch
+        TransferMessage message;
+        try
+        {
+            message = DecodeFields(ref reader, kind, tx, kindOffset);
+        }
+        catch (ArgumentException e)
+        {
+            // Well-formed bytes whose values a message refuses (a zero id, an amount that is not positive).
+            throw new CodecException(CodecError.ValueOutOfRange, start, e.Message);
+        }
+
+        if (count != 2 + message.FieldCount)
+        {
+            throw new CodecException(CodecError.ValueOutOfRange, start, $"a {kind} has {2 + message.FieldCount} fields, not {count}");
+        }
+
+        return message;
+    }
+
+    /// <summary>The canonical bytes.</summary>
+    /// <returns>The encoding.</returns>
+    public byte[] ToCanonicalBytes() => Canonical.Encode(this);
+
+    /// <summary>Checks an amount a message carries: a transfer moves a positive amount.</summary>
+    /// <param name="amount">The amount.</param>
+    /// <param name="name">The parameter's name.</param>
+    /// <returns><paramref name="amount"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The amount is zero or negative.</exception>
+    private protected static Amount Positive(Amount amount, string name) =>
+        amount.IsPositive ? amount : throw new ArgumentOutOfRangeException(name, amount.MinorUnits, "A transfer's amount must be positive.");
+
+    /// <summary>Checks an enum value a message carries.</summary>
+    /// <typeparam name="TEnum">The enum.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="name">The parameter's name.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not one of the enum's members.</exception>
+    private protected static TEnum Defined<TEnum>(TEnum value, string name)
+        where TEnum : struct, Enum =>
+        Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"Not a {typeof(TEnum).Name}.");
+
+    private protected abstract void EncodeFields(ref CanonicalWriter writer);
+
+    private static TransferMessage DecodeFields(ref CanonicalReader reader, TransferMessageKind kind, Hash256 tx, long kindOffset) =>
+        kind switch
         {
             TransferMessageKind.StartTransfer => new StartTransfer(tx, reader.ReadChainId(), reader.ReadAccountId(),
                 reader.ReadChainId(), reader.ReadAccountId(), reader.ReadAssetCode(), reader.ReadAmount(),
@@ -60,17 +113,4 @@ public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
             TransferMessageKind.CloseCycle => new CloseCycle(reader.ReadUInt64()),
             _ => throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown transfer message kind {(int)kind}"),
         };
-        if (count != 2 + message.FieldCount)
-        {
-            throw new CodecException(CodecError.ValueOutOfRange, start, $"a {kind} has {2 + message.FieldCount} fields, not {count}");
-        }
-
-        return message;
-    }
-
-    /// <summary>The canonical bytes.</summary>
-    /// <returns>The encoding.</returns>
-    public byte[] ToCanonicalBytes() => Canonical.Encode(this);
-
-    private protected abstract void EncodeFields(ref CanonicalWriter writer);
 }

@@ -18,6 +18,7 @@ public sealed class StartTransfer : TransferMessage
     /// <param name="ackMode">Mode I or Mode II.</param>
     /// <param name="timing">Real time or netting.</param>
     /// <param name="time1Ms">Time1: the ICC block time (Unix ms) after which the transaction can no longer commit.</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public StartTransfer(Hash256 transactionId, ChainId intermediary, AccountId payer, ChainId payeeChain, AccountId payeeAccount,
         AssetCode asset, Amount amount, AckMode ackMode, SettlementTiming timing, long time1Ms)
         : base(transactionId)
@@ -27,9 +28,9 @@ public sealed class StartTransfer : TransferMessage
         PayeeChain = payeeChain;
         PayeeAccount = payeeAccount;
         Asset = asset;
-        Amount = amount;
-        AckMode = ackMode;
-        Timing = timing;
+        Amount = Positive(amount, nameof(amount));
+        AckMode = Defined(ackMode, nameof(ackMode));
+        Timing = Defined(timing, nameof(timing));
         Time1Ms = time1Ms;
     }
 
@@ -84,15 +85,16 @@ public sealed class StartTransfer : TransferMessage
 public sealed class TransferRequest : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
     /// <param name="payerChain">PPC1 (must be the message's source).</param>
     /// <param name="payeeChain">PPC2.</param>
     /// <param name="payeeAccount">The payee account on PPC2.</param>
     /// <param name="asset">The asset.</param>
-    /// <param name="amount">The amount.</param>
+    /// <param name="amount">The amount (positive).</param>
     /// <param name="ackMode">Mode I or II.</param>
     /// <param name="timing">Real time or netting.</param>
     /// <param name="time1Ms">Time1 (Unix ms).</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public TransferRequest(Hash256 transactionId, ChainId payerChain, ChainId payeeChain, AccountId payeeAccount, AssetCode asset,
         Amount amount, AckMode ackMode, SettlementTiming timing, long time1Ms)
         : base(transactionId)
@@ -101,9 +103,9 @@ public sealed class TransferRequest : TransferMessage
         PayeeChain = payeeChain;
         PayeeAccount = payeeAccount;
         Asset = asset;
-        Amount = amount;
-        AckMode = ackMode;
-        Timing = timing;
+        Amount = Positive(amount, nameof(amount));
+        AckMode = Defined(ackMode, nameof(ackMode));
+        Timing = Defined(timing, nameof(timing));
         Time1Ms = time1Ms;
     }
 
@@ -153,7 +155,8 @@ public sealed class TransferRequest : TransferMessage
 public sealed class PendingAck : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public PendingAck(Hash256 transactionId) : base(transactionId)
     {
     }
@@ -173,19 +176,20 @@ public sealed class PendingAck : TransferMessage
 public sealed class TransferOffer : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
     /// <param name="payerChain">PPC1.</param>
     /// <param name="payeeAccount">The payee account on PPC2.</param>
     /// <param name="asset">The asset.</param>
-    /// <param name="amount">The amount.</param>
+    /// <param name="amount">The amount (positive).</param>
     /// <param name="time1Ms">Time1 (Unix ms).</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public TransferOffer(Hash256 transactionId, ChainId payerChain, AccountId payeeAccount, AssetCode asset, Amount amount, long time1Ms)
         : base(transactionId)
     {
         PayerChain = payerChain;
         PayeeAccount = payeeAccount;
         Asset = asset;
-        Amount = amount;
+        Amount = Positive(amount, nameof(amount));
         Time1Ms = time1Ms;
     }
 
@@ -224,15 +228,16 @@ public sealed class TransferOffer : TransferMessage
 public sealed class TransferAccept : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
     /// <param name="payeeAccount">The payee account PPC2 reserved to.</param>
     /// <param name="asset">The asset reserved.</param>
-    /// <param name="amount">The amount reserved.</param>
+    /// <param name="amount">The amount reserved (positive).</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public TransferAccept(Hash256 transactionId, AccountId payeeAccount, AssetCode asset, Amount amount) : base(transactionId)
     {
         PayeeAccount = payeeAccount;
         Asset = asset;
-        Amount = amount;
+        Amount = Positive(amount, nameof(amount));
     }
 
     /// <inheritdoc />
@@ -261,9 +266,10 @@ public sealed class TransferAccept : TransferMessage
 public sealed class TransferReject : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
     /// <param name="reason">Why.</param>
-    public TransferReject(Hash256 transactionId, TransferFailureReason reason) : base(transactionId) => Reason = reason;
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
+    public TransferReject(Hash256 transactionId, TransferFailureReason reason) : base(transactionId) => Reason = Defined(reason, nameof(reason));
 
     /// <inheritdoc />
     public override TransferMessageKind Kind => TransferMessageKind.TransferReject;
@@ -280,7 +286,8 @@ public sealed class TransferReject : TransferMessage
 public sealed class TransferCommitted : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public TransferCommitted(Hash256 transactionId) : base(transactionId)
     {
     }
@@ -299,9 +306,10 @@ public sealed class TransferCommitted : TransferMessage
 public sealed class TransferCancelled : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
     /// <param name="reason">Why the ICC failed or cancelled the transaction.</param>
-    public TransferCancelled(Hash256 transactionId, TransferFailureReason reason) : base(transactionId) => Reason = reason;
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
+    public TransferCancelled(Hash256 transactionId, TransferFailureReason reason) : base(transactionId) => Reason = Defined(reason, nameof(reason));
 
     /// <inheritdoc />
     public override TransferMessageKind Kind => TransferMessageKind.TransferCancelled;
@@ -318,9 +326,10 @@ public sealed class TransferCancelled : TransferMessage
 public sealed class CancelRequest : TransferMessage
 {
     /// <summary>Creates the message.</summary>
-    /// <param name="transactionId">The transaction id.</param>
+    /// <param name="transactionId">The transaction id (not zero).</param>
     /// <param name="time1Ms">The transaction's Time1 (Unix ms): lets the ICC tell a late cancel of a transaction it has
     /// forgotten after its retention period from one it never saw.</param>
+    /// <exception cref="ArgumentException">The id is zero, an amount is not positive, or an enum value is not defined.</exception>
     public CancelRequest(Hash256 transactionId, long time1Ms) : base(transactionId) => Time1Ms = time1Ms;
 
     /// <inheritdoc />
@@ -344,7 +353,7 @@ public sealed class Tick : TransferMessage
 {
     /// <summary>Creates the entry.</summary>
     /// <param name="nowMs">The committed time (Unix ms) the validators proposed.</param>
-    public Tick(long nowMs) : base(Hash256.Zero) => NowMs = nowMs;
+    public Tick(long nowMs) : base(Hash256.Zero, concernsOneTransaction: false) => NowMs = nowMs;
 
     /// <inheritdoc />
     public override TransferMessageKind Kind => TransferMessageKind.Tick;
@@ -368,7 +377,7 @@ public sealed class CloseCycle : TransferMessage
 {
     /// <summary>Creates the entry.</summary>
     /// <param name="cycleSequence">The <see cref="Netting.CycleId.Sequence"/> of the ICC's cycle to close.</param>
-    public CloseCycle(ulong cycleSequence) : base(Hash256.Zero) => CycleSequence = cycleSequence;
+    public CloseCycle(ulong cycleSequence) : base(Hash256.Zero, concernsOneTransaction: false) => CycleSequence = cycleSequence;
 
     /// <inheritdoc />
     public override TransferMessageKind Kind => TransferMessageKind.CloseCycle;

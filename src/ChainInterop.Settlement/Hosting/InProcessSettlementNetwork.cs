@@ -18,7 +18,7 @@ namespace ChainInterop.Settlement.Hosting;
 /// (<see cref="CreateClient"/>, <see cref="StartTransferAsync"/>). Used by the bank-to-bank sample, the benchmarks and
 /// tests; a host with its own transport and storage wires the same pieces (executor, relay) into its nodes.
 /// </summary>
-public sealed class InProcessSettlementNetwork : IAsyncDisposable
+public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
 {
     private readonly InProcessSettlementOptions _options;
     private readonly Dictionary<ChainId, InProcessChain> _chains = [];
@@ -44,15 +44,28 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
 
     /// <summary>Starts every chain and relay.</summary>
     /// <param name="spec">The PPCs, ICCs and opening balances.</param>
-    /// <param name="options">How to run them; null for the defaults.</param>
+    /// <param name="options">How to run them (keys, stores, transports, engine).</param>
     /// <param name="cancellationToken">Cancels opening the stores.</param>
     /// <returns>The running network; dispose it to stop.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
-    /// <exception cref="ArgumentException">The spec is invalid (e.g. an ICC linking fewer than 2 PPCs).</exception>
-    public static async Task<InProcessSettlementNetwork> StartAsync(SettlementNetworkSpec spec, InProcessSettlementOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentNullException"><paramref name="spec"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The spec is invalid (e.g. an ICC linking fewer than 2 PPCs), or no validator keys
+    /// are given and <see cref="InProcessSettlementOptions.UseDemoKeys"/> is not set.</exception>
+    public static async Task<InProcessSettlementNetwork> StartAsync(SettlementNetworkSpec spec, InProcessSettlementOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        options ??= new InProcessSettlementOptions();
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ValidatorKeys is null && !options.UseDemoKeys)
+        {
+            throw new ArgumentException(
+                $"{nameof(InProcessSettlementOptions.ValidatorKeys)} is required; set {nameof(InProcessSettlementOptions.UseDemoKeys)} for keys derived from the chain ids (anyone can derive them: tests and demos only).",
+                nameof(options));
+        }
+
+        if (options.ValidatorKeys is null)
+        {
+            LogDemoKeys((options.Loggers ?? NullLoggerFactory.Instance).CreateLogger<InProcessSettlementNetwork>());
+        }
+
         var network = new InProcessSettlementNetwork(spec, options);
         try
         {
@@ -254,7 +267,7 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
                 ChainId = chain,
                 ValidatorCount = n,
                 Engine = _options.Engine,
-                ValidatorKeys = keys[chain],
+                ValidatorKeys = keys[chain], // derived here if demo keys were asked for
                 ConfigureReplica = _options.ConfigureReplica,
                 Stores = _options.Stores is { } stores ? i => stores(chain, i) : null,
                 Transports = _options.ConsensusTransport is { } transports ? (i, id) => transports(chain, i, id) : null,
@@ -297,6 +310,9 @@ public sealed class InProcessSettlementNetwork : IAsyncDisposable
 
         _options.Executed?.Invoke(v.Chain, result);
     }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "The settlement network runs on demo validator keys derived from the chain ids: anyone can derive them and sign as its validators")]
+    private static partial void LogDemoKeys(ILogger logger);
 
     private PrivateKey KeyOf(ChainId chain, int index)
     {

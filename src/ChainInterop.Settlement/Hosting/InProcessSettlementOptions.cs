@@ -24,8 +24,14 @@ public sealed class InProcessSettlementOptions
     /// <summary>The block store of validator <c>i</c> of a chain; null: in memory (nothing survives a restart).</summary>
     public Func<ChainId, int, IBlockStoreProvider>? Stores { get; set; }
 
-    /// <summary>The key of validator <c>i</c> of a chain (the caller keeps ownership); null: keys derived from the chain id (demos only).</summary>
+    /// <summary>The key of validator <c>i</c> of a chain (the caller keeps ownership); required unless <see cref="UseDemoKeys"/> is set.</summary>
     public Func<ChainId, int, PrivateKey>? ValidatorKeys { get; set; }
+
+    /// <summary>
+    /// Without <see cref="ValidatorKeys"/>, derive every validator's key from its chain id and index. Anyone can derive
+    /// these keys and sign as the validators: tests and demos only. Off by default; when used, a warning is logged.
+    /// </summary>
+    public bool UseDemoKeys { get; set; }
 
     /// <summary>Per chain, the clients that may submit its own commands (a bank's settlement services start transfers).</summary>
     public IReadOnlyDictionary<ChainId, IReadOnlySet<NodeId>> Operators { get; set; } = new Dictionary<ChainId, IReadOnlySet<NodeId>>();

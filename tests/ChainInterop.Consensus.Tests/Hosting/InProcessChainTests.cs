@@ -28,7 +28,7 @@ public class InProcessChainTests
         var (factory, validators) = Engine(engine);
         var executed = Enumerable.Range(0, validators).Select(_ => new ConcurrentQueue<string>()).ToArray();
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, ValidatorCount = validators, Engine = factory, ConfigureReplica = o => o.BatchDelayMs = 1 },
+            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ValidatorCount = validators, Engine = factory, ConfigureReplica = o => o.BatchDelayMs = 1 },
             i => (block, _) =>
             {
                 foreach (var entry in block.Entries)
@@ -86,7 +86,7 @@ public class InProcessChainTests
     [Fact]
     public async Task One_key_makes_one_live_client()
     {
-        await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain });
+        await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true });
         using var key = Key(9);
         var client = chain.CreateClient(key);
         Assert.Throws<InvalidOperationException>(() => chain.CreateClient(key));
@@ -120,7 +120,7 @@ public class ReplicatedApplicationTests
     {
         var replicas = new ReplicatedApplication<List<ulong>>(4, _ => [], (heights, block) => heights.Add(block.Height));
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = new ChainId("replicated-app"), ConfigureReplica = o => o.BatchDelayMs = 1 }, replicas.Executor);
+            new InProcessChainOptions { ChainId = new ChainId("replicated-app"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, replicas.Executor);
         using var key = SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute([42]).ToArray());
         using var client = chain.CreateClient(key);
         var reply = await client.SubmitAsync(new byte[] { 1 }).WaitAsync(TimeSpan.FromSeconds(120));

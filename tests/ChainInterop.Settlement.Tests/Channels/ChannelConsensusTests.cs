@@ -111,7 +111,7 @@ public class ChannelConsensusTests
         {
             var harness = new ChannelChain(4);
             harness._chain = await InProcessChain.StartAsync(
-                new InProcessChainOptions { ChainId = Chain, ValidatorCount = 4, Engine = ConsensusEngines.Pbft, ConfigureReplica = o => o.BatchDelayMs = 1 },
+                new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ValidatorCount = 4, Engine = ConsensusEngines.Pbft, ConfigureReplica = o => o.BatchDelayMs = 1 },
                 harness._copies.Executor);
             foreach (var account in new[] { PayerAccount, ProviderAccount, Merchant })
             {

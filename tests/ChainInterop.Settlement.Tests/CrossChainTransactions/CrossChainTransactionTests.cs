@@ -84,6 +84,41 @@ public sealed class CrossChainTransactionTests
     }
 
     [Fact]
+    public void A_transfer_message_refuses_a_zero_id_an_amount_that_is_not_positive_and_an_undefined_mode_S2()
+    {
+        Assert.Throws<ArgumentException>(() => new StartTransfer(Hash256.Zero, IccId, Alice, Ppc2Id, Bob, Usd, new Amount(1), AckMode.ModeI, SettlementTiming.RealTime, 5_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StartTransfer(Tx(40), IccId, Alice, Ppc2Id, Bob, Usd, new Amount(-1), AckMode.ModeI, SettlementTiming.RealTime, 5_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TransferRequest(Tx(40), Ppc1Id, Ppc2Id, Bob, Usd, Amount.Zero, AckMode.ModeI, SettlementTiming.RealTime, 5_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TransferOffer(Tx(40), Ppc1Id, Bob, Usd, new Amount(-5), 5_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TransferAccept(Tx(40), Bob, Usd, Amount.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StartTransfer(Tx(40), IccId, Alice, Ppc2Id, Bob, Usd, new Amount(1), (AckMode)9, SettlementTiming.RealTime, 5_000));
+        Assert.Throws<ArgumentException>(() => new TransferCommitted(Hash256.Zero));
+        Assert.Equal(Hash256.Zero, new Tick(5).TransactionId); // a Tick concerns every transaction
+    }
+
+    [Fact]
+    public void Bytes_that_carry_a_zero_id_or_a_negative_amount_do_not_decode_S2()
+    {
+        // Write the canonical form by hand, as a forger would (the constructors refuse these values).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new CanonicalWriter(buffer);
+        writer.WriteArrayHeader(2 + 3);
+        writer.WriteUInt32((uint)TransferMessageKind.TransferAccept);
+        writer.WriteHash256(Tx(41));
+        writer.WriteAccountId(Bob);
+        writer.WriteAssetCode(Usd);
+        writer.WriteAmount(new Amount(-10));
+        var e = Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(buffer.WrittenMemory));
+        Assert.Equal(CodecError.ValueOutOfRange, e.Error);
+
+        var zero = new TransferCommitted(Tx(42)).ToCanonicalBytes();
+        Assert.Equal(Tx(42), Canonical.Decode<TransferMessage>(zero).TransactionId); // the id is the last 32 bytes
+        Assert.True(zero.AsSpan(zero.Length - 32).SequenceEqual(Tx(42).ToArray()));
+        zero.AsSpan(zero.Length - 32).Clear();
+        Assert.Equal(CodecError.ValueOutOfRange, Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(zero)).Error);
+    }
+
+    [Fact]
     public void Alg3_PPC2_rejects_an_unknown_payee_and_every_leg_is_voided_S2()
     {
         var w = new TransferWorld();
@@ -260,8 +295,11 @@ public sealed class CrossChainTransactionTests
         Assert.Equal(CrossChainResultCode.VerificationFailed, offer.Code);
         Assert.Null(w.Ppc2.GetState(tx));
         var start = w.Ppc1.Execute(new StartTransfer(tx, stranger, Alice, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, SettlementTiming.RealTime, 9_000).ToCanonicalBytes(), w.Now);
-        Assert.Equal(CrossChainResultCode.Malformed, start.Code);
-        Assert.Null(w.Ppc1.GetState(tx));
+        // Refused at once with its cause, nothing reserved (issue 15: it used to vanish without a state).
+        Assert.Equal((CrossChainResultCode.VerificationFailed, TransferFailureReason.UnknownIntermediary), (start.Code, start.Reason));
+        Assert.Equal(CrossChainTransactionState.Failed, w.Ppc1.GetState(tx));
+        Assert.Empty(start.Outbound);
+        Assert.Equal(0, w.Ppc1.Ledger.GetBalance(Alice, Usd).PendingDebits.MinorUnits);
     }
 
     [Fact]
@@ -288,14 +326,16 @@ public sealed class CrossChainTransactionTests
         Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(new byte[] { 0x92, 0x63, 0xc0 }));
 
         // Undefined enum values are refused, not carried into the state machines.
-        foreach (var bad in new TransferMessage[]
+        // The constructors refuse them, so patch valid encodings: [..., ackMode 1, timing 1, time1 77] and [..., reason 4].
+        var request = new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, SettlementTiming.RealTime, 77).ToCanonicalBytes();
+        Assert.Equal(new byte[] { 0x01, 0x01, 0x4d }, request[^3..]);
+        var reject = new TransferReject(tx, TransferFailureReason.UnknownPayee).ToCanonicalBytes();
+        Assert.Equal(0x04, reject[^1]);
+        foreach (var (bytes, at, value) in new[] { (request, 3, (byte)0x07), (request, 2, (byte)0x00), (reject, 1, (byte)0x7f) })
         {
-            new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), (AckMode)7, SettlementTiming.RealTime, 77),
-            new TransferRequest(tx, Ppc1Id, Ppc2Id, Bob, Usd, new Amount(5), AckMode.ModeI, (SettlementTiming)0, 77),
-            new TransferReject(tx, (TransferFailureReason)999),
-        })
-        {
-            Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(bad.ToCanonicalBytes()));
+            var bad = bytes.ToArray();
+            bad[^at] = value;
+            Assert.Throws<CodecException>(() => Canonical.Decode<TransferMessage>(bad));
         }
 
         var w = new TransferWorld();

@@ -55,6 +55,51 @@ public class InProcessSettlementNetworkTests
         AssertConserved(network);
     }
 
+    public static TheoryData<string, TransferFailureReason, CrossChainTransactionState> Refusals => new()
+    {
+        // PPC1 judges these itself and reserves nothing.
+        { "unknown-payer", TransferFailureReason.UnknownPayer, CrossChainTransactionState.Failed },
+        { "unsupported-asset", TransferFailureReason.UnsupportedAsset, CrossChainTransactionState.Failed },
+        { "unknown-intermediary", TransferFailureReason.UnknownIntermediary, CrossChainTransactionState.Failed },
+        // The ICC answers at once: PPC1 releases its leg long before Time1 (ten minutes away).
+        { "unknown-participant", TransferFailureReason.UnknownParticipant, CrossChainTransactionState.Cancelled },
+        // PPC2's own reason reaches the payer.
+        { "unknown-payee", TransferFailureReason.UnknownPayee, CrossChainTransactionState.Cancelled },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task A_refused_transfer_ends_at_once_with_its_cause_and_moves_nothing_S2(string kind, TransferFailureReason reason, CrossChainTransactionState state)
+    {
+        using var bank = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bank);
+        using var client = network.CreateClient(BankA, bank);
+        var tx = Hash256.Compute(System.Text.Encoding.UTF8.GetBytes(kind));
+        var good = Transfer(tx, 250, AckMode.ModeI, FarFuture());
+        var transfer = kind switch
+        {
+            "unknown-payer" => new StartTransfer(tx, Icc, new AccountId("nobody"), BankB, Bob, Usd, good.Amount, AckMode.ModeI, SettlementTiming.RealTime, good.Time1Ms),
+            "unsupported-asset" => new StartTransfer(tx, Icc, Alice, BankB, Bob, new AssetCode("XAU"), good.Amount, AckMode.ModeI, SettlementTiming.RealTime, good.Time1Ms),
+            "unknown-intermediary" => new StartTransfer(tx, new ChainId("icc-nowhere"), Alice, BankB, Bob, Usd, good.Amount, AckMode.ModeI, SettlementTiming.RealTime, good.Time1Ms),
+            "unknown-participant" => Transfer(tx, 250, AckMode.ModeI, good.Time1Ms, (new ChainId("bank-nowhere"), Bob)),
+            "unknown-payee" => Transfer(tx, 250, AckMode.ModeI, good.Time1Ms, (BankB, new AccountId("nobody"))),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        await InProcessSettlementNetwork.StartTransferAsync(client, transfer);
+
+        using var cts = new CancellationTokenSource(Timeout);
+        Assert.Equal(state, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
+        await EventuallyOnEveryValidatorAsync(network, BankA, p => p.GetState(tx) == state, cts.Token);
+        for (int v = 0; v < 4; v++)
+        {
+            Assert.Equal(reason, network.ReadParticipant(BankA, v, p => p.GetReason(tx)));
+            var alice = network.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd));
+            Assert.Equal((1_000L, 0L), (alice.Posted.MinorUnits, alice.PendingDebits.MinorUnits));
+        }
+
+        AssertConserved(network);
+    }
+
     [Fact]
     public async Task A_transfer_past_Time1_on_the_ICC_clock_is_cancelled_and_every_leg_released_Alg12()
     {
@@ -192,6 +237,7 @@ public class InProcessSettlementNetworkTests
     {
         var options = new InProcessSettlementOptions
         {
+            UseDemoKeys = true, // stable across a restart of the network
             Operators = new Dictionary<ChainId, IReadOnlySet<NodeId>> { [BankA] = new HashSet<NodeId> { NodeId.FromPublicKey(bank.PublicKey) } },
             ChainTickIntervalMs = 200,
             RelayTickIntervalMs = 50,

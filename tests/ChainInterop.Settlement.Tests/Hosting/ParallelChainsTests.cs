@@ -32,6 +32,7 @@ public class ParallelChainsTests
         using var bankC = SignatureSchemes.Ed25519.GenerateKey();
         await using var network = await InProcessSettlementNetwork.StartAsync(Spec(), new InProcessSettlementOptions
         {
+            UseDemoKeys = true,
             Operators = new Dictionary<ChainId, IReadOnlySet<NodeId>>
             {
                 [A] = new HashSet<NodeId> { NodeId.FromPublicKey(bankA.PublicKey) },

@@ -15,7 +15,7 @@ public class VoucherEndToEndTests
         using var world = new VoucherWorld();
         var ledgers = Enumerable.Range(0, 4).Select(_ => new VoucherLedger(world.Directory)).ToArray();
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = new ChainId("voucher-ledger"), ConfigureReplica = o => o.BatchDelayMs = 1 },
+            new InProcessChainOptions { ChainId = new ChainId("voucher-ledger"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 },
             i => (block, _) =>
             {
                 ledgers[i].ApplyBlock(block);

@@ -102,6 +102,20 @@ public class InProcessChainTests
         await Assert.ThrowsAsync<ArgumentException>(() => InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain, ValidatorCount = 4, ValidatorKeys = [key] }));
     }
 
+    [Fact]
+    public async Task Without_keys_a_chain_refuses_to_start_unless_demo_keys_are_asked_for_and_then_it_warns()
+    {
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain }));
+        Assert.Contains(nameof(InProcessChainOptions.UseDemoKeys), refused.Message, StringComparison.Ordinal);
+
+        using var loggers = new ChainInterop.Testing.ListLoggerFactory();
+        await using var chain = await InProcessChain.StartAsync(new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, Loggers = loggers });
+        lock (loggers.Events)
+        {
+            Assert.Contains(loggers.Events, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("demo validator keys", StringComparison.Ordinal));
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120); // generous: a green run never waits for it

@@ -74,9 +74,7 @@ public sealed class CrossChainInbox
     private readonly IReadOnlyDictionary<ChainId, CrossChainSource> _sources;
     private readonly int _maxPending;
     private readonly ulong _window;
-    private readonly Dictionary<(ChainId Source, ulong Sequence), Dictionary<NodeId, Hash256>> _votes = [];
-    private readonly Dictionary<(ChainId Source, NodeId Sender), int> _pendingBySender = [];
-    private readonly Dictionary<ChainId, DeliveredSequences> _delivered = [];
+    private readonly CrossChainQuorum _quorum;
 
     /// <summary>Creates the inbox of chain <paramref name="local"/>.</summary>
     /// <param name="local">This node's chain (the destination).</param>
@@ -100,6 +98,7 @@ public sealed class CrossChainInbox
         _sources = sources;
         _maxPending = maxPendingMessages;
         _window = sequenceWindow;
+        _quorum = new CrossChainQuorum(sources: null, sequenceWindow, maxPendingMessages); // sources are checked here first
     }
 
     /// <summary>
@@ -108,10 +107,7 @@ public sealed class CrossChainInbox
     /// </summary>
     /// <param name="source">The source chain.</param>
     /// <param name="nextSequence">The first sequence not yet delivered.</param>
-    public void RestoreDelivered(ChainId source, ulong nextSequence)
-    {
-        Delivered(source).AdvanceTo(nextSequence);
-    }
+    public void RestoreDelivered(ChainId source, ulong nextSequence) => _quorum.RestoreDelivered(source, nextSequence);
 
     /// <summary>
     /// Records that the application executed (<paramref name="source"/>, <paramref name="sequence"/>) without this inbox
@@ -120,20 +116,16 @@ public sealed class CrossChainInbox
     /// </summary>
     /// <param name="source">The source chain.</param>
     /// <param name="sequence">The delivered sequence.</param>
-    public void MarkDelivered(ChainId source, ulong sequence)
-    {
-        Forget((source, sequence));
-        Delivered(source).Add(sequence);
-    }
+    public void MarkDelivered(ChainId source, ulong sequence) => _quorum.MarkDelivered(source, sequence);
 
     /// <summary>Whether (<paramref name="source"/>, <paramref name="sequence"/>) was accepted or marked delivered.</summary>
     /// <param name="source">The source chain.</param>
     /// <param name="sequence">The sequence.</param>
     /// <returns>True if delivered.</returns>
-    public bool IsDelivered(ChainId source, ulong sequence) => _delivered.TryGetValue(source, out var set) && set.Contains(sequence);
+    public bool IsDelivered(ChainId source, ulong sequence) => _quorum.IsDelivered(source, sequence);
 
     /// <summary>Messages counted in scatter mode and not yet accepted.</summary>
-    public int PendingMessages => _votes.Count;
+    public int PendingMessages => _quorum.PendingMessages;
 
     /// <summary>Handles an envelope from <paramref name="sender"/> (authenticated by the transport).</summary>
     /// <param name="sender">The node that sent it.</param>
@@ -169,57 +161,17 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.NotAValidator, message, $"{sender.ToShortString()} is not a validator of {message.Source}");
         }
 
-        var key = (message.Source, message.Sequence);
-        if (IsDelivered(message))
-        {
-            return new CrossChainDelivery(CrossChainDeliveryStatus.Duplicate, message);
-        }
-
-        if (IsOutOfWindow(message))
-        {
-            return new CrossChainDelivery(CrossChainDeliveryStatus.OutOfWindow, message, $"sequence {message.Sequence} is more than {_window} ahead");
-        }
-
-        _votes.TryGetValue(key, out var votes);
-        if (votes is not null && votes.TryGetValue(sender, out var earlier))
-        {
-            return earlier == message.Digest
-                ? new CrossChainDelivery(CrossChainDeliveryStatus.Pending, message)
-                : new CrossChainDelivery(CrossChainDeliveryStatus.Conflicting, message, $"{sender.ToShortString()} sent two contents for sequence {message.Sequence}");
-        }
-
+        // Each source validator's copy is its vote; f + 1 identical copies include an honest one.
         int quota = Math.Max(1, _maxPending / validators.Count);
-        int held = _pendingBySender.GetValueOrDefault((message.Source, sender));
-        if (held >= quota || (votes is null && _votes.Count >= _maxPending))
+        return _quorum.Vote(message.Source, message.Sequence, sender, message.Digest, validators.WeakQuorum, quota) switch
         {
-            return new CrossChainDelivery(CrossChainDeliveryStatus.LimitExceeded, message, $"{sender.ToShortString()} already has {held} messages waiting for copies (quota {quota})");
-        }
-
-        if (votes is null)
-        {
-            votes = [];
-            _votes.Add(key, votes);
-        }
-
-        votes.Add(sender, message.Digest);
-        _pendingBySender[(message.Source, sender)] = held + 1;
-        int matching = 0;
-        foreach (var digest in votes.Values)
-        {
-            if (digest == message.Digest)
-            {
-                matching++;
-            }
-        }
-
-        if (matching < validators.WeakQuorum)
-        {
-            return new CrossChainDelivery(CrossChainDeliveryStatus.Pending, message);
-        }
-
-        Forget(key);
-        MarkDelivered(message);
-        return new CrossChainDelivery(CrossChainDeliveryStatus.Accepted, message);
+            CrossChainVote.Reached => new CrossChainDelivery(CrossChainDeliveryStatus.Accepted, message),
+            CrossChainVote.Counted or CrossChainVote.Repeated => new CrossChainDelivery(CrossChainDeliveryStatus.Pending, message),
+            CrossChainVote.AlreadyDelivered => new CrossChainDelivery(CrossChainDeliveryStatus.Duplicate, message),
+            CrossChainVote.Conflicting => new CrossChainDelivery(CrossChainDeliveryStatus.Conflicting, message, $"{sender.ToShortString()} sent two contents for sequence {message.Sequence}"),
+            CrossChainVote.OutOfWindow => new CrossChainDelivery(CrossChainDeliveryStatus.OutOfWindow, message, $"sequence {message.Sequence} is more than {_window} ahead"),
+            _ => new CrossChainDelivery(CrossChainDeliveryStatus.LimitExceeded, message, $"{sender.ToShortString()} already has its most messages waiting for copies (quota {quota}), or {_maxPending} messages wait"),
+        };
     }
 
     private CrossChainDelivery ReceiveCertified(CertifiedEntry certified)
@@ -248,7 +200,7 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.UnauthorizedSender, message, $"{request.ClientId.ToShortString()} may not send cross-chain messages for {message.Source}");
         }
 
-        if (IsOutOfWindow(message))
+        if (!_quorum.IsWithinWindow(message.Source, message.Sequence))
         {
             return new CrossChainDelivery(CrossChainDeliveryStatus.OutOfWindow, message, $"sequence {message.Sequence} is more than {_window} ahead");
         }
@@ -258,7 +210,7 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.InvalidCertificate, message, $"the certified block is of {certified.Header.ChainId}, the message claims {message.Source}");
         }
 
-        if (IsDelivered(message))
+        if (IsDelivered(message.Source, message.Sequence))
         {
             return new CrossChainDelivery(CrossChainDeliveryStatus.Duplicate, message);
         }
@@ -269,38 +221,8 @@ public sealed class CrossChainInbox
             return new CrossChainDelivery(CrossChainDeliveryStatus.InvalidCertificate, message, verification.ToString());
         }
 
-        Forget((message.Source, message.Sequence));
-        MarkDelivered(message);
+        MarkDelivered(message.Source, message.Sequence);
         return new CrossChainDelivery(CrossChainDeliveryStatus.Accepted, message);
-    }
-
-    /// <summary>Drops the copies counted for a delivered message and gives their senders their quota back.</summary>
-    private void Forget((ChainId Source, ulong Sequence) key)
-    {
-        if (!_votes.Remove(key, out var votes))
-        {
-            return;
-        }
-
-        foreach (var voter in votes.Keys)
-        {
-            var slot = (key.Source, voter);
-            int left = _pendingBySender.GetValueOrDefault(slot) - 1;
-            if (left > 0)
-            {
-                _pendingBySender[slot] = left;
-            }
-            else
-            {
-                _pendingBySender.Remove(slot);
-            }
-        }
-    }
-
-    private bool IsOutOfWindow(CrossChainMessage message)
-    {
-        ulong next = _delivered.TryGetValue(message.Source, out var set) ? set.Next : 0;
-        return message.Sequence >= next && message.Sequence - next >= _window;
     }
 
     private bool TryGetSource(CrossChainMessage message, out CrossChainSource source, out CrossChainDelivery refusal)
@@ -314,20 +236,5 @@ public sealed class CrossChainInbox
 
         refusal = default;
         return true;
-    }
-
-    private bool IsDelivered(CrossChainMessage message) => IsDelivered(message.Source, message.Sequence);
-
-    private void MarkDelivered(CrossChainMessage message) => Delivered(message.Source).Add(message.Sequence);
-
-    private DeliveredSequences Delivered(ChainId source)
-    {
-        if (!_delivered.TryGetValue(source, out var set))
-        {
-            set = new DeliveredSequences();
-            _delivered.Add(source, set);
-        }
-
-        return set;
     }
 }

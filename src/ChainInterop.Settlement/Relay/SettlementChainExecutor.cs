@@ -91,9 +91,7 @@ public sealed class SettlementChainExecutor
     private readonly Func<TransferMessage, long, CrossChainExecution> _executeCommand;
     private readonly Func<CrossChainMessage, long, CrossChainExecution> _executeDelivered;
     private readonly SettlementExecutorOptions _options;
-    private readonly Dictionary<ChainId, DeliveredSequences> _delivered = [];
-    private readonly Dictionary<(ChainId Source, ulong Sequence), Dictionary<NodeId, CrossChainMessage>> _attestations = [];
-    private readonly Dictionary<NodeId, int> _pendingByValidator = [];
+    private readonly CrossChainQuorum _attestations;
     private long _lastTickMs = long.MinValue;
 
     private SettlementChainExecutor(
@@ -114,13 +112,8 @@ public sealed class SettlementChainExecutor
         _executeCommand = executeCommand;
         _executeDelivered = executeDelivered;
         _options = options ?? new SettlementExecutorOptions();
-        foreach (var source in sources)
-        {
-            if (source != chain)
-            {
-                _delivered.TryAdd(source, new DeliveredSequences());
-            }
-        }
+        // Each validator's committed attestation is its vote; f + 1 identical ones include an honest validator's.
+        _attestations = new CrossChainQuorum(sources.Where(source => source != chain).ToList(), _options.SequenceWindow);
     }
 
     /// <summary>This chain.</summary>
@@ -130,7 +123,7 @@ public sealed class SettlementChainExecutor
     public ulong? LastAppliedHeight { get; private set; }
 
     /// <summary>Attested messages still waiting for f + 1 attestations.</summary>
-    public int PendingAttestations => _attestations.Count;
+    public int PendingAttestations => _attestations.PendingMessages;
 
     /// <summary>The executor of a participant chain (a bank's PPC).</summary>
     /// <param name="application">The PPC's application.</param>
@@ -181,13 +174,13 @@ public sealed class SettlementChainExecutor
     /// <summary>The first sequence from <paramref name="source"/> not yet executed (for a relay's restore after a restart).</summary>
     /// <param name="source">The source chain.</param>
     /// <returns>The sequence (0 for an unknown source).</returns>
-    public ulong NextExpected(ChainId source) => _delivered.TryGetValue(source, out var set) ? set.Next : 0;
+    public ulong NextExpected(ChainId source) => _attestations.NextExpected(source);
 
     /// <summary>Whether the delivered message (<paramref name="source"/>, <paramref name="sequence"/>) was executed.</summary>
     /// <param name="source">The source chain.</param>
     /// <param name="sequence">The sequence.</param>
     /// <returns>True once executed.</returns>
-    public bool WasExecuted(ChainId source, ulong sequence) => _delivered.TryGetValue(source, out var set) && set.Contains(sequence);
+    public bool WasExecuted(ChainId source, ulong sequence) => _attestations.IsDelivered(source, sequence);
 
     /// <summary>Executes one committed block (blocks at or below <see cref="LastAppliedHeight"/> are skipped: replays are no-ops).</summary>
     /// <param name="block">The block.</param>
@@ -272,70 +265,24 @@ public sealed class SettlementChainExecutor
             return new SettlementEntryResult(index, validator, SettlementEntryCode.Malformed, null);
         }
 
-        if (!_delivered.TryGetValue(message.Source, out var delivered)
-            || (message.Sequence >= delivered.Next && message.Sequence - delivered.Next >= _options.SequenceWindow))
-        {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.OutOfWindow, null);
-        }
-
         var key = (message.Source, message.Sequence);
-        if (delivered.Contains(message.Sequence)
-            || (_attestations.TryGetValue(key, out var votes) && votes.ContainsKey(validator)))
+        switch (_attestations.Vote(message.Source, message.Sequence, validator, message.Digest, _validators.WeakQuorum, _options.MaxPendingAttestationsPerValidator))
         {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null, key);
-        }
-
-        int held = _pendingByValidator.GetValueOrDefault(validator);
-        if (held >= _options.MaxPendingAttestationsPerValidator)
-        {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.LimitExceeded, null);
-        }
-
-        if (votes is null)
-        {
-            votes = [];
-            _attestations.Add(key, votes);
-        }
-
-        votes.Add(validator, message);
-        _pendingByValidator[validator] = held + 1;
-        int matching = 0;
-        foreach (var vote in votes.Values)
-        {
-            if (vote.Digest == message.Digest)
-            {
-                matching++;
-            }
-        }
-
-        if (matching < _validators.WeakQuorum)
-        {
-            return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null, key);
-        }
-
-        // f + 1 validators vouch for identical content: at least one honest validator received it from f + 1 of the source's.
-        Forget(key, votes);
-        delivered.Add(message.Sequence);
-        executed.Add(key);
-        var result = _executeDelivered(message, now);
-        outbound.AddRange(result.Outbound);
-        return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result, key);
-    }
-
-    private void Forget((ChainId, ulong) key, Dictionary<NodeId, CrossChainMessage> votes)
-    {
-        _attestations.Remove(key);
-        foreach (var voter in votes.Keys)
-        {
-            int left = _pendingByValidator[voter] - 1;
-            if (left > 0)
-            {
-                _pendingByValidator[voter] = left;
-            }
-            else
-            {
-                _pendingByValidator.Remove(voter);
-            }
+            case CrossChainVote.OutOfWindow:
+                return new SettlementEntryResult(index, validator, SettlementEntryCode.OutOfWindow, null);
+            case CrossChainVote.LimitExceeded:
+                return new SettlementEntryResult(index, validator, SettlementEntryCode.LimitExceeded, null);
+            case CrossChainVote.Counted:
+                return new SettlementEntryResult(index, validator, SettlementEntryCode.Attested, null, key);
+            case CrossChainVote.Reached:
+                // f + 1 validators vouch for identical content: at least one honest validator received it from f + 1 of the source's.
+                executed.Add(key);
+                var result = _executeDelivered(message, now);
+                outbound.AddRange(result.Outbound);
+                return new SettlementEntryResult(index, validator, SettlementEntryCode.Executed, result, key);
+            default:
+                // Delivered before, or this validator attested already (its first attestation stands).
+                return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null, key);
         }
     }
 }

@@ -329,7 +329,7 @@ public static partial class SettlementDemo
     {
         await InProcessSettlementNetwork.StartTransferAsync(client, transfer, ct).ConfigureAwait(false);
         var state = await network.WaitForOutcomeAsync(payer, transfer.TransactionId, ct).ConfigureAwait(false);
-        var reason = progress.ReasonOn(payer, transfer.TransactionId);
+        var reason = network.ReadParticipant(payer, 0, p => p.GetReason(transfer.TransactionId)) ?? TransferFailureReason.None;
         return new TransferOutcome(transfer.TransactionId, state, reason, progress.TrailOf(transfer.TransactionId, Chains(transfer)));
     }
 
@@ -520,11 +520,6 @@ public static partial class SettlementDemo
                 .Where(x => x.steps.Count > 0)
                 .Select(x => $"{x.chain}: {string.Join(", ", x.steps)}")]
             : [];
-
-        /// <summary>The last reason <paramref name="chain"/> gave for <paramref name="tx"/>.</summary>
-        public TransferFailureReason ReasonOn(ChainId chain, Hash256 tx) => _watched.TryGetValue(tx, out var steps)
-            ? steps.Where(s => s.Chain == chain).Select(s => s.Execution.Reason).LastOrDefault()
-            : TransferFailureReason.None;
 
         public string Line(int planned, int relayBacklog, TimeSpan elapsed)
         {

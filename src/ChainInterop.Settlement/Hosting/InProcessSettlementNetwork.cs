@@ -299,6 +299,9 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
 
     private void Observe(SettlementValidator v, SettlementBlockResult result)
     {
+        // The observer first, the waiters second: a caller woken by WaitForOutcomeAsync must find the block's steps
+        // already reported (the sample reads a transfer's reason from them).
+        _options.Executed?.Invoke(v.Chain, result);
         foreach (var entry in result.Entries)
         {
             if (entry.Execution is { State: { } state } execution && IsFinal(state)
@@ -307,8 +310,6 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
                 waiter.TrySetResult(state);
             }
         }
-
-        _options.Executed?.Invoke(v.Chain, result);
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "The settlement network runs on demo validator keys derived from the chain ids: anyone can derive them and sign as its validators")]

@@ -18,7 +18,7 @@ public sealed partial class PbftReplica
     private (NodeId Client, ulong Timestamp)? _watchedRequest;
 
     // Per client: where its last executed request sits (height, entry), to answer a client that lost our reply.
-    private readonly Dictionary<NodeId, (ulong Timestamp, ulong Height, int Entry)> _lastReply = [];
+    private readonly Dictionary<NodeId, (ulong Timestamp, Hash256 Digest, ulong Height, int Entry)> _lastReply = [];
 
     // Requests already decoded (and verified) when a proposal was built or validated, by block hash, so executing the
     // committed block does not decode them again. A cache only: a miss decodes. At most MaxDecodedBlocks entries.
@@ -37,9 +37,10 @@ public sealed partial class PbftReplica
 
     private void AddRequest(ClientRequest request, bool forward, long now, IReplicaEffects effects)
     {
-        // PBFT's reply cache: a client resending its last executed request lost replies; send ours again.
+        // PBFT's reply cache: a client resending its last executed request lost replies; send ours again. Only for the
+        // same request: another one under the same timestamp would be told that the committed entry is its own.
         if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
-            && last.Timestamp == request.Timestamp && _options.ClientAuthentication.Accepts(request))
+            && last.Timestamp == request.Timestamp && last.Digest == request.Digest && _options.ClientAuthentication.Accepts(request))
         {
             effects.Reply(_options.ClientAuthentication.Reply(_key, Id, request, last.Height, last.Entry));
             return;
@@ -533,7 +534,7 @@ public sealed partial class PbftReplica
             }
 
             _lastExecuted[request.ClientId] = request.Timestamp;
-            _lastReply[request.ClientId] = (request.Timestamp, block.Height, i);
+            _lastReply[request.ClientId] = (request.Timestamp, request.Digest, block.Height, i);
             RemovePending(request.ClientId, request.Timestamp);
             executed?.Add((request, i));
             count++;

@@ -128,6 +128,24 @@ public class PbftNormalCaseTests
     }
 
     [Fact]
+    public void Another_request_under_an_executed_timestamp_is_neither_committed_nor_answered_from_the_reply_cache_K2()
+    {
+        using var net = new PbftTestNetwork();
+        using var client = ClientKey(5);
+        net.StartAll();
+        net.Submit(Request(client, 7, "first"));
+        Assert.True(net.RunUntil(() => net.AllAtLeast(0)));
+        var other = Request(client, 7, "second");
+        net.Submit(other);
+        net.RunFor(5_000);
+        foreach (int i in Enumerable.Range(0, 4))
+        {
+            Assert.Single(net.Committed[i].SelectMany(b => b.Entries));
+            Assert.DoesNotContain(net.Replies[i], r => r.RequestDigest == other.Digest);
+        }
+    }
+
+    [Fact]
     public void A_request_with_a_forged_signature_is_never_committed_K2_C1()
     {
         using var net = new PbftTestNetwork();

@@ -76,14 +76,30 @@ public sealed class ReplicatedApplication<TApplication>
     /// <param name="height">The height.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes then.</returns>
-    public async Task WaitForHeightAsync(ulong height, CancellationToken cancellationToken = default)
+    public Task WaitForHeightAsync(ulong height, CancellationToken cancellationToken = default) =>
+        WaitUntilAsync(applied => applied.All(h => h >= height), cancellationToken);
+
+    /// <summary>Waits until copy <paramref name="copy"/> has applied <paramref name="height"/>.</summary>
+    /// <param name="copy">The validator's index.</param>
+    /// <param name="height">The height.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes then.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="copy"/> is not a copy's index.</exception>
+    public Task WaitForHeightAsync(int copy, ulong height, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(copy);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(copy, _copies.Length);
+        return WaitUntilAsync(applied => applied[copy] >= height, cancellationToken);
+    }
+
+    private async Task WaitUntilAsync(Func<ulong?[], bool> reached, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task changed;
             lock (_gate)
             {
-                if (_applied.All(h => h >= height))
+                if (reached(_applied))
                 {
                     return;
                 }

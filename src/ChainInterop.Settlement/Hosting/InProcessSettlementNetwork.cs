@@ -125,6 +125,34 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for the final state of the transfer a bank started with <paramref name="started"/> (the reply of
+    /// <see cref="StartTransferAsync"/>) on its PPC. Unlike <see cref="WaitForOutcomeAsync(ChainId, Hash256, CancellationToken)"/>
+    /// it fails at once when the PPC committed the command but never recorded the transaction.
+    /// </summary>
+    /// <param name="started">The PPC's reply to the bank's <see cref="StartTransfer"/>.</param>
+    /// <param name="transactionId">The transaction the command started.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The final state on the PPC.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="started"/> is null.</exception>
+    /// <exception cref="ArgumentException">The reply's chain is not in the network.</exception>
+    /// <exception cref="TransferNotRecordedException">The PPC refused the entry before its application saw it
+    /// (e.g. the client is not one of its operators).</exception>
+    public async Task<CrossChainTransactionState> WaitForOutcomeAsync(Consensus.ClientReply started, Hash256 transactionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        var replicated = Replicas(started.ChainId);
+
+        // Validator 0 (whose copy answers) may trail the f + 1 validators whose replies the client accepted.
+        await replicated.WaitForHeightAsync(0, started.Height, cancellationToken).ConfigureAwait(false);
+        if (replicated.Read(0, v => StateOf(v, transactionId)) is null)
+        {
+            throw new TransferNotRecordedException(started.ChainId, transactionId, started.Height);
+        }
+
+        return await WaitForOutcomeAsync(started.ChainId, transactionId, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads validator <paramref name="validator"/>'s copy of a PPC's application while no block is applied to it.</summary>
     /// <typeparam name="TResult">What is read.</typeparam>
     /// <param name="chain">The PPC.</param>

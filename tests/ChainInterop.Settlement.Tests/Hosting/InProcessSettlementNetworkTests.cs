@@ -101,6 +101,28 @@ public class InProcessSettlementNetworkTests
     }
 
     [Fact]
+    public async Task A_StartTransfer_from_a_key_that_is_not_an_operator_fails_its_wait_at_once_and_moves_nothing_S2()
+    {
+        using var bank = SignatureSchemes.Ed25519.GenerateKey();
+        using var stranger = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bank);
+        using var client = network.CreateClient(BankA, stranger);
+        using var operatorClient = network.CreateClient(BankA, bank);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var refused = Hash256.Compute("not-an-operator"u8);
+        var reply = await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(refused, 250, AckMode.ModeI, FarFuture()), cts.Token);
+        var e = await Assert.ThrowsAsync<TransferNotRecordedException>(() => network.WaitForOutcomeAsync(reply, refused, cts.Token));
+        Assert.Equal((BankA, refused), (e.Chain, e.TransactionId));
+        Assert.Equal(1_000, network.ReadParticipant(BankA, 0, p => p.Ledger.GetBalance(Alice, Usd).Available.MinorUnits));
+
+        // The same wait completes for a transfer the PPC recorded.
+        var accepted = Hash256.Compute("an-operator"u8);
+        var started = await InProcessSettlementNetwork.StartTransferAsync(operatorClient, Transfer(accepted, 250, AckMode.ModeI, FarFuture()), cts.Token);
+        Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(started, accepted, cts.Token));
+    }
+
+    [Fact]
     public async Task A_transfer_past_Time1_on_the_ICC_clock_is_cancelled_and_every_leg_released_Alg12()
     {
         using var bank = SignatureSchemes.Ed25519.GenerateKey();

@@ -4,6 +4,7 @@ namespace ChainInterop;
 /// Names an account on a ledger, such as an institution's account on an intermediary's account chain (ABC).
 /// </summary>
 /// <remarks>Follows the <see cref="Identifier"/> rule; equality and ordering are ordinal. <c>default</c> names nothing.</remarks>
+[System.ComponentModel.TypeConverter(typeof(IdentifierTypeConverter<AccountId>))]
 public readonly record struct AccountId : IComparable<AccountId>, IIdentifier<AccountId>
 {
     /// <summary>Creates the id from its text.</summary>

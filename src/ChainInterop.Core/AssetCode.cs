@@ -5,6 +5,7 @@ namespace ChainInterop;
 /// 1 to <see cref="MaxLength"/> characters from <c>A–Z 0–9 . _ -</c>, starting with a letter; upper case only, so
 /// <c>usd</c> and <c>USD</c> can never be two different assets.
 /// </summary>
+[System.ComponentModel.TypeConverter(typeof(IdentifierTypeConverter<AssetCode>))]
 public readonly record struct AssetCode : IComparable<AssetCode>, IIdentifier<AssetCode>
 {
     /// <summary>The longest asset code, in characters.</summary>

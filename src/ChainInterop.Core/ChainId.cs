@@ -5,6 +5,7 @@ namespace ChainInterop;
 /// certificates and cross-chain messages carry it, so a signature made for one chain never verifies on another.
 /// </summary>
 /// <remarks>Follows the <see cref="Identifier"/> rule; equality and ordering are ordinal. <c>default</c> names nothing.</remarks>
+[System.ComponentModel.TypeConverter(typeof(IdentifierTypeConverter<ChainId>))]
 public readonly record struct ChainId : IComparable<ChainId>, IIdentifier<ChainId>
 {
     /// <summary>Creates the id from its text.</summary>

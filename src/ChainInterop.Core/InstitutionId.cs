@@ -4,6 +4,7 @@ namespace ChainInterop;
 /// Names a bank or payment institution: a participant, an intermediary or a third-party retention institution.
 /// </summary>
 /// <remarks>Follows the <see cref="Identifier"/> rule; equality and ordering are ordinal. <c>default</c> names nothing.</remarks>
+[System.ComponentModel.TypeConverter(typeof(IdentifierTypeConverter<InstitutionId>))]
 public readonly record struct InstitutionId : IComparable<InstitutionId>, IIdentifier<InstitutionId>
 {
     /// <summary>Creates the id from its text.</summary>

@@ -8,6 +8,7 @@ namespace ChainInterop;
 /// Two nodes can only share an id by sharing a key, and the algorithm is bound in so that one key byte string under
 /// two schemes is two nodes.
 /// </summary>
+[System.ComponentModel.TypeConverter(typeof(NodeIdTypeConverter))]
 public readonly record struct NodeId : IComparable<NodeId>
 {
     private static readonly byte[] DomainTag = Encoding.ASCII.GetBytes("ChainInterop/node-id/v1");

@@ -91,7 +91,8 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     /// <param name="client">A client of the payer's PPC whose key is an operator of it.</param>
     /// <param name="transfer">The transfer.</param>
     /// <param name="cancellationToken">Stops waiting (the transfer may still be committed).</param>
-    /// <returns>The PPC's reply (its result bytes are the executed entry's outcome as seen by f + 1 validators).</returns>
+    /// <returns>The PPC's reply, vouched for by f + 1 validators: the command is committed at its height and entry. It
+    /// does not carry the application's outcome yet; wait for it with <see cref="WaitForOutcomeAsync(Consensus.ClientReply, Hash256, CancellationToken)"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static Task<Consensus.ClientReply> StartTransferAsync(ChainClient client, StartTransfer transfer, CancellationToken cancellationToken = default)
     {

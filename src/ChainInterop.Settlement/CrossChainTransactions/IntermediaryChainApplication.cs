@@ -336,23 +336,27 @@ public sealed class IntermediaryChainApplication
             return Plain(CrossChainResultCode.VerificationFailed, q.TransactionId);
         }
 
-        if (q.PayerChain == q.PayeeChain || !_links.TryGetValue(q.PayeeChain, out var payeeAccount))
-        {
-            // PPC1 asked for a bank this ICC does not link: refuse at once, so PPC1 releases its leg now, not at Time1.
-            var reason = q.PayerChain == q.PayeeChain ? TransferFailureReason.VerificationFailed : TransferFailureReason.UnknownParticipant;
-            return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.VerificationFailed, reason);
-        }
-
-        if (!IsSupported(q.Asset))
-        {
-            // No ABC account holds the asset: nothing here can settle it.
-            return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.NoAssociatedAsset, TransferFailureReason.UnsupportedAsset);
-        }
-
         if (_transactions.Count >= MaxTransactions)
         {
             // Full: refuse, and say so, so PPC1 never waits on a leg nobody will decide.
             return RefuseUnrecorded(source, q.TransactionId, CrossChainResultCode.LedgerRefused, TransferFailureReason.LedgerRefused);
+        }
+
+        // A bank this ICC does not link, or an asset no linked bank holds here: refuse at once, so PPC1 releases its leg
+        // now, not at Time1. The refusal is recorded (a decided record without PPC2): a later copy of the request, even
+        // after the bank or the asset joined, is answered with the same decision and never reserves anything.
+        bool payeeLinked = _links.TryGetValue(q.PayeeChain, out var payeeAccount);
+        var refusal = q.PayerChain == q.PayeeChain ? TransferFailureReason.VerificationFailed
+            : !payeeLinked ? TransferFailureReason.UnknownParticipant
+            : !IsSupported(q.Asset) ? TransferFailureReason.UnsupportedAsset
+            : TransferFailureReason.None;
+        if (refusal != TransferFailureReason.None)
+        {
+            var refused = Record.Refused(q.TransactionId, source, q.Time1Ms, refusal);
+            _transactions.Add(refused.Id, refused);
+            _retention.Decided(refused.Id, refused.Time1Ms, now);
+            var code = refusal == TransferFailureReason.UnsupportedAsset ? CrossChainResultCode.NoAssociatedAsset : CrossChainResultCode.VerificationFailed;
+            return Result(code, refused, LedgerResultCode.Ok, DecisionMessages(refused));
         }
 
         var r = new Record(q, payeeAccount);
@@ -759,5 +763,9 @@ public sealed class IntermediaryChainApplication
         /// <summary>A transaction cancelled before any request arrived (Alg. 12): no legs, no PPC2; a late request is a no-op.</summary>
         public static Record Tombstone(Hash256 id, ChainId payerChain, long time1Ms) =>
             new(id, payerChain, time1Ms) { State = CrossChainTransactionState.Cancelled, Reason = TransferFailureReason.TimedOut };
+
+        /// <summary>A request refused before any leg (its PPC2 or asset is not served here): decided, no legs, no PPC2 to tell.</summary>
+        public static Record Refused(Hash256 id, ChainId payerChain, long time1Ms, TransferFailureReason reason) =>
+            new(id, payerChain, time1Ms) { State = CrossChainTransactionState.Failed, Reason = reason };
     }
 }

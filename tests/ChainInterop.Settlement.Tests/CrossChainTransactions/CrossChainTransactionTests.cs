@@ -119,6 +119,32 @@ public sealed class CrossChainTransactionTests
     }
 
     [Fact]
+    public void Alg4_ICC_refuses_a_request_for_a_bank_it_does_not_link_at_once_and_a_later_copy_stays_refused_S2()
+    {
+        var w = new TransferWorld();
+        var tx = Tx(30);
+        var stranger = new ChainId("ppc3");
+        var started = w.Ppc1.Execute(new StartTransfer(tx, IccId, Alice, stranger, Bob, Usd, new Amount(10), AckMode.ModeI, SettlementTiming.RealTime, 9_000).ToCanonicalBytes(), w.Now);
+        var request = Assert.Single(started.Outbound);
+        var refused = w.Deliver(request);
+        Assert.Equal((CrossChainTransactionState.Failed, TransferFailureReason.UnknownParticipant), (refused.State, refused.Reason));
+        var cancel = Assert.Single(refused.Outbound);
+        Assert.Equal((Ppc1Id, TransferMessageKind.TransferCancelled), (cancel.Destination, Kind(cancel)));
+        w.Deliver(cancel);
+        Assert.Equal(CrossChainTransactionState.Cancelled, w.Ppc1.GetState(tx));
+        Assert.Equal(TransferFailureReason.UnknownParticipant, w.Ppc1.GetReason(tx));
+        Assert.Equal(1_000, w.Ppc1.Ledger.GetBalance(Alice, Usd).Available.MinorUnits);
+
+        // The bank joins later; a late copy of the request (a resend under a new sequence) must not reserve leg 1 now
+        // that PPC1 released its own leg: the ICC answers with the decision it recorded.
+        w.Icc.Link(stranger, AbcPpc2);
+        var late = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, request.Payload.ToArray()));
+        Assert.Equal((CrossChainResultCode.AlreadyApplied, CrossChainTransactionState.Failed), (late.Code, late.State));
+        Assert.Equal(500, w.Icc.Ledger.GetBalance(AbcPpc1, Usd).Available.MinorUnits);
+        Assert.All(late.Outbound, m => Assert.Equal(TransferMessageKind.TransferCancelled, Kind(m)));
+    }
+
+    [Fact]
     public void Alg3_PPC2_rejects_an_unknown_payee_and_every_leg_is_voided_S2()
     {
         var w = new TransferWorld();

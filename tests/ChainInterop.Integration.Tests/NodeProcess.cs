@@ -44,7 +44,10 @@ internal sealed class NodeProcess : IDisposable
     public static async Task<NodeProcess> StartAsync(string config)
     {
         var node = new NodeProcess(config);
-        if (await Task.WhenAny(node._ready.Task, node._process.WaitForExitAsync(), Task.Delay(StartTimeout)) != node._ready.Task)
+
+        // READY or the process's exit, whichever first; the budget cancels the wait for the exit.
+        using var budget = new CancellationTokenSource(StartTimeout);
+        if (await Task.WhenAny(node._ready.Task, node._process.WaitForExitAsync(budget.Token)) != node._ready.Task)
         {
             string tail = node.Tail;
             node.Dispose();

@@ -4,14 +4,17 @@ using System.Globalization;
 namespace ChainInterop;
 
 /// <summary>
-/// Converts an identifier from and to its text, so configuration binding (<c>IConfiguration.Bind</c>, options from
+/// Converts an id from and to its text, so configuration binding (<c>IConfiguration.Bind</c>, options from
 /// appsettings.json or environment variables) and other <see cref="TypeDescriptor"/> users read ids as plain strings.
-/// Invalid text throws a <see cref="FormatException"/> that names the kind of id and the rule it breaks.
+/// Invalid text throws a <see cref="FormatException"/> that names what the text should have been.
 /// </summary>
-/// <typeparam name="T">The identifier.</typeparam>
-internal sealed class IdentifierTypeConverter<T> : TypeConverter
-    where T : struct, IIdentifier<T>
+/// <typeparam name="T">The id type.</typeparam>
+internal abstract class TextTypeConverter<T> : TypeConverter
+    where T : struct
 {
+    /// <summary>What the text should be, for the message (e.g. "a valid chain id").</summary>
+    protected abstract string Expected { get; }
+
     public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
         sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
 
@@ -20,34 +23,42 @@ internal sealed class IdentifierTypeConverter<T> : TypeConverter
 
     public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) => value switch
     {
-        string text when T.TryCreate(text, out var id) => id,
-        string text => throw new FormatException($"'{Shown(text)}' is not a valid {T.Kind}."),
+        string text when TryParse(text, out var id) => id,
+        string text => throw new FormatException($"'{(text.Length <= Identifier.MaxLength ? text : text[..Identifier.MaxLength] + "…")}' is not {Expected}."),
         _ => base.ConvertFrom(context, culture, value),
     };
 
     public override object? ConvertTo(ITypeDescriptorContext? context, CultureInfo? culture, object? value, Type destinationType) =>
-        destinationType == typeof(string) && value is T id ? id.Value ?? string.Empty : base.ConvertTo(context, culture, value, destinationType);
+        destinationType == typeof(string) && value is T id ? Format(id) : base.ConvertTo(context, culture, value, destinationType);
 
-    /// <summary>The text as shown in a message: at most <see cref="Identifier.MaxLength"/> characters.</summary>
-    internal static string Shown(string text) => text.Length <= Identifier.MaxLength ? text : text[..Identifier.MaxLength] + "…";
+    protected abstract bool TryParse(string text, out T id);
+
+    protected abstract string Format(T id);
 }
 
-/// <summary>Converts a <see cref="NodeId"/> from and to its 64 hex digits (see <see cref="IdentifierTypeConverter{T}"/>).</summary>
-internal sealed class NodeIdTypeConverter : TypeConverter
+/// <summary>The text identifiers (<see cref="IIdentifier{TSelf}"/>): their own text.</summary>
+/// <typeparam name="T">The identifier.</typeparam>
+internal sealed class IdentifierTypeConverter<T> : TextTypeConverter<T>
+    where T : struct, IIdentifier<T>
 {
-    public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
-        sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
+    protected override string Expected => $"a valid {T.Kind}";
 
-    public override bool CanConvertTo(ITypeDescriptorContext? context, Type? destinationType) =>
-        destinationType == typeof(string) || base.CanConvertTo(context, destinationType);
+    protected override bool TryParse(string text, out T id) => T.TryCreate(text, out id);
 
-    public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) => value switch
+    protected override string Format(T id) => id.Value ?? string.Empty;
+}
+
+/// <summary>A <see cref="NodeId"/>: its 64 hex digits.</summary>
+internal sealed class NodeIdTypeConverter : TextTypeConverter<NodeId>
+{
+    protected override string Expected => "a node id (64 hex digits)";
+
+    protected override bool TryParse(string text, out NodeId id)
     {
-        string text when Crypto.Hash256.TryParse(text, out var hash) => new NodeId(hash),
-        string text => throw new FormatException($"'{IdentifierTypeConverter<ChainId>.Shown(text)}' is not a node id (64 hex digits)."),
-        _ => base.ConvertFrom(context, culture, value),
-    };
+        bool parsed = Crypto.Hash256.TryParse(text, out var hash);
+        id = new NodeId(hash);
+        return parsed;
+    }
 
-    public override object? ConvertTo(ITypeDescriptorContext? context, CultureInfo? culture, object? value, Type destinationType) =>
-        destinationType == typeof(string) && value is NodeId id ? id.ToString() : base.ConvertTo(context, culture, value, destinationType);
+    protected override string Format(NodeId id) => id.ToString();
 }

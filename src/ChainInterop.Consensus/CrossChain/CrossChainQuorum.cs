@@ -42,6 +42,7 @@ public sealed class CrossChainQuorum
 {
     private readonly ulong _window;
     private readonly int _maxPendingMessages;
+    private readonly bool _openSources;
     private readonly Dictionary<ChainId, DeliveredSequences> _delivered = [];
     private readonly Dictionary<(ChainId Source, ulong Sequence), Dictionary<NodeId, Hash256>> _votes = [];
     private readonly Dictionary<NodeId, int> _pendingByVoter = [];
@@ -58,15 +59,12 @@ public sealed class CrossChainQuorum
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPendingMessages, 1);
         _window = sequenceWindow;
         _maxPendingMessages = maxPendingMessages;
-        OpenSources = sources is null;
+        _openSources = sources is null;
         foreach (var source in sources ?? [])
         {
             _delivered.TryAdd(source, new DeliveredSequences());
         }
     }
-
-    /// <summary>Whether any source may be voted on (no source list was given).</summary>
-    public bool OpenSources { get; }
 
     /// <summary>Messages with votes waiting for their quorum.</summary>
     public int PendingMessages => _votes.Count;
@@ -94,7 +92,7 @@ public sealed class CrossChainQuorum
             return CrossChainVote.AlreadyDelivered;
         }
 
-        if (sequence >= delivered.Next && sequence - delivered.Next >= _window)
+        if (!InWindow(delivered, sequence))
         {
             return CrossChainVote.OutOfWindow;
         }
@@ -177,12 +175,7 @@ public sealed class CrossChainQuorum
     /// <returns>False for a sequence too far ahead, or a source that is not registered.</returns>
     public bool IsWithinWindow(ChainId source, ulong sequence)
     {
-        if (!_delivered.TryGetValue(source, out var delivered))
-        {
-            return OpenSources && sequence < _window;
-        }
-
-        return sequence < delivered.Next || sequence - delivered.Next < _window;
+        return _delivered.TryGetValue(source, out var delivered) ? InWindow(delivered, sequence) : _openSources && sequence < _window;
     }
 
     /// <summary>The first sequence from <paramref name="source"/> not yet delivered (0 for a source never seen).</summary>
@@ -197,7 +190,7 @@ public sealed class CrossChainQuorum
             return true;
         }
 
-        if (!OpenSources)
+        if (!_openSources)
         {
             return false;
         }
@@ -206,6 +199,8 @@ public sealed class CrossChainQuorum
         _delivered.Add(source, delivered);
         return true;
     }
+
+    private bool InWindow(DeliveredSequences delivered, ulong sequence) => sequence < delivered.Next || sequence - delivered.Next < _window;
 
     /// <summary>Drops the votes counted for a delivered message and gives their voters their quota back.</summary>
     private void Forget((ChainId Source, ulong Sequence) key)

@@ -235,9 +235,9 @@ public static class ChannelThroughput
             var options = new ChannelContractOptions { Chain = Chain, Operator = operatorKey.PublicKey };
             options.Assets.Add(Cny);
             return new ChannelContract(options);
-        }, (contract, block) => contract.ApplyBlock(block));
+        });
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
+            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Application);
         using var operatorClient = chain.CreateClient(operatorKey);
         using var payerClient = chain.CreateClient(payerKey);
         using var providerClient = chain.CreateClient(providerKey);

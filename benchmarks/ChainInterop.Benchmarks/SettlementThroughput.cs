@@ -200,7 +200,7 @@ public static class SettlementThroughput
                             inFlight[tx] = (payee, Stopwatch.GetTimestamp());
                             var transfer = new StartTransfer(tx, Icc, customers[n % CustomersPerBank], payee, customers[(n / Banks) % CustomersPerBank],
                                 Usd, new Amount(1), AckMode.ModeI, timing, time1);
-                            await InProcessSettlementNetwork.StartTransferAsync(client, transfer, stop.Token);
+                            await client.StartTransferAsync(transfer, stop.Token);
                         }
                     }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -36,9 +36,9 @@ internal static class ChannelDemo
             var options = new ChannelContractOptions { Chain = Chain, Operator = operatorKey.PublicKey };
             options.Assets.Add(Cny);
             return new ChannelContract(options);
-        }, (contract, block) => contract.ApplyBlock(block));
+        });
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Executor);
+            new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, copies.Application);
         using var operatorClient = chain.CreateClient(operatorKey);
         using var bankAClient = chain.CreateClient(bankAKey);
         using var bankBClient = chain.CreateClient(bankBKey);

@@ -280,7 +280,7 @@ public static partial class SettlementDemo
                 {
                     foreach (var transfer in share)
                     {
-                        await InProcessSettlementNetwork.StartTransferAsync(client, transfer, ct).ConfigureAwait(false);
+                        await client.StartTransferAsync(transfer, ct).ConfigureAwait(false);
                         progress.Started();
                         await TrackAsync(network, bank, transfer.TransactionId, progress, ct).ConfigureAwait(false);
                     }
@@ -327,9 +327,12 @@ public static partial class SettlementDemo
     private static async Task<TransferOutcome> RunOneAsync(InProcessSettlementNetwork network, ChainClient client, ChainId payer, StartTransfer transfer,
         Progress progress, CancellationToken ct)
     {
-        await InProcessSettlementNetwork.StartTransferAsync(client, transfer, ct).ConfigureAwait(false);
-        var state = await network.WaitForOutcomeAsync(payer, transfer.TransactionId, ct).ConfigureAwait(false);
-        var reason = network.ReadParticipant(payer, 0, p => p.GetReason(transfer.TransactionId)) ?? TransferFailureReason.None;
+        // The PPC's reply tells at once whether it accepted the transfer; a refusal is final with its reason.
+        var started = await client.StartTransferAsync(transfer, ct).ConfigureAwait(false);
+        var state = await network.WaitForOutcomeAsync(started, transfer.TransactionId, ct).ConfigureAwait(false);
+        var reason = started.IsAccepted
+            ? network.ReadParticipant(payer, 0, p => p.GetReason(transfer.TransactionId)) ?? TransferFailureReason.None
+            : started.Reason;
         return new TransferOutcome(transfer.TransactionId, state, reason, progress.TrailOf(transfer.TransactionId, Chains(transfer)));
     }
 
@@ -383,7 +386,7 @@ public static partial class SettlementDemo
         {
             foreach (var (_, _, transfer) in share)
             {
-                await InProcessSettlementNetwork.StartTransferAsync(bankClients[share.Key][0], transfer, ct).ConfigureAwait(false);
+                await bankClients[share.Key][0].StartTransferAsync(transfer, ct).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
         long submittedMs = clock.ElapsedMilliseconds;

@@ -82,11 +82,7 @@ internal static class VoucherDemo
             var ledgers = Enumerable.Range(0, 4).Select(_ => new VoucherLedger(directory)).ToArray();
             await using var chain = await InProcessChain.StartAsync(
                 new InProcessChainOptions { ChainId = new ChainId("voucher-ledger"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 },
-                i => (block, _) =>
-                {
-                    ledgers[i].ApplyBlock(block);
-                    return ValueTask.CompletedTask;
-                });
+                i => ledgers[i]);
             ulong top = 0;
             foreach (var publication in network.Publications)
             {

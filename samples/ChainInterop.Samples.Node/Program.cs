@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using ChainInterop;
+using ChainInterop.Consensus;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Samples.Node;
 using ChainInterop.Transport.Tcp;
@@ -80,11 +81,7 @@ static async Task<int> RunAsync(string path)
 
     await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     var transport = provider.GetRequiredService<TcpTransport>();
-    await using var host = await provider.GetRequiredService<ChainNodeFactory>().StartAsync(chainId, transport, (block, _) =>
-    {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"COMMITTED {block.Height} {block.Entries.Count}"));
-        return ValueTask.CompletedTask;
-    });
+    await using var host = await provider.GetRequiredService<ChainNodeFactory>().StartAsync(chainId, transport, observer: new CommitPrinter());
 
     // Graceful shutdown on Ctrl+C or SIGTERM: stop the replica, then the transport and the store (disposed with the container).
     var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -137,4 +134,18 @@ static string? OptionText(string[] args, string name)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+/// <summary>Prints each block this node commits (after it is stored), for scripts that wait for progress.</summary>
+internal sealed class CommitPrinter : ICommittedBlockObserver
+{
+    public ValueTask OnCommittedAsync(CommittedBlock block, BlockExecution execution, bool replayed, CancellationToken cancellationToken)
+    {
+        if (!replayed)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"COMMITTED {block.Height} {block.Block.Entries.Count}"));
+        }
+
+        return ValueTask.CompletedTask;
+    }
 }

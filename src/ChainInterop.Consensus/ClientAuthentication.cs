@@ -35,40 +35,55 @@ public static class ClientAuthenticationPolicy
     }
 
     /// <summary>
-    /// The replies a replica in <paramref name="mode"/> sends for the requests one block executed: signed with one
-    /// signature for the block (<see cref="ClientReply.CreateSigned"/>), or unsigned under <see cref="ClientAuthentication.TrustedTransport"/>.
+    /// The replies a replica in <paramref name="mode"/> sends for the requests one block executed, each with its
+    /// result: signed with one signature for the block (<see cref="ClientReply.CreateSigned"/>), or unsigned under
+    /// <see cref="ClientAuthentication.TrustedTransport"/>.
     /// </summary>
     /// <param name="mode">The chain's mode.</param>
     /// <param name="replicaKey">The replica's key.</param>
     /// <param name="replica">The replica's id.</param>
-    /// <param name="height">The block holding the requests.</param>
-    /// <param name="executed">The executed requests and their entry indexes.</param>
+    /// <param name="block">The executed block.</param>
+    /// <param name="execution">What the application returned for its requests.</param>
     /// <returns>The replies, in order.</returns>
-    public static ClientReply[] Replies(this ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, ulong height, IReadOnlyList<(ClientRequest Request, int EntryIndex)> executed)
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static ClientReply[] Replies(this ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, CommittedBlock block, BlockExecution execution)
     {
-        ArgumentNullException.ThrowIfNull(executed);
-        if (mode != ClientAuthentication.TrustedTransport)
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(execution);
+        var executed = new (ClientRequest Request, int EntryIndex, ReadOnlyMemory<byte> Result)[block.Requests.Count];
+        for (int i = 0; i < executed.Length; i++)
         {
-            return ClientReply.CreateSigned(replicaKey, replica, height, executed);
+            executed[i] = (block.Requests[i].Request, block.Requests[i].EntryIndex, execution.Results[i]);
         }
 
-        var replies = new ClientReply[executed.Count];
-        for (int i = 0; i < replies.Length; i++)
-        {
-            replies[i] = ClientReply.CreateUnsigned(replica, executed[i].Request, height, executed[i].EntryIndex);
-        }
-
-        return replies;
+        return Replies(mode, replicaKey, replica, block.Height, executed);
     }
 
-    /// <summary>The reply a replica in <paramref name="mode"/> sends again for one committed request.</summary>
+    /// <summary>The reply a replica in <paramref name="mode"/> sends again for one committed request (its reply cache).</summary>
     /// <param name="mode">The chain's mode.</param>
     /// <param name="replicaKey">The replica's key.</param>
     /// <param name="replica">The replica's id.</param>
     /// <param name="request">The committed request.</param>
     /// <param name="height">The block holding it.</param>
     /// <param name="entryIndex">Its index in the block.</param>
+    /// <param name="result">The application's result for it.</param>
     /// <returns>The reply.</returns>
-    public static ClientReply Reply(this ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, ClientRequest request, ulong height, int entryIndex) =>
-        mode.Replies(replicaKey, replica, height, [(request, entryIndex)])[0];
+    public static ClientReply Reply(this ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, ClientRequest request, ulong height, int entryIndex, ReadOnlyMemory<byte> result) =>
+        Replies(mode, replicaKey, replica, height, [(request, entryIndex, result)])[0];
+
+    private static ClientReply[] Replies(ClientAuthentication mode, PrivateKey replicaKey, NodeId replica, ulong height, (ClientRequest Request, int EntryIndex, ReadOnlyMemory<byte> Result)[] executed)
+    {
+        if (mode != ClientAuthentication.TrustedTransport)
+        {
+            return ClientReply.CreateSigned(replicaKey, replica, height, executed);
+        }
+
+        var replies = new ClientReply[executed.Length];
+        for (int i = 0; i < replies.Length; i++)
+        {
+            replies[i] = ClientReply.CreateUnsigned(replica, executed[i].Request, height, executed[i].EntryIndex, executed[i].Result);
+        }
+
+        return replies;
+    }
 }

@@ -6,9 +6,10 @@ using ChainInterop.Merkle;
 namespace ChainInterop.Consensus;
 
 /// <summary>
-/// A replica's answer to a committed client request (K2): which request (client id and timestamp, request digest)
-/// and where it was committed (height and entry index). A client accepts the outcome once f + 1 replicas sent
-/// matching replies (<see cref="ReplyCollector"/>).
+/// A replica's answer to a committed client request (K2): which request (client id and timestamp, request digest),
+/// where it was committed (height and entry index) and what the application returned for it
+/// (<see cref="IChainApplication"/>). A client accepts the outcome once f + 1 replicas sent matching replies
+/// (<see cref="ReplyCollector"/>), so the result is vouched for by at least one honest validator.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,17 +18,19 @@ namespace ChainInterop.Consensus;
 /// Checking a reply costs one signature verification plus ⌈log₂ n⌉ hashes; producing n replies costs one signature
 /// plus about 2n hashes instead of n signatures.
 /// </para>
-/// <para>Canonical form: <c>[chainId, clientId, timestamp, requestDigest, height, entryIndex, replica, proof, signature]</c>,
+/// <para>Canonical form: <c>[chainId, clientId, timestamp, requestDigest, height, entryIndex, result, replica, proof, signature]</c>,
 /// where <c>proof</c> is a <see cref="MerkleProof"/>, or nil for an unsigned reply.</para>
 /// </remarks>
 public sealed class ClientReply : ICanonicalEncodable<ClientReply>
 {
-    private static ReadOnlySpan<byte> DomainTag => "ChainInterop/replies/v2"u8;
+    private static ReadOnlySpan<byte> DomainTag => "ChainInterop/replies/v3"u8;
 
     private readonly byte[] _signature;
+    private Hash256? _resultDigest;
 
-    private ClientReply(ChainId chainId, NodeId clientId, ulong timestamp, Hash256 requestDigest, ulong height, int entryIndex, NodeId replica, MerkleProof? proof, byte[] signature)
+    private ClientReply(ChainId chainId, NodeId clientId, ulong timestamp, Hash256 requestDigest, ulong height, int entryIndex, ReadOnlyMemory<byte> result, NodeId replica, MerkleProof? proof, byte[] signature)
     {
+        Result = result;
         ChainId = chainId;
         ClientId = clientId;
         Timestamp = timestamp;
@@ -57,6 +60,9 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
     /// <summary>The request's index among the block's entries.</summary>
     public int EntryIndex { get; }
 
+    /// <summary>The application's result for the request (<see cref="BlockExecution.Results"/>); empty when it returned none.</summary>
+    public ReadOnlyMemory<byte> Result { get; }
+
     /// <summary>The replica that answers.</summary>
     public NodeId Replica { get; }
 
@@ -69,19 +75,19 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
     /// <summary>Whether the reply carries a signature.</summary>
     public bool IsSigned => _signature.Length > 0;
 
-    /// <summary>The outcome a client compares across replicas: everything but the replica, its proof and signature.</summary>
-    public (NodeId ClientId, ulong Timestamp, Hash256 RequestDigest, ulong Height, int EntryIndex) Outcome =>
-        (ClientId, Timestamp, RequestDigest, Height, EntryIndex);
+    /// <summary>The outcome a client compares across replicas: everything but the replica, its proof and signature (the result by its digest).</summary>
+    public (NodeId ClientId, ulong Timestamp, Hash256 RequestDigest, ulong Height, int EntryIndex, Hash256 ResultDigest) Outcome =>
+        (ClientId, Timestamp, RequestDigest, Height, EntryIndex, _resultDigest ??= Hash256.Compute(Result.Span));
 
     /// <summary>Creates and signs the replies to the requests a block executed, with one signature for all of them.</summary>
     /// <param name="replicaKey">The replica's key.</param>
     /// <param name="replica">The replica's id (the hash of the key's public key; passed to spare recomputing it).</param>
     /// <param name="height">The block holding the requests.</param>
-    /// <param name="executed">The executed requests and their entry indexes, all of one chain.</param>
+    /// <param name="executed">The executed requests with their entry indexes and results, all of one chain.</param>
     /// <returns>One reply per executed request, in order.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The requests are of different chains, or an entry index is negative.</exception>
-    public static ClientReply[] CreateSigned(PrivateKey replicaKey, NodeId replica, ulong height, IReadOnlyList<(ClientRequest Request, int EntryIndex)> executed)
+    public static ClientReply[] CreateSigned(PrivateKey replicaKey, NodeId replica, ulong height, IReadOnlyList<(ClientRequest Request, int EntryIndex, ReadOnlyMemory<byte> Result)> executed)
     {
         ArgumentNullException.ThrowIfNull(replicaKey);
         ArgumentNullException.ThrowIfNull(executed);
@@ -95,7 +101,7 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
         var buffer = new ArrayBufferWriter<byte>(160);
         for (int i = 0; i < leaves.Length; i++)
         {
-            var (request, entryIndex) = executed[i];
+            var (request, entryIndex, result) = executed[i];
             ArgumentNullException.ThrowIfNull(request, nameof(executed));
             ArgumentOutOfRangeException.ThrowIfNegative(entryIndex, nameof(executed));
             if (request.ChainId != chainId)
@@ -103,7 +109,7 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
                 throw new ArgumentException("The replies of one block are all of one chain.", nameof(executed));
             }
 
-            leaves[i] = HashLeaf(buffer, request.ClientId, request.Timestamp, request.Digest, height, entryIndex);
+            leaves[i] = HashLeaf(buffer, request.ClientId, request.Timestamp, request.Digest, height, entryIndex, result.Span);
         }
 
         var proofs = MerkleTree.CreateProofs(leaves, out var root);
@@ -111,8 +117,8 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
         var replies = new ClientReply[leaves.Length];
         for (int i = 0; i < replies.Length; i++)
         {
-            var (request, entryIndex) = executed[i];
-            replies[i] = new ClientReply(chainId, request.ClientId, request.Timestamp, request.Digest, height, entryIndex, replica, proofs[i], signature);
+            var (request, entryIndex, result) = executed[i];
+            replies[i] = new ClientReply(chainId, request.ClientId, request.Timestamp, request.Digest, height, entryIndex, result, replica, proofs[i], signature);
         }
 
         return replies;
@@ -123,13 +129,14 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
     /// <param name="request">The committed request.</param>
     /// <param name="height">The block holding it.</param>
     /// <param name="entryIndex">Its index in the block.</param>
+    /// <param name="result">The application's result for it.</param>
     /// <returns>The signed reply.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public static ClientReply Create(PrivateKey replicaKey, ClientRequest request, ulong height, int entryIndex)
+    public static ClientReply Create(PrivateKey replicaKey, ClientRequest request, ulong height, int entryIndex, ReadOnlyMemory<byte> result = default)
     {
         ArgumentNullException.ThrowIfNull(replicaKey);
         ArgumentNullException.ThrowIfNull(request);
-        return CreateSigned(replicaKey, NodeId.FromPublicKey(replicaKey.PublicKey), height, [(request, entryIndex)])[0];
+        return CreateSigned(replicaKey, NodeId.FromPublicKey(replicaKey.PublicKey), height, [(request, entryIndex, result)])[0];
     }
 
     /// <summary>
@@ -140,13 +147,14 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
     /// <param name="request">The committed request.</param>
     /// <param name="height">The block holding it.</param>
     /// <param name="entryIndex">Its index in the block.</param>
+    /// <param name="result">The application's result for it.</param>
     /// <returns>The unsigned reply.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    public static ClientReply CreateUnsigned(NodeId replica, ClientRequest request, ulong height, int entryIndex)
+    public static ClientReply CreateUnsigned(NodeId replica, ClientRequest request, ulong height, int entryIndex, ReadOnlyMemory<byte> result = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(entryIndex);
-        return new ClientReply(request.ChainId, request.ClientId, request.Timestamp, request.Digest, height, entryIndex, replica, null, []);
+        return new ClientReply(request.ChainId, request.ClientId, request.Timestamp, request.Digest, height, entryIndex, result, replica, null, []);
     }
 
     /// <summary>Whether the reply is signed by <paramref name="replicaKey"/> (which must be the key of <see cref="Replica"/>) and its proof leads to the signed root.</summary>
@@ -161,7 +169,7 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
             return false;
         }
 
-        var leaf = HashLeaf(new ArrayBufferWriter<byte>(160), ClientId, Timestamp, RequestDigest, Height, EntryIndex);
+        var leaf = HashLeaf(new ArrayBufferWriter<byte>(160), ClientId, Timestamp, RequestDigest, Height, EntryIndex, Result.Span);
         return Proof.ComputeRoot(leaf) is { } root
             && SignedDigest.Verify(replicaKey, DomainTag, SignedRootDigest(ChainId, Height, Replica, root), _signature);
     }
@@ -169,13 +177,14 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
     /// <inheritdoc />
     public void Encode(ref CanonicalWriter writer)
     {
-        writer.WriteArrayHeader(9);
+        writer.WriteArrayHeader(10);
         writer.WriteChainId(ChainId);
         writer.WriteNodeId(ClientId);
         writer.WriteUInt64(Timestamp);
         writer.WriteHash256(RequestDigest);
         writer.WriteUInt64(Height);
         writer.WriteInt32(EntryIndex);
+        writer.WriteBinary(Result.Span);
         writer.WriteNodeId(Replica);
         if (Proof is null)
         {
@@ -192,7 +201,7 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
     /// <inheritdoc />
     public static ClientReply Decode(ref CanonicalReader reader)
     {
-        reader.ReadArrayHeader(9);
+        reader.ReadArrayHeader(10);
         var chainId = reader.ReadChainId();
         var clientId = reader.ReadNodeId();
         ulong timestamp = reader.ReadUInt64();
@@ -205,21 +214,29 @@ public sealed class ClientReply : ICanonicalEncodable<ClientReply>
             throw new CodecException(CodecError.ValueOutOfRange, entryOffset, "a negative entry index");
         }
 
+        long resultOffset = reader.Consumed;
+        byte[] result = reader.ReadBinaryArray();
+        if (result.Length > BlockExecution.MaxResultBytes)
+        {
+            throw new CodecException(CodecError.ValueOutOfRange, resultOffset, $"a result of {result.Length} bytes (at most {BlockExecution.MaxResultBytes})");
+        }
+
         var replica = reader.ReadNodeId();
         var proof = reader.TryReadNil() ? null : MerkleProof.Decode(ref reader);
-        return new ClientReply(chainId, clientId, timestamp, requestDigest, height, entryIndex, replica, proof, reader.ReadBinaryArray());
+        return new ClientReply(chainId, clientId, timestamp, requestDigest, height, entryIndex, result, replica, proof, reader.ReadBinaryArray());
     }
 
-    private static Hash256 HashLeaf(ArrayBufferWriter<byte> buffer, NodeId clientId, ulong timestamp, Hash256 requestDigest, ulong height, int entryIndex)
+    private static Hash256 HashLeaf(ArrayBufferWriter<byte> buffer, NodeId clientId, ulong timestamp, Hash256 requestDigest, ulong height, int entryIndex, ReadOnlySpan<byte> result)
     {
         buffer.ResetWrittenCount();
         var writer = new CanonicalWriter(buffer);
-        writer.WriteArrayHeader(5);
+        writer.WriteArrayHeader(6);
         writer.WriteNodeId(clientId);
         writer.WriteUInt64(timestamp);
         writer.WriteHash256(requestDigest);
         writer.WriteUInt64(height);
         writer.WriteInt32(entryIndex);
+        writer.WriteBinary(result);
         return MerkleTree.HashLeaf(buffer.WrittenSpan);
     }
 

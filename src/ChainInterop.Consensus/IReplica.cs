@@ -19,9 +19,21 @@ public interface IReplica
     /// <summary>The height of the last block this replica committed, or null before genesis.</summary>
     ulong? CommittedHeight { get; }
 
+    /// <summary>
+    /// Re-executes one block of this replica's own store after a restart, before <see cref="Start"/>: the client table
+    /// and the application are rebuilt by replaying the stored chain from height 0 up to the tip the replica was built
+    /// from, one block at a time, in height order. A replica built from a tip must be replayed up to it before it starts.
+    /// </summary>
+    /// <param name="block">The next stored block.</param>
+    /// <returns>The block as the application saw it and what it did (for what follows the chain, e.g. a relay restoring its outbox).</returns>
+    /// <exception cref="ArgumentException">The block is not the next one to replay (another chain, a gap, above the tip, or not the stored tip).</exception>
+    /// <exception cref="InvalidOperationException">The replica already started.</exception>
+    (CommittedBlock Block, BlockExecution Execution) Replay(Blocks.Block block);
+
     /// <summary>Starts (or restarts, from its committed blocks) the protocol: arms timers, announces itself, asks for missing blocks.</summary>
     /// <param name="nowUnixMs">The driver's current time.</param>
     /// <param name="effects">Where the replica's actions go.</param>
+    /// <exception cref="InvalidOperationException">The replica was built from a stored tip and not replayed up to it (<see cref="Replay"/>).</exception>
     void Start(long nowUnixMs, IReplicaEffects effects);
 
     /// <summary>A client request arrived (from a client or forwarded by a peer).</summary>

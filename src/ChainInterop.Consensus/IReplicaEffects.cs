@@ -1,5 +1,3 @@
-using ChainInterop.Blocks;
-
 namespace ChainInterop.Consensus;
 
 /// <summary>
@@ -27,11 +25,14 @@ public interface IReplicaEffects
     void CancelTimer(ReplicaTimer timer);
 
     /// <summary>
-    /// Delivers the next committed block, with its commit certificate, in height order and exactly once per height.
-    /// The driver stores it (<see cref="Storage.IBlockStore"/>) and has the application execute its entries.
+    /// Delivers the next committed block, in height order and exactly once per height, with what the application
+    /// did with it (the replica executed it through its <see cref="IChainApplication"/>). The driver stores the block
+    /// (<see cref="Storage.IBlockStore"/>) before it carries out anything asked after this call (the replies), then
+    /// hands the execution to what follows the chain (<see cref="ICommittedBlockObserver"/>).
     /// </summary>
-    /// <param name="block">The certified block.</param>
-    void Commit(Block block);
+    /// <param name="block">The certified block (<see cref="CommittedBlock.Block"/>) and its new requests.</param>
+    /// <param name="execution">What the application did.</param>
+    void Commit(CommittedBlock block, BlockExecution execution);
 
     /// <summary>
     /// Asks the driver to read committed blocks from the replica's own store (to serve a lagging peer's state

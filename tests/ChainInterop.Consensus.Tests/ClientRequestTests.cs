@@ -88,17 +88,23 @@ public class ClientRequestTests
     }
 
     [Fact]
-    public void One_signature_covers_a_blocks_replies_and_each_verifies_only_with_its_own_proof_K2()
+    public void One_signature_covers_a_blocks_replies_with_their_results_and_each_verifies_only_with_its_own_proof_K2()
     {
         using var replica = Key(30);
         var clients = Enumerable.Range(60, 7).Select(i => Key((byte)i)).ToArray();
         var requests = clients.Select((c, i) => ClientRequest.Create(c, Chain, 1, [(byte)i])).ToArray();
-        var replies = ClientReply.CreateSigned(replica, NodeId.FromPublicKey(replica.PublicKey), 9, requests.Select((r, i) => (r, i)).ToArray());
+        var replies = ClientReply.CreateSigned(replica, NodeId.FromPublicKey(replica.PublicKey), 9, requests.Select((r, i) => (r, i, (ReadOnlyMemory<byte>)new byte[] { (byte)i })).ToArray());
 
         Assert.Equal(7, replies.Length);
         Assert.All(replies, r => Assert.True(r.Verify(replica.PublicKey)));
         Assert.Single(replies.Select(r => Convert.ToHexString(r.Signature.Span)).Distinct());
         Assert.All(replies, r => Assert.True(Canonical.Decode<ClientReply>(Canonical.Encode(r)).Verify(replica.PublicKey)));
+        Assert.All(replies.Select((r, i) => (r, i)), x => Assert.Equal([(byte)x.i], Canonical.Decode<ClientReply>(Canonical.Encode(x.r)).Result.ToArray()));
+
+        // The result is part of the outcome clients compare: the same entry with another result does not match.
+        var other = ClientReply.Create(replica, requests[3], 9, 3, new byte[] { 99 });
+        Assert.NotEqual(replies[3].Outcome, other.Outcome);
+        Assert.Equal(replies[3].Outcome, ClientReply.Create(replica, requests[3], 9, 3, new byte[] { 3 }).Outcome);
 
         // Flipping any byte of an encoded reply (outcome, proof or signature) makes it fail or fail to decode.
         var encoded = Canonical.Encode(replies[3]);

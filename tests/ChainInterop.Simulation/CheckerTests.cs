@@ -139,12 +139,12 @@ public class CheckerTests
 
         public void CancelTimer(ReplicaTimer timer) => inner.CancelTimer(timer);
 
-        public void Commit(Block block)
+        public void Commit(CommittedBlock block, BlockExecution execution)
         {
-            inner.Commit(OnCommit is null ? block : OnCommit(block));
+            inner.Commit(OnCommit is null ? block : new CommittedBlock(OnCommit(block.Block), []), execution);
             if (CommitTwice)
             {
-                inner.Commit(block);
+                inner.Commit(block, execution);
             }
         }
 
@@ -167,6 +167,8 @@ public class CheckerTests
 
         public ulong? CommittedHeight => inner.CommittedHeight;
 
+        public (CommittedBlock Block, BlockExecution Execution) Replay(Block block) => inner.Replay(block);
+
         public void Start(long nowUnixMs, IReplicaEffects effects) => inner.Start(nowUnixMs, wrap(effects));
 
         public void OnClientRequest(ClientRequest request, long nowUnixMs, IReplicaEffects effects) => inner.OnClientRequest(request, nowUnixMs, wrap(effects));
@@ -185,6 +187,8 @@ public class CheckerTests
         public ChainId ChainId => inner.ChainId;
 
         public ulong? CommittedHeight => inner.CommittedHeight;
+
+        public (CommittedBlock Block, BlockExecution Execution) Replay(Block block) => inner.Replay(block);
 
         public void Start(long nowUnixMs, IReplicaEffects effects) => inner.Start(nowUnixMs, effects);
 

@@ -16,7 +16,9 @@ namespace ChainInterop.Simulation;
 /// <param name="Options">The replica's options (a fresh instance per start).</param>
 /// <param name="IsValidator">Whether it is in the chain's validator set.</param>
 /// <param name="Store">The node's durable store (it survives crashes): engines with replicated selection state replay it.</param>
-public sealed record NodeSetup(int Index, NodeId Id, PrivateKey Key, ReplicaOptions Options, bool IsValidator, IBlockStore Store);
+/// <param name="Application">The node's copy of the chain's application; null for an ordering-only chain.</param>
+/// <remarks>The simulator replays the store into the built replica (<see cref="IReplica.Replay"/>) before starting it, as the runtime host does.</remarks>
+public sealed record NodeSetup(int Index, NodeId Id, PrivateKey Key, ReplicaOptions Options, bool IsValidator, IBlockStore Store, IChainApplication? Application = null);
 
 /// <summary>
 /// The engine a simulation runs: how to build a replica, how many validators (and non-validating followers) the

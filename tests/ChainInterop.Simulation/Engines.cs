@@ -14,7 +14,7 @@ public static class Engines
     public static EngineUnderTest SingleAuthority { get; } = new(
         "single-authority",
         ValidatorCount: 1,
-        Factory: (setup, last) => new SingleAuthorityReplica(setup.Options, setup.Key, last))
+        Factory: (setup, last) => new SingleAuthorityReplica(setup.Options, setup.Key, last, setup.Application))
     {
         FollowerCount = 3,
         ByzantineFaultsApply = false,
@@ -36,13 +36,7 @@ public static class Engines
     public static EngineUnderTest Pbft { get; } = new(
         "pbft",
         ValidatorCount: 4,
-        Factory: (setup, last) =>
-        {
-            // As AddPbft() does in a host: the client table is rebuilt from the node's stored blocks.
-            var replica = new PbftReplica(setup.Options, setup.Key, last);
-            replica.Replay(setup.Store.ReadAsync().ToBlockingEnumerable());
-            return replica;
-        })
+        Factory: (setup, last) => new PbftReplica(setup.Options, setup.Key, last, setup.Application))
     {
         ByzantineFaultsApply = true,
         DescribeMessage = PbftMessageDescriber.Describe,
@@ -67,11 +61,8 @@ public static class Engines
         Factory = (setup, last) =>
         {
             var selector = new CbftPrimarySelector(setup.Options.Validators!);
-            var stored = setup.Store.ReadAsync().ToBlockingEnumerable().ToList();
-            selector.Replay(stored);
-            var replica = new PbftReplica(setup.Options, setup.Key, last, selector);
-            replica.Replay(stored);
-            return replica;
+            selector.Replay(setup.Store.ReadAsync().ToBlockingEnumerable().ToList());
+            return new PbftReplica(setup.Options, setup.Key, last, selector, setup.Application);
         },
     };
 }

@@ -55,11 +55,11 @@ public sealed partial class Simulation
             }
         }
 
-        public void Commit(Block block)
+        public void Commit(CommittedBlock block, BlockExecution execution)
         {
             if (Current)
             {
-                sim.OnCommit(node, block);
+                sim.OnCommit(node, block.Block);
             }
         }
 

@@ -247,6 +247,23 @@ public sealed partial class Simulation
             return;
         }
 
+        if (last is not null)
+        {
+            try
+            {
+                // As the runtime host does: the client table (and application) are the replay of the store.
+                foreach (var block in node.Store.ReadAsync().ToBlockingEnumerable())
+                {
+                    node.Replica.Replay(block);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail($"node {node.Index} threw while replaying its stored blocks: {ex}");
+                return;
+            }
+        }
+
         node.Effects = new NodeEffects(this, node, node.Incarnation);
         Feed(node, "start", (r, e) => r.Start(EpochUnixMs + Now, e));
     }

@@ -1,4 +1,3 @@
-using ChainInterop.Blocks;
 using ChainInterop.Storage;
 using ChainInterop.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +23,8 @@ public sealed class ChainNodeFactory
     /// <summary>Starts the replica of <paramref name="chainId"/>.</summary>
     /// <param name="chainId">A chain registered with <c>AddChain</c>.</param>
     /// <param name="transport">The node's transport for this chain.</param>
-    /// <param name="application">Executes committed blocks (e.g. the ledger); called after the block is stored.</param>
+    /// <param name="application">This node's copy of the chain's application; null for <see cref="OrderingOnlyApplication"/>.</param>
+    /// <param name="observer">What follows the chain on this node (e.g. a relay); called after each block is stored.</param>
     /// <param name="cancellationToken">Cancels opening the store.</param>
     /// <returns>The running host; dispose it to stop.</returns>
     /// <exception cref="InvalidOperationException">The chain was not registered, or no engine was chosen for it.</exception>
@@ -32,7 +32,8 @@ public sealed class ChainNodeFactory
     public async Task<ReplicaHost> StartAsync(
         ChainId chainId,
         ITransport transport,
-        Func<Block, CancellationToken, ValueTask>? application = null,
+        IChainApplication? application = null,
+        ICommittedBlockObserver? observer = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
@@ -46,8 +47,8 @@ public sealed class ChainNodeFactory
 
         var store = await stores.OpenAsync(chainId, cancellationToken).ConfigureAwait(false);
         var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
-        var replica = await engine(new ReplicaContext(options.Replica, options.SigningKey!, store, lastCommitted, loggers), cancellationToken).ConfigureAwait(false);
-        var host = new ReplicaHost(replica, options.Replica.Validators!, transport, store, application,
+        var replica = await engine(new ReplicaContext(options.Replica, options.SigningKey!, store, lastCommitted, loggers, application), cancellationToken).ConfigureAwait(false);
+        var host = new ReplicaHost(replica, options.Replica.Validators!, transport, store, observer,
             _services.GetService<TimeProvider>(), loggers.CreateLogger<ReplicaHost>())
         {
             ServeRemoteClients = options.ServeRemoteClients,

@@ -15,32 +15,27 @@ public static class ConsensusEngines
 {
     /// <summary>
     /// PBFT (K2): Byzantine-fault tolerant with N ≥ 3f + 1 validators. The client table (deduplication and reply
-    /// cache) is rebuilt from the chain's stored blocks when the replica is built.
+    /// cache) and the application are rebuilt by the driver's replay of the stored blocks.
     /// </summary>
-    public static ReplicaFactory Pbft { get; } = async (c, cancellationToken) =>
-    {
-        var replica = new PbftReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<PbftReplica>());
-        replica.Replay(await ReadAllAsync(c.Store, cancellationToken).ConfigureAwait(false));
-        return replica;
-    };
+    public static ReplicaFactory Pbft { get; } = (c, _) =>
+        ValueTask.FromResult<IReplica>(new PbftReplica(c.Options, c.Key, c.LastCommitted, c.Application, c.Loggers.CreateLogger<PbftReplica>()));
 
     /// <summary>
     /// CBFT (K3): PBFT whose primary changes every block, drawn by credit-weighted roulette from committed state.
-    /// The credit scores and the client table are rebuilt from the chain's stored blocks when the replica is built.
+    /// The credit scores are rebuilt from the chain's stored blocks when the replica is built; the client table and
+    /// the application by the driver's replay.
     /// </summary>
     public static ReplicaFactory Cbft { get; } = async (c, cancellationToken) =>
     {
         var stored = await ReadAllAsync(c.Store, cancellationToken).ConfigureAwait(false);
         var selector = new CbftPrimarySelector(c.Options.Validators!);
         selector.Replay(stored);
-        var replica = new PbftReplica(c.Options, c.Key, c.LastCommitted, selector, c.Loggers.CreateLogger<PbftReplica>());
-        replica.Replay(stored);
-        return replica;
+        return new PbftReplica(c.Options, c.Key, c.LastCommitted, selector, c.Application, c.Loggers.CreateLogger<PbftReplica>());
     };
 
     /// <summary>One signing authority (K1's database consistency): crash-fault tolerant only, it cannot expose a lying authority.</summary>
     public static ReplicaFactory SingleAuthority { get; } = (c, _) =>
-        ValueTask.FromResult<IReplica>(new SingleAuthorityReplica(c.Options, c.Key, c.LastCommitted, c.Loggers.CreateLogger<SingleAuthorityReplica>()));
+        ValueTask.FromResult<IReplica>(new SingleAuthorityReplica(c.Options, c.Key, c.LastCommitted, c.Application, c.Loggers.CreateLogger<SingleAuthorityReplica>()));
 
     private static async Task<List<Block>> ReadAllAsync(IBlockStore store, CancellationToken cancellationToken)
     {

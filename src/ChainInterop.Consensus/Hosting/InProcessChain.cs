@@ -49,6 +49,9 @@ public sealed class InProcessChainOptions
     /// </summary>
     public Func<int, NodeId, ITransport>? Transports { get; set; }
 
+    /// <summary>What follows the chain on validator <c>i</c> (e.g. its relay), given each stored block and its execution; none when null.</summary>
+    public Func<int, ICommittedBlockObserver>? Observers { get; set; }
+
     /// <summary>How long a client waits for f + 1 replies before sending its request again; 1,000 ms by default.</summary>
     public int RequestRetryMs { get; set; } = 1_000;
 
@@ -101,14 +104,14 @@ public sealed partial class InProcessChain : IAsyncDisposable
 
     /// <summary>Starts the validators.</summary>
     /// <param name="options">The chain, engine, validator count and limits.</param>
-    /// <param name="application">Builds validator <c>i</c>'s copy of the application (called once per validator); null for none.</param>
+    /// <param name="application">Validator <c>i</c>'s copy of the application (called once per validator); null for <see cref="OrderingOnlyApplication"/>.</param>
     /// <param name="cancellationToken">Cancels opening the stores.</param>
     /// <returns>The running chain; dispose it to stop.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid (including no validator keys without <see cref="InProcessChainOptions.UseDemoKeys"/>).</exception>
     public static async Task<InProcessChain> StartAsync(
         InProcessChainOptions options,
-        Func<int, Func<Block, CancellationToken, ValueTask>?>? application = null,
+        Func<int, IChainApplication>? application = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -231,7 +234,7 @@ public sealed partial class InProcessChain : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task StartValidatorsAsync(Func<int, Func<Block, CancellationToken, ValueTask>?>? application, CancellationToken cancellationToken)
+    private async Task StartValidatorsAsync(Func<int, IChainApplication>? application, CancellationToken cancellationToken)
     {
         var network = _options.Network ?? new InMemoryNetwork();
         var loggers = _options.Loggers ?? NullLoggerFactory.Instance;
@@ -248,7 +251,7 @@ public sealed partial class InProcessChain : IAsyncDisposable
             var store = await provider.OpenAsync(ChainId, cancellationToken).ConfigureAwait(false);
             _stores.Add(store);
             var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
-            var replica = await _options.Engine(new ReplicaContext(replicaOptions, _keys[i], store, lastCommitted, loggers), cancellationToken).ConfigureAwait(false);
+            var replica = await _options.Engine(new ReplicaContext(replicaOptions, _keys[i], store, lastCommitted, loggers, application?.Invoke(i)), cancellationToken).ConfigureAwait(false);
             ITransport transport;
             if (_options.Transports is { } transports)
             {
@@ -260,7 +263,7 @@ public sealed partial class InProcessChain : IAsyncDisposable
                 transport = network.Connect(replica.Id);
             }
 
-            var host = new ReplicaHost(replica, Validators, transport, store, application?.Invoke(i),
+            var host = new ReplicaHost(replica, Validators, transport, store, _options.Observers?.Invoke(i),
                 _options.TimeProvider, loggers.CreateLogger<ReplicaHost>());
             _hosts.Add(host);
             host.Start();

@@ -12,7 +12,9 @@ namespace ChainInterop.Consensus.Hosting;
 /// The runtime driver of one replica: feeds it client requests, messages from an <see cref="ITransport"/>, timers
 /// from a <see cref="TimeProvider"/> and blocks read from its <see cref="IBlockStore"/>, one input at a time on one
 /// logical thread (a channel loop), and carries out what it asks: sends, timers, block commits (stored, then handed
-/// to the application), replies. The replica itself stays free of I/O, locks and clocks.
+/// to the <see cref="ICommittedBlockObserver"/>), replies. The replica itself stays free of I/O, locks and clocks.
+/// On start the host replays the store into the replica (<see cref="IReplica.Replay"/>), so its client table and its
+/// application are rebuilt before it takes part again.
 /// </summary>
 /// <remarks>A failure of the loop (e.g. the store refusing a block) stops the host and is rethrown by <see cref="Completion"/> and by the next <see cref="SubmitAsync"/>.</remarks>
 public sealed partial class ReplicaHost : IAsyncDisposable
@@ -27,7 +29,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     private readonly ValidatorSet _validators;
     private readonly ITransport _transport;
     private readonly IBlockStore _store;
-    private readonly Func<Block, CancellationToken, ValueTask>? _onCommitted;
+    private readonly ICommittedBlockObserver? _observer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     // Three queues, read in this order, so a burst of client requests (which cost a signature check each) never delays
@@ -58,8 +60,8 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     /// <param name="replica">The replica, built from the store's tip.</param>
     /// <param name="validators">The chain's validators (broadcast goes to every other one).</param>
     /// <param name="transport">The node's transport.</param>
-    /// <param name="store">The chain's block store: committed blocks are appended here before the application sees them.</param>
-    /// <param name="onCommitted">The application: executes a committed block's entries (e.g. the ledger).</param>
+    /// <param name="store">The chain's block store: committed blocks are appended here before the observer sees them.</param>
+    /// <param name="observer">What follows the chain (e.g. a relay): given each stored block and its execution; none when null.</param>
     /// <param name="timeProvider">The clock and timers; the system clock when null.</param>
     /// <param name="logger">Loop failures and dropped work.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
@@ -68,7 +70,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         ValidatorSet validators,
         ITransport transport,
         IBlockStore store,
-        Func<Block, CancellationToken, ValueTask>? onCommitted = null,
+        ICommittedBlockObserver? observer = null,
         TimeProvider? timeProvider = null,
         ILogger<ReplicaHost>? logger = null)
     {
@@ -80,7 +82,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         _validators = validators;
         _transport = transport;
         _store = store;
-        _onCommitted = onCommitted;
+        _observer = observer;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _effects = new Effects();
@@ -218,6 +220,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                 switch (input)
                 {
                     case StartInput:
+                        await ReplayAsync(cancellationToken).ConfigureAwait(false);
                         _replica.Start(now, _effects);
                         break;
                     case RequestInput r:
@@ -250,6 +253,29 @@ public sealed partial class ReplicaHost : IAsyncDisposable
             _requests.Writer.TryComplete(e);
             await _stopping.CancelAsync().ConfigureAwait(false); // stop the transport pump too, so Completion completes
             throw;
+        }
+    }
+
+    /// <summary>Re-executes the stored chain up to the replica's tip (its client table and application are its replay).</summary>
+    private async Task ReplayAsync(CancellationToken cancellationToken)
+    {
+        if (_replica.CommittedHeight is not { } tip)
+        {
+            return;
+        }
+
+        await foreach (var block in _store.ReadAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            if (block.Height > tip)
+            {
+                break;
+            }
+
+            var (committed, execution) = _replica.Replay(block);
+            if (_observer is not null)
+            {
+                await _observer.OnCommittedAsync(committed, execution, replayed: true, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -314,11 +340,11 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                     Disarm(effect.Timer);
                     break;
                 case EffectKind.Commit:
-                    // Store first, execute second: after a crash the store is the truth and the application replays it.
-                    await _store.AppendAsync(effect.Block!, cancellationToken).ConfigureAwait(false);
-                    if (_onCommitted is not null)
+                    // Store first, observe second: after a crash the store is the truth and the replica replays it.
+                    await _store.AppendAsync(effect.Block!.Block, cancellationToken).ConfigureAwait(false);
+                    if (_observer is not null)
                     {
-                        await _onCommitted(effect.Block!, cancellationToken).ConfigureAwait(false);
+                        await _observer.OnCommittedAsync(effect.Block, effect.Execution!, replayed: false, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
@@ -453,7 +479,8 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         ReplicaTimer Timer = default,
         long DelayOrCount = 0,
         ulong FromHeight = 0,
-        Block? Block = null,
+        CommittedBlock? Block = null,
+        BlockExecution? Execution = null,
         ClientReply? Reply = null);
 
     /// <summary>Collects what the replica asks for during one input; the loop carries it out afterwards, in order.</summary>
@@ -471,7 +498,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
         public void CancelTimer(ReplicaTimer timer) => Items.Add(new Effect(EffectKind.CancelTimer, Timer: timer));
 
-        public void Commit(Block block) => Items.Add(new Effect(EffectKind.Commit, Block: block));
+        public void Commit(CommittedBlock block, BlockExecution execution) => Items.Add(new Effect(EffectKind.Commit, Block: block, Execution: execution));
 
         public void LoadBlocks(NodeId requester, ulong fromHeight, int maxCount) =>
             Items.Add(new Effect(EffectKind.LoadBlocks, Node: requester, DelayOrCount: maxCount, FromHeight: fromHeight));

@@ -1,62 +1,41 @@
-using ChainInterop.Blocks;
-
 namespace ChainInterop.Consensus.Hosting;
 
 /// <summary>
 /// One copy of a chain's application per validator (the replicated state machine), for an <see cref="InProcessChain"/>:
-/// each validator's host applies its committed blocks to its own copy, and callers read a copy or wait until every copy
-/// has applied a height — without each caller writing its own locking.
+/// each validator's replica executes its committed blocks on its own copy, and callers read a copy or wait until every
+/// copy has executed a height — without each caller writing its own locking.
 /// </summary>
 /// <typeparam name="TApplication">The application (e.g. a contract or a ledger); not thread-safe itself.</typeparam>
 public sealed class ReplicatedApplication<TApplication>
-    where TApplication : class
+    where TApplication : class, IChainApplication
 {
     private readonly TApplication[] _copies;
     private readonly ulong?[] _applied;
-    private readonly Action<TApplication, Block> _apply;
+    private readonly Copy[] _applications;
     private readonly object _gate = new(); // guards _applied and _changed; each copy is locked on itself
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates the copies.</summary>
     /// <param name="copies">How many (one per validator).</param>
     /// <param name="create">Builds copy <c>i</c>.</param>
-    /// <param name="apply">Applies a committed block to a copy.</param>
-    /// <exception cref="ArgumentNullException">A delegate is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="create"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="copies"/> is below 1.</exception>
-    public ReplicatedApplication(int copies, Func<int, TApplication> create, Action<TApplication, Block> apply)
+    public ReplicatedApplication(int copies, Func<int, TApplication> create)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
         ArgumentNullException.ThrowIfNull(create);
-        ArgumentNullException.ThrowIfNull(apply);
         _copies = [.. Enumerable.Range(0, copies).Select(create)];
         _applied = new ulong?[copies];
-        _apply = apply;
+        _applications = [.. Enumerable.Range(0, copies).Select(i => new Copy(this, i))];
     }
 
     /// <summary>How many copies.</summary>
     public int Count => _copies.Length;
 
-    /// <summary>The application of validator <paramref name="copy"/>, to pass to <see cref="InProcessChain.StartAsync"/> (e.g. <c>replicas.Executor</c>).</summary>
+    /// <summary>The application of validator <paramref name="copy"/>, to pass to <see cref="InProcessChain.StartAsync"/> (e.g. <c>replicas.Application</c>).</summary>
     /// <param name="copy">The validator's index.</param>
-    /// <returns>Applies each committed block to that copy.</returns>
-    public Func<Block, CancellationToken, ValueTask> Executor(int copy) => (block, _) =>
-    {
-        lock (_copies[copy])
-        {
-            _apply(_copies[copy], block);
-        }
-
-        TaskCompletionSource changed;
-        lock (_gate)
-        {
-            _applied[copy] = block.Height;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        changed.TrySetResult();
-        return ValueTask.CompletedTask;
-    };
+    /// <returns>Executes each committed block on that copy under its lock.</returns>
+    public IChainApplication Application(int copy) => _applications[copy];
 
     /// <summary>Reads copy <paramref name="copy"/> while no block is being applied to it.</summary>
     /// <typeparam name="TResult">What is read.</typeparam>
@@ -92,6 +71,26 @@ public sealed class ReplicatedApplication<TApplication>
         return WaitUntilAsync(applied => applied[copy] >= height, cancellationToken);
     }
 
+    private BlockExecution Execute(int copy, CommittedBlock block)
+    {
+        BlockExecution execution;
+        lock (_copies[copy])
+        {
+            execution = _copies[copy].Execute(block);
+        }
+
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _applied[copy] = block.Height;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+        return execution;
+    }
+
     private async Task WaitUntilAsync(Func<ulong?[], bool> reached, CancellationToken cancellationToken)
     {
         while (true)
@@ -109,5 +108,10 @@ public sealed class ReplicatedApplication<TApplication>
 
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private sealed class Copy(ReplicatedApplication<TApplication> owner, int index) : IChainApplication
+    {
+        public BlockExecution Execute(CommittedBlock block) => owner.Execute(index, block);
     }
 }

@@ -17,9 +17,6 @@ public sealed partial class PbftReplica
     // The oldest pending request when the view-change timer was last restarted by a commit.
     private (NodeId Client, ulong Timestamp)? _watchedRequest;
 
-    // Per client: where its last executed request sits (height, entry), to answer a client that lost our reply.
-    private readonly Dictionary<NodeId, (ulong Timestamp, Hash256 Digest, ulong Height, int Entry)> _lastReply = [];
-
     // Requests already decoded (and verified) when a proposal was built or validated, by block hash, so executing the
     // committed block does not decode them again. A cache only: a miss decodes. At most MaxDecodedBlocks entries.
     private readonly Dictionary<Hash256, ClientRequest[]> _decoded = [];
@@ -39,14 +36,13 @@ public sealed partial class PbftReplica
     {
         // PBFT's reply cache: a client resending its last executed request lost replies; send ours again. Only for the
         // same request: another one under the same timestamp would be told that the committed entry is its own.
-        if (forward && request.ChainId == ChainId && _lastReply.TryGetValue(request.ClientId, out var last)
-            && last.Timestamp == request.Timestamp && last.Digest == request.Digest && _options.ClientAuthentication.Accepts(request))
+        if (forward && request.ChainId == ChainId && _clients.TryGetReply(request, out var last) && _options.ClientAuthentication.Accepts(request))
         {
-            effects.Reply(_options.ClientAuthentication.Reply(_key, Id, request, last.Height, last.Entry));
+            effects.Reply(_options.ClientAuthentication.Reply(_key, Id, request, last.Height, last.EntryIndex, last.Result));
             return;
         }
 
-        if (request.ChainId != ChainId || IsExecuted(request) || _pendingIndex.ContainsKey((request.ClientId, request.Timestamp))
+        if (request.ChainId != ChainId || _clients.IsExecuted(request) || _pendingIndex.ContainsKey((request.ClientId, request.Timestamp))
             || _pendingIndex.Count >= _options.MaxPendingRequests || !_options.ClientAuthentication.Accepts(request))
         {
             return;
@@ -82,9 +78,6 @@ public sealed partial class PbftReplica
     private bool IsPendingAsIs(ClientRequest request) =>
         _pendingIndex.TryGetValue((request.ClientId, request.Timestamp), out var node)
         && node.Value.Digest == request.Digest && node.Value.Signature.Span.SequenceEqual(request.Signature.Span);
-
-    private bool IsExecuted(ClientRequest request) =>
-        _lastExecuted.TryGetValue(request.ClientId, out ulong last) && request.Timestamp <= last;
 
     /// <summary>Forgets pending requests of <paramref name="client"/> at or below <paramref name="timestamp"/>.</summary>
     private void RemovePending(NodeId client, ulong timestamp)
@@ -294,8 +287,8 @@ public sealed partial class PbftReplica
             }
 
             ulong floor = newest.TryGetValue(request.ClientId, out ulong inBlock) ? inBlock
-                : _lastExecuted.GetValueOrDefault(request.ClientId);
-            bool hasFloor = newest.ContainsKey(request.ClientId) || _lastExecuted.ContainsKey(request.ClientId);
+                : _clients.LastTimestamp(request.ClientId);
+            bool hasFloor = newest.ContainsKey(request.ClientId) || _clients.Contains(request.ClientId);
             // A request this replica holds pending was authenticated when it arrived (AddRequest): not again here.
             if (request.ChainId != ChainId || (hasFloor && request.Timestamp <= floor)
                 || !(IsPendingAsIs(request) || _options.ClientAuthentication.Accepts(request)))
@@ -470,16 +463,29 @@ public sealed partial class PbftReplica
         return null;
     }
 
-    /// <summary>Delivers the next certified block: effects.Commit, execution (dedup + replies), checkpoint, timers.</summary>
+    /// <summary>Delivers the next certified block: execution (client table, application), effects.Commit, replies, checkpoint, timers.</summary>
     private void Deliver(Block block, long? acceptedAtMs, long now, IReplicaEffects effects)
     {
         System.Diagnostics.Debug.Assert((long)block.Height == _committed + 1, "blocks are delivered in order, once per height");
-        effects.Commit(block);
+        _decoded.Remove(block.Hash, out var decoded);
+        var (committed, execution) = _clients.Execute(ChainId, block, decoded, _application);
+        effects.Commit(committed, execution);
         _committed = (long)block.Height;
         _lastHeader = block.Header;
         _lastCertificate = block.Certificate;
         _selector.OnCommitted(block);
-        int executed = Execute(block, effects);
+        foreach (var (_, request) in committed.Requests)
+        {
+            RemovePending(request.ClientId, request.Timestamp);
+        }
+
+        // One signature for the whole block's replies (ClientReply.CreateSigned), not one per request.
+        foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, committed, execution))
+        {
+            effects.Reply(reply);
+        }
+
+        int executed = committed.Requests.Count;
         _consecutiveViewChanges = 0;
 
         var tags = new KeyValuePair<string, object?>("chain", ChainId.Value);
@@ -508,48 +514,6 @@ public sealed partial class PbftReplica
             _watchedRequest = null;
             CancelViewChangeTimer(effects);
         }
-    }
-
-    /// <summary>Executes the block's requests that are new for their client and, with effects, replies to them.</summary>
-    private int Execute(Block block, IReplicaEffects? effects)
-    {
-        var executed = effects is null ? null : new List<(ClientRequest Request, int EntryIndex)>(block.Entries.Count);
-        int count = 0;
-        _decoded.Remove(block.Hash, out var decoded);
-        for (int i = 0; i < block.Entries.Count; i++)
-        {
-            ClientRequest request;
-            try
-            {
-                request = decoded?[i] ?? Canonical.Decode<ClientRequest>(block.Entries[i]);
-            }
-            catch (CodecException)
-            {
-                continue;
-            }
-
-            if (IsExecuted(request))
-            {
-                continue;
-            }
-
-            _lastExecuted[request.ClientId] = request.Timestamp;
-            _lastReply[request.ClientId] = (request.Timestamp, request.Digest, block.Height, i);
-            RemovePending(request.ClientId, request.Timestamp);
-            executed?.Add((request, i));
-            count++;
-        }
-
-        if (executed is { Count: > 0 })
-        {
-            // One signature for the whole block's replies (ClientReply.CreateSigned), not one per request.
-            foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, block.Height, executed))
-            {
-                effects!.Reply(reply);
-            }
-        }
-
-        return count;
     }
 
     private long ViewChangeTimeoutMs => (long)_options.ViewChangeTimeoutMs << Math.Min(_consecutiveViewChanges, MaxBackoffExponent);

@@ -18,8 +18,9 @@ namespace ChainInterop.Consensus.Pbft;
 /// replica has at most one prepared but uncommitted height (its tip + 1). This keeps view changes small (the
 /// committed tip's certificate plus at most one prepared certificate) at the cost of pipelining.</para>
 /// <para>Block entries are the canonical bytes of the full signed <see cref="ClientRequest"/>s. A request executes
-/// (is replied to) only if its timestamp is above the last executed for its client; that table is derived from the
-/// blocks this replica committed.</para>
+/// (goes to the <see cref="IChainApplication"/>, and is replied to with its result) only if its timestamp is above the
+/// last executed for its client; that table is derived from the blocks this replica committed, and rebuilt after a
+/// restart by <see cref="Replay"/>.</para>
 /// <para>Not thread-safe: a driver calls it from one logical thread.</para>
 /// </remarks>
 public sealed partial class PbftReplica : IReplica
@@ -50,9 +51,9 @@ public sealed partial class PbftReplica : IReplica
     private BlockHeader? _lastHeader;
     private CommitCertificate? _lastCertificate;
 
-    // Derived from committed blocks: the last executed timestamp per client. Grows with the number of clients,
-    // like the application's account table; it is replicated state and cannot be evicted without breaking dedup.
-    private readonly Dictionary<NodeId, ulong> _lastExecuted = [];
+    // Derived from committed blocks: each client's last executed request and its reply (K2).
+    private readonly ClientTable _clients = new();
+    private readonly IChainApplication _application;
     private bool _started;
 
     // View state. While _viewChanging, _view is the view being changed to and only VIEW-CHANGE/NEW-VIEW are processed.
@@ -71,12 +72,13 @@ public sealed partial class PbftReplica : IReplica
     /// </summary>
     /// <param name="options">The chain, its validators and the limits.</param>
     /// <param name="key">This validator's key (must be in the validator set).</param>
-    /// <param name="lastCommitted">The tip of this replica's store with its certificate after a restart; null for a new chain.</param>
+    /// <param name="lastCommitted">The tip of this replica's store with its certificate after a restart (then <see cref="Replay"/> the store up to it); null for a new chain.</param>
+    /// <param name="application">Executes committed requests; null for <see cref="OrderingOnlyApplication"/>.</param>
     /// <param name="logger">Optional logger.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="key"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid, the key is not a validator, or the block belongs to another chain.</exception>
-    public PbftReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, ILogger<PbftReplica>? logger = null)
-        : this(options, key, lastCommitted, RoundRobinPrimarySelector.Instance, logger)
+    public PbftReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, IChainApplication? application = null, ILogger<PbftReplica>? logger = null)
+        : this(options, key, lastCommitted, RoundRobinPrimarySelector.Instance, application, logger)
     {
     }
 
@@ -85,13 +87,14 @@ public sealed partial class PbftReplica : IReplica
     /// </summary>
     /// <param name="options">The chain, its validators and the limits.</param>
     /// <param name="key">This validator's key (must be in the validator set).</param>
-    /// <param name="lastCommitted">The tip of this replica's store with its certificate after a restart; null for a new chain.</param>
+    /// <param name="lastCommitted">The tip of this replica's store with its certificate after a restart (then <see cref="Replay"/> the store up to it); null for a new chain.</param>
     /// <param name="primarySelector">Who proposes at a (view, height).</param>
+    /// <param name="application">Executes committed requests; null for <see cref="OrderingOnlyApplication"/>.</param>
     /// <param name="logger">Optional logger.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/>, <paramref name="key"/> or <paramref name="primarySelector"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid, the key is not a validator, the block belongs to another
     /// chain, or the selector cannot answer for it (it was not replayed through the stored chain).</exception>
-    public PbftReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, IPrimarySelector primarySelector, ILogger? logger = null)
+    public PbftReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, IPrimarySelector primarySelector, IChainApplication? application = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(key);
@@ -101,6 +104,7 @@ public sealed partial class PbftReplica : IReplica
         _validators = options.Validators!;
         _key = key;
         _selector = primarySelector;
+        _application = application ?? OrderingOnlyApplication.Instance;
         _logger = logger ?? NullLogger.Instance;
         Id = NodeId.FromPublicKey(key.PublicKey);
         ChainId = options.ChainId;
@@ -133,7 +137,6 @@ public sealed partial class PbftReplica : IReplica
             _lastCertificate = lastCommitted.Certificate;
             _view = lastCommitted.Header.View;
             _stable = _committed;
-            Execute(lastCommitted, effects: null);
         }
     }
 
@@ -161,37 +164,26 @@ public sealed partial class PbftReplica : IReplica
     /// <summary>Heights for which protocol messages are still held (bounded by checkpoints and the window).</summary>
     internal IEnumerable<long> LoggedHeights => _slots.Keys;
 
-    /// <summary>
-    /// Rebuilds the client table (K2's deduplication by client id and timestamp, and the reply cache that answers a
-    /// client's resend of its last request) from this replica's stored blocks after a restart. Call it before
-    /// <see cref="Start"/>, with the store's blocks up to the tip the replica was built from; blocks above that tip
-    /// are ignored (they reach the replica through state transfer).
-    /// </summary>
-    /// <param name="committed">The stored committed blocks, in any order.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="committed"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The replica already started.</exception>
-    public void Replay(IEnumerable<Block> committed)
+    /// <inheritdoc />
+    public (CommittedBlock Block, BlockExecution Execution) Replay(Block block)
     {
-        ArgumentNullException.ThrowIfNull(committed);
         if (_started)
         {
             throw new InvalidOperationException("Replay the stored blocks before starting the replica.");
         }
 
-        foreach (var block in committed)
-        {
-            // Execute skips requests at or below a client's newest timestamp, so the order of the blocks does not matter.
-            if (block.Header.ChainId == ChainId && (long)block.Height <= _committed)
-            {
-                Execute(block, effects: null);
-            }
-        }
+        return _clients.Replay(ChainId, block, _lastHeader, _application);
     }
 
     /// <inheritdoc />
     public void Start(long nowUnixMs, IReplicaEffects effects)
     {
         ArgumentNullException.ThrowIfNull(effects);
+        if (!_started)
+        {
+            _clients.EnsureReplayed(ChainId, _lastHeader);
+        }
+
         _started = true;
 
         // After a restart (or when joining a running chain) ask one peer for anything committed since our tip.
@@ -330,7 +322,7 @@ public sealed partial class PbftReplica : IReplica
             return false;
         }
 
-        return request.ChainId == ChainId && (IsExecuted(request) || IsPendingAsIs(request));
+        return request.ChainId == ChainId && (_clients.IsExecuted(request) || IsPendingAsIs(request));
     }
 
     /// <summary>Whether <paramref name="message"/> is for this chain and signed by validator <paramref name="from"/> (not us).</summary>

@@ -15,7 +15,7 @@ internal static partial class SingleAuthorityLog
         Message = "Chain {ChainId}: the authority sent block {Height} that does not verify or does not extend our tip: {Reason}")]
     public static partial void RejectedBlock(this ILogger logger, ChainId chainId, ulong height, ChainInterop.Blocks.VerificationResult reason);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "Chain {ChainId}: authority recovered {ClientCount} client records up to height {Height}")]
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "Chain {ChainId}: replayed {ClientCount} client records up to height {Height}")]
     public static partial void Recovered(this ILogger logger, ChainId chainId, int clientCount, ulong? height);
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Chain {ChainId}: pending request queue full ({Limit}); dropped a request from client {ClientId}")]

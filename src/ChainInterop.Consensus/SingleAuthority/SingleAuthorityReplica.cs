@@ -20,9 +20,10 @@ namespace ChainInterop.Consensus.SingleAuthority;
 /// alone decides what is committed and can sign any block it likes (reorder, censor or invent requests, or show
 /// different followers different histories). Followers only prove that the blocks they hold were signed by the
 /// authority. Use PBFT or CBFT wherever participants do not trust the operator.</para>
-/// <para>Requests execute once: the authority keeps, per client, the last executed timestamp and answers a resent
-/// request with the same reply. After a restart it rebuilds that table from its own committed blocks
-/// (<see cref="IReplicaEffects.LoadBlocks"/> addressed to itself) before it proposes again.</para>
+/// <para>Requests execute once: every node keeps, per client, the last executed request and its result (the authority
+/// answers a resent request with the same reply); every node runs its copy of the <see cref="IChainApplication"/> on
+/// the blocks it commits or copies. After a restart both are rebuilt by <see cref="Replay"/> of the node's own store
+/// before it starts.</para>
 /// <para>Followers catch up with a signed sync request; the authority answers with a signed blocks message read from
 /// its store, and pushes each new block to the followers that asked (at most <see cref="MaxFollowers"/>). A
 /// follower polls every <see cref="ReplicaOptions.ViewChangeTimeoutMs"/> in case a push was lost.</para>
@@ -46,8 +47,10 @@ public sealed class SingleAuthorityReplica : IReplica
     // Invariant: _tip is the header of the last block this replica delivered through Commit (or was built from).
     private BlockHeader? _tip;
 
-    // Authority only. Per client: the last executed request and where it went. Complete only once _recovering is false.
-    private readonly Dictionary<NodeId, ExecutedRequest> _executed = [];
+    // Per client: the last executed request, where it went and its result (K2); rebuilt by Replay after a restart.
+    private readonly ClientTable _clients = new();
+    private readonly IChainApplication _application;
+    private bool _started;
 
     // Authority only. Requests waiting to be proposed, FIFO; at most MaxPendingRequests, no (client, timestamp) twice.
     private readonly Queue<ClientRequest> _pending = new();
@@ -56,18 +59,17 @@ public sealed class SingleAuthorityReplica : IReplica
     // Authority only. Followers that asked for blocks, in the order they first asked; at most MaxFollowers.
     private readonly List<NodeId> _followers = [];
 
-    private bool _recovering;
-    private ulong _nextRecoveryHeight;
     private bool _batchTimerArmed;
 
     /// <summary>Creates a replica of a single-authority chain.</summary>
     /// <param name="options">The chain's options; <see cref="ReplicaOptions.Validators"/> must hold exactly the authority.</param>
     /// <param name="key">This node's key: the authority's key makes it the authority, any other key a follower.</param>
-    /// <param name="lastCommitted">The last block in this node's store (after a restart), or null for an empty store.</param>
+    /// <param name="lastCommitted">The last block in this node's store (after a restart: then <see cref="Replay"/> the store up to it), or null for an empty store.</param>
+    /// <param name="application">Executes committed requests; null for <see cref="OrderingOnlyApplication"/>.</param>
     /// <param name="logger">Where to log; nothing is logged when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="key"/> is null.</exception>
     /// <exception cref="ArgumentException">Invalid options, a validator set that is not exactly one validator, or a last block of another chain.</exception>
-    public SingleAuthorityReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, ILogger<SingleAuthorityReplica>? logger = null)
+    public SingleAuthorityReplica(ReplicaOptions options, PrivateKey key, Block? lastCommitted, IChainApplication? application = null, ILogger<SingleAuthorityReplica>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(key);
@@ -90,6 +92,7 @@ public sealed class SingleAuthorityReplica : IReplica
         Id = NodeId.FromPublicKey(key.PublicKey);
         ChainId = options.ChainId;
         _tip = lastCommitted?.Header;
+        _application = application ?? OrderingOnlyApplication.Instance;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -108,19 +111,29 @@ public sealed class SingleAuthorityReplica : IReplica
     private ulong NextHeight => _tip is null ? 0 : _tip.Height + 1;
 
     /// <inheritdoc />
+    public (CommittedBlock Block, BlockExecution Execution) Replay(Block block)
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("Replay the stored blocks before starting the replica.");
+        }
+
+        return _clients.Replay(ChainId, block, _tip, _application);
+    }
+
+    /// <inheritdoc />
     public void Start(long nowUnixMs, IReplicaEffects effects)
     {
         ArgumentNullException.ThrowIfNull(effects);
+        if (!_started)
+        {
+            _clients.EnsureReplayed(ChainId, _tip);
+            _logger.Recovered(ChainId, _clients.Count, _tip?.Height);
+        }
+
+        _started = true;
         if (IsAuthority)
         {
-            if (_tip is not null)
-            {
-                // Rebuild the executed-request table from our own blocks before proposing anything.
-                _recovering = true;
-                _nextRecoveryHeight = 0;
-                effects.LoadBlocks(Id, 0, _options.MaxStateTransferBlocks);
-            }
-
             return;
         }
 
@@ -185,11 +198,7 @@ public sealed class SingleAuthorityReplica : IReplica
             return;
         }
 
-        if (requester == Id)
-        {
-            ContinueRecovery(blocks, nowUnixMs, effects);
-        }
-        else if (blocks.Count > 0)
+        if (requester != Id && blocks.Count > 0)
         {
             effects.Send(requester, SingleAuthorityMessage.EncodeBlocks(ChainId, blocks, _key));
         }
@@ -216,12 +225,12 @@ public sealed class SingleAuthorityReplica : IReplica
 
     private void Admit(ClientRequest request, long nowUnixMs, IReplicaEffects effects)
     {
-        if (!_recovering && _executed.TryGetValue(request.ClientId, out var done) && request.Timestamp <= done.Request.Timestamp)
+        if (_clients.IsExecuted(request))
         {
             // Executed already: answer a resend of the last request again; anything older is a stale duplicate.
-            if (request.Timestamp == done.Request.Timestamp && request.Digest == done.Request.Digest)
+            if (_clients.TryGetReply(request, out var done))
             {
-                effects.Reply(_options.ClientAuthentication.Reply(_key, Id, done.Request, done.Height, done.EntryIndex));
+                effects.Reply(_options.ClientAuthentication.Reply(_key, Id, request, done.Height, done.EntryIndex, done.Result));
             }
 
             return;
@@ -246,11 +255,6 @@ public sealed class SingleAuthorityReplica : IReplica
     /// <summary>Commits full batches at once; a partial batch when <paramref name="flush"/> (the batch timer fired), else arms the timer.</summary>
     private void ProposeReady(long nowUnixMs, IReplicaEffects effects, bool flush)
     {
-        if (_recovering)
-        {
-            return;
-        }
-
         while (_pending.Count >= _options.MaxBatchRequests || (flush && _pending.Count > 0))
         {
             CommitBatch(nowUnixMs, effects);
@@ -279,10 +283,9 @@ public sealed class SingleAuthorityReplica : IReplica
 
             _pending.Dequeue();
             _pendingKeys.Remove((next.ClientId, next.Timestamp));
-            ulong executedUpTo = lastInBatch.TryGetValue(next.ClientId, out ulong t) ? t
-                : _executed.TryGetValue(next.ClientId, out var done) ? done.Request.Timestamp : 0;
-            bool known = lastInBatch.ContainsKey(next.ClientId) || _executed.ContainsKey(next.ClientId);
-            if ((known && next.Timestamp <= executedUpTo) || (!known && _executed.Count + lastInBatch.Count >= MaxTrackedClients))
+            ulong executedUpTo = lastInBatch.TryGetValue(next.ClientId, out ulong t) ? t : _clients.LastTimestamp(next.ClientId);
+            bool known = lastInBatch.ContainsKey(next.ClientId) || _clients.Contains(next.ClientId);
+            if ((known && next.Timestamp <= executedUpTo) || (!known && _clients.Count + lastInBatch.Count >= MaxTrackedClients))
             {
                 continue;
             }
@@ -301,18 +304,11 @@ public sealed class SingleAuthorityReplica : IReplica
         var unsigned = Block.Create(ChainId, NextHeight, _tip?.Hash ?? Hash256.Zero, timestamp, Id, view: 0,
             batch.Select(r => (ReadOnlyMemory<byte>)Canonical.Encode(r)));
         var block = unsigned.WithCertificate(CommitCertificate.Sign(unsigned.Header, [_key]));
-        effects.Commit(block);
+        var (committed, execution) = _clients.Execute(ChainId, block, batch, _application);
+        effects.Commit(committed, execution);
         _tip = block.Header;
         _logger.Committed(ChainId, block.Height, batch.Count);
-
-        var executed = new (ClientRequest Request, int EntryIndex)[batch.Count];
-        for (int i = 0; i < batch.Count; i++)
-        {
-            _executed[batch[i].ClientId] = new ExecutedRequest(batch[i], block.Height, i);
-            executed[i] = (batch[i], i);
-        }
-
-        foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, block.Height, executed))
+        foreach (var reply in _options.ClientAuthentication.Replies(_key, Id, committed, execution))
         {
             effects.Reply(reply);
         }
@@ -324,50 +320,6 @@ public sealed class SingleAuthorityReplica : IReplica
             {
                 effects.Send(follower, push);
             }
-        }
-    }
-
-    private void ContinueRecovery(IReadOnlyList<Block> blocks, long nowUnixMs, IReplicaEffects effects)
-    {
-        if (!_recovering)
-        {
-            return;
-        }
-
-        foreach (var block in blocks)
-        {
-            if (block.Height != _nextRecoveryHeight || block.Height > _tip!.Height)
-            {
-                break;
-            }
-
-            for (int i = 0; i < block.Entries.Count; i++)
-            {
-                if (TryDecodeRequest(block.Entries[i], out var request))
-                {
-                    _executed[request.ClientId] = new ExecutedRequest(request, block.Height, i);
-                }
-            }
-
-            _nextRecoveryHeight = block.Height + 1;
-        }
-
-        if (blocks.Count > 0 && _nextRecoveryHeight <= _tip!.Height && blocks[^1].Height + 1 == _nextRecoveryHeight)
-        {
-            effects.LoadBlocks(Id, _nextRecoveryHeight, _options.MaxStateTransferBlocks);
-            return;
-        }
-
-        _recovering = false;
-        _logger.Recovered(ChainId, _executed.Count, _tip?.Height);
-
-        // Requests that arrived while recovering may be duplicates of executed ones: admit them again.
-        var waiting = _pending.ToArray();
-        _pending.Clear();
-        _pendingKeys.Clear();
-        foreach (var request in waiting)
-        {
-            Admit(request, nowUnixMs, effects);
         }
     }
 
@@ -419,7 +371,8 @@ public sealed class SingleAuthorityReplica : IReplica
                 return;
             }
 
-            effects.Commit(block);
+            var (committed, execution) = _clients.Execute(ChainId, block, decoded: null, _application);
+            effects.Commit(committed, execution);
             _tip = block.Header;
         }
 
@@ -432,21 +385,4 @@ public sealed class SingleAuthorityReplica : IReplica
 
     private void RequestSync(IReplicaEffects effects) =>
         effects.Send(_authority, SingleAuthorityMessage.EncodeSyncRequest(ChainId, NextHeight, _key));
-
-    private static bool TryDecodeRequest(ReadOnlyMemory<byte> entry, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ClientRequest? request)
-    {
-        try
-        {
-            request = Canonical.Decode<ClientRequest>(entry);
-            return true;
-        }
-        catch (CodecException)
-        {
-            request = null;
-            return false;
-        }
-    }
-
-    /// <summary>A client's last executed request and where it was committed.</summary>
-    private sealed record ExecutedRequest(ClientRequest Request, ulong Height, int EntryIndex);
 }

@@ -31,7 +31,7 @@ namespace ChainInterop.Settlement.Channels;
 /// <para>A refused command changes nothing. Deterministic and single-threaded: the inputs are the committed requests
 /// and the block times; not thread-safe.</para>
 /// </remarks>
-public sealed class ChannelContract
+public sealed class ChannelContract : IChainApplication
 {
     /// <summary>The most channels the contract registers, in channels.</summary>
     public const int MaxChannels = 1_000_000;
@@ -93,33 +93,22 @@ public sealed class ChannelContract
     /// <summary>The number of registered channels.</summary>
     public int ChannelCount => _channels.Count;
 
-    /// <summary>Executes every entry of a committed block, in order. Entries that are not requests get a <see cref="ChannelResultCode.Malformed"/> receipt.</summary>
-    /// <param name="block">The committed block.</param>
-    /// <returns>One receipt per entry.</returns>
+    /// <summary>Executes a committed block's new requests, in order (the contract is the chain's <see cref="IChainApplication"/>).</summary>
+    /// <param name="block">The committed block and its requests, decoded and verified by consensus.</param>
+    /// <returns>One result per request: its <see cref="ChannelReceipt"/> in canonical form (<see cref="ChannelReceipt.Read"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="block"/> is null.</exception>
-    public IReadOnlyList<ChannelReceipt> ApplyBlock(Block block)
+    public BlockExecution Execute(CommittedBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
-        ApplyTime(block.Header.TimestampUnixMs);
-        var receipts = new ChannelReceipt[block.Entries.Count];
-        for (int i = 0; i < receipts.Length; i++)
+        ApplyTime(block.TimestampUnixMs);
+        var results = new ReadOnlyMemory<byte>[block.Requests.Count];
+        for (int i = 0; i < results.Length; i++)
         {
-            ClientRequest request;
-            try
-            {
-                request = Canonical.Decode<ClientRequest>(block.Entries[i]);
-            }
-            catch (CodecException)
-            {
-                receipts[i] = new ChannelReceipt(Hash256.Zero, ChannelCommandKind.None, ChannelResultCode.Malformed, LedgerResultCode.Ok, Hash256.Zero);
-                continue;
-            }
-
-            receipts[i] = Execute(request, block.Header.TimestampUnixMs);
+            results[i] = Canonical.Encode(Execute(block.Requests[i].Request, block.TimestampUnixMs));
         }
 
         LastAppliedHeight = block.Height;
-        return receipts;
+        return new BlockExecution(results, []);
     }
 
     /// <summary>Executes one committed request.</summary>
@@ -167,7 +156,7 @@ public sealed class ChannelContract
 
     /// <summary>
     /// Lets block time pass: the ledger releases to their payers the collaterals whose claim window ended at or before
-    /// <paramref name="blockTimeUnixMs"/> (<see cref="ApplyBlock"/> and <see cref="Execute"/> do this first).
+    /// <paramref name="blockTimeUnixMs"/> (both <c>Execute</c> overloads do this first).
     /// </summary>
     /// <param name="blockTimeUnixMs">The committed block's time; a time before the previous block's changes nothing.</param>
     public void ApplyTime(long blockTimeUnixMs)

@@ -15,7 +15,7 @@ namespace ChainInterop.Settlement.Hosting;
 /// as its own <see cref="InProcessChain"/> (its own validators and consensus), each validator running the chain's
 /// <see cref="SettlementChainExecutor"/> on its committed blocks and a <see cref="CrossChainRelay"/> that carries the
 /// chain's committed messages to the other chains' validators. Banks start transfers through clients of their PPC
-/// (<see cref="CreateClient"/>, <see cref="StartTransferAsync"/>). Used by the bank-to-bank sample, the benchmarks and
+/// (<see cref="CreateClient"/>, <see cref="SettlementClientExtensions.StartTransferAsync"/>). Used by the bank-to-bank sample, the benchmarks and
 /// tests; a host with its own transport and storage wires the same pieces (executor, relay) into its nodes.
 /// </summary>
 public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
@@ -87,20 +87,6 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     /// <exception cref="ArgumentException">The chain is not in the network.</exception>
     public ChainClient CreateClient(ChainId chain, PrivateKey key) => Chain(chain).CreateClient(key);
 
-    /// <summary>Commits a bank's <see cref="StartTransfer"/> on its PPC (Alg. 1 (1)–(3)) and returns the PPC's outcome of that step.</summary>
-    /// <param name="client">A client of the payer's PPC whose key is an operator of it.</param>
-    /// <param name="transfer">The transfer.</param>
-    /// <param name="cancellationToken">Stops waiting (the transfer may still be committed).</param>
-    /// <returns>The PPC's reply, vouched for by f + 1 validators: the command is committed at its height and entry. It
-    /// does not carry the application's outcome yet; wait for it with <see cref="WaitForOutcomeAsync(Consensus.ClientReply, Hash256, CancellationToken)"/>.</returns>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public static Task<Consensus.ClientReply> StartTransferAsync(ChainClient client, StartTransfer transfer, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(transfer);
-        return client.SubmitAsync(SettlementEntry.OwnCommand(transfer).ToCanonicalBytes(), cancellationToken);
-    }
-
     /// <summary>Waits until validator 0 of <paramref name="chain"/> has the transaction in a final state (committed, cancelled or failed).</summary>
     /// <param name="chain">A PPC or ICC.</param>
     /// <param name="transactionId">The transaction.</param>
@@ -111,7 +97,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     {
         var replicated = Replicas(chain);
         var waiter = _waiters.GetOrAdd((chain, transactionId), _ => new TaskCompletionSource<CrossChainTransactionState>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (replicated.Read(0, v => StateOf(v, transactionId)) is { } state && IsFinal(state))
+        if (replicated.Read(0, v => v.StateOf(transactionId)) is { } state && IsFinal(state))
         {
             waiter.TrySetResult(state);
         }
@@ -127,31 +113,31 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for the final state of the transfer a bank started with <paramref name="started"/> (the reply of
-    /// <see cref="StartTransferAsync"/>) on its PPC. Unlike <see cref="WaitForOutcomeAsync(ChainId, Hash256, CancellationToken)"/>
-    /// it fails at once when the PPC committed the command but never recorded the transaction.
+    /// Waits for the final state of the transfer a bank started with <paramref name="started"/>
+    /// (<see cref="SettlementClientExtensions.StartTransferAsync"/>) on its PPC. Unlike
+    /// <see cref="WaitForOutcomeAsync(ChainId, Hash256, CancellationToken)"/> it answers at once when the PPC refused the
+    /// transfer (its final state) or never recorded it.
     /// </summary>
-    /// <param name="started">The PPC's reply to the bank's <see cref="StartTransfer"/>.</param>
+    /// <param name="started">The PPC's answer to the bank's <see cref="StartTransfer"/>.</param>
     /// <param name="transactionId">The transaction the command started.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The final state on the PPC.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="started"/> is null.</exception>
     /// <exception cref="ArgumentException">The reply's chain is not in the network.</exception>
-    /// <exception cref="TransferNotRecordedException">The PPC refused the entry before its application saw it
+    /// <exception cref="TransferNotRecordedException">The PPC committed the command but never recorded the transaction
     /// (e.g. the client is not one of its operators).</exception>
-    public async Task<CrossChainTransactionState> WaitForOutcomeAsync(Consensus.ClientReply started, Hash256 transactionId, CancellationToken cancellationToken = default)
+    public Task<CrossChainTransactionState> WaitForOutcomeAsync(TransferStarted started, Hash256 transactionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(started);
-        var replicated = Replicas(started.ChainId);
-
-        // Validator 0 (whose copy answers) may trail the f + 1 validators whose replies the client accepted.
-        await replicated.WaitForHeightAsync(0, started.Height, cancellationToken).ConfigureAwait(false);
-        if (replicated.Read(0, v => StateOf(v, transactionId)) is null)
+        var chain = started.Reply.ChainId;
+        _ = Replicas(chain);
+        return started.Result switch
         {
-            throw new TransferNotRecordedException(started.ChainId, transactionId, started.Height);
-        }
-
-        return await WaitForOutcomeAsync(started.ChainId, transactionId, cancellationToken).ConfigureAwait(false);
+            { Code: not SettlementEntryCode.Executed } or { State: null } =>
+                Task.FromException<CrossChainTransactionState>(new TransferNotRecordedException(chain, transactionId, started.Reply.Height)),
+            { State: { } state } when IsFinal(state) && started.Result.TransactionId == transactionId => Task.FromResult(state),
+            _ => WaitForOutcomeAsync(chain, transactionId, cancellationToken),
+        };
     }
 
     /// <summary>Reads validator <paramref name="validator"/>'s copy of a PPC's application while no block is applied to it.</summary>
@@ -164,7 +150,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     public TResult ReadParticipant<TResult>(ChainId chain, int validator, Func<ParticipantChainApplication, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return Replicas(chain).Read(validator, v => v.Application is ParticipantChainApplication p
+        return Replicas(chain).Read(validator, v => v.Participant is { } p
             ? read(p) : throw new ArgumentException($"{chain} is not a participant chain.", nameof(chain)));
     }
 
@@ -178,7 +164,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     public TResult ReadIntermediary<TResult>(ChainId chain, int validator, Func<IntermediaryChainApplication, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return Replicas(chain).Read(validator, v => v.Application is IntermediaryChainApplication i
+        return Replicas(chain).Read(validator, v => v.Intermediary is { } i
             ? read(i) : throw new ArgumentException($"{chain} is not an intermediary chain.", nameof(chain)));
     }
 
@@ -226,13 +212,6 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
         }
     }
 
-    private static CrossChainTransactionState? StateOf(SettlementValidator v, Hash256 tx) => v.Application switch
-    {
-        ParticipantChainApplication p => p.GetState(tx),
-        IntermediaryChainApplication i => i.GetState(tx),
-        _ => null,
-    };
-
     private static bool IsFinal(CrossChainTransactionState state) =>
         state is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
 
@@ -263,32 +242,15 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
             {
                 var key = keys[chain][i];
                 var id = NodeId.FromPublicKey(key.PublicKey);
-                object application;
-                SettlementChainExecutor executor;
-                if (isParticipant)
-                {
-                    var ppc = Spec.CreateParticipant(chain);
-                    application = ppc;
-                    executor = SettlementChainExecutor.ForParticipant(ppc, validatorSets[chain], operators, peers, _options.Executor);
-                }
-                else
-                {
-                    var icc = Spec.CreateIntermediary(chain, _options.Cycles?.Invoke(chain));
-                    application = icc;
-                    executor = SettlementChainExecutor.ForIntermediary(icc, validatorSets[chain], operators, peers, _options.Executor);
-                }
-
+                var ppc = isParticipant ? Spec.CreateParticipant(chain) : null;
+                var icc = isParticipant ? null : Spec.CreateIntermediary(chain, _options.Cycles?.Invoke(chain));
+                var executor = ppc is not null
+                    ? SettlementChainExecutor.ForParticipant(ppc, validatorSets[chain], operators, peers, _options.Executor)
+                    : SettlementChainExecutor.ForIntermediary(icc!, validatorSets[chain], operators, peers, _options.Executor);
                 var relay = new CrossChainRelay(id, chain, peerSets, _options.Relay);
                 var transport = _options.RelayTransport?.Invoke(id) ?? relayNetwork!.Connect(id);
-                return new SettlementValidator(chain, i, key, application, executor, relay, transport, _options,
-                    loggers.CreateLogger<InProcessSettlementNetwork>());
-            }, (v, block) =>
-            {
-                var result = v.Apply(block);
-                if (v.Index == 0)
-                {
-                    Observe(v, result);
-                }
+                return new SettlementValidator(chain, i, key, ppc, icc, executor, relay, transport, _options,
+                    i == 0 ? Observe : null, loggers.CreateLogger<InProcessSettlementNetwork>());
             });
             _validators.Add(chain, replicated);
             var running = await InProcessChain.StartAsync(new InProcessChainOptions
@@ -302,26 +264,14 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
                 Transports = _options.ConsensusTransport is { } transports ? (i, id) => transports(chain, i, id) : null,
                 TimeProvider = _options.TimeProvider,
                 Loggers = _options.Loggers,
-            }, replicated.Executor, cancellationToken).ConfigureAwait(false);
+                Observers = i => replicated.Read(i, v => v),
+            }, replicated.Application, cancellationToken).ConfigureAwait(false);
             _chains.Add(chain, running);
             for (int i = 0; i < n; i++)
             {
-                var store = running.Stores[i];
-
-                // Not under the copy's lock: a block committed meanwhile may already be waiting in Apply for the store.
                 var validator = replicated.Read(i, v => v);
-                validator.Start(running, store);
+                validator.Start(running);
                 _all.Add(validator);
-
-                // A restart: execute what the store holds (the application state is the replay of its blocks).
-                if (store.Tip is { } tip)
-                {
-                    replicated.Read(i, v =>
-                    {
-                        v.CatchUp(tip.Height);
-                        return 0;
-                    });
-                }
             }
         }
     }

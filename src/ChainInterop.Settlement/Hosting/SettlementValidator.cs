@@ -1,31 +1,31 @@
 using System.Threading.Channels;
-using ChainInterop.Blocks;
 using ChainInterop.Consensus;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Relay;
-using ChainInterop.Storage;
 using ChainInterop.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace ChainInterop.Settlement.Hosting;
 
 /// <summary>
-/// One validator's settlement roles in an <see cref="InProcessSettlementNetwork"/>: its copy of the chain application
-/// and executor (fed committed blocks on the replica host's thread) and its relay (driven by one loop of its own:
-/// executed blocks, received frames and ticks go through a queue, so the relay stays single-threaded).
+/// One validator's settlement roles in an <see cref="InProcessSettlementNetwork"/>: its copy of the chain's application
+/// (the <see cref="SettlementChainExecutor"/>, executed by its replica) and its relay, which follows the chain
+/// (<see cref="ICommittedBlockObserver"/>: each stored block's execution, replayed ones after a restart included) and is
+/// driven by one loop of its own: executions, received frames and ticks go through a queue, so the relay stays
+/// single-threaded.
 /// </summary>
-internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposable
+internal sealed partial class SettlementValidator : IChainApplication, ICommittedBlockObserver, IRelayEffects, IAsyncDisposable
 {
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly TaskCompletionSource<IBlockStore> _store = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<(NodeId Recipient, ReadOnlyMemory<byte> Frame)> _sends = [];
     private readonly List<SettlementEntry> _submits = [];
     private readonly CrossChainRelay _relay;
     private readonly PrivateKey _key;
     private readonly ITransport _transport;
     private readonly InProcessSettlementOptions _options;
+    private readonly Action<SettlementValidator, SettlementBlockResult>? _observed;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
@@ -38,21 +38,25 @@ internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposa
         ChainId chain,
         int index,
         PrivateKey key,
-        object application,
+        ParticipantChainApplication? participant,
+        IntermediaryChainApplication? intermediary,
         SettlementChainExecutor executor,
         CrossChainRelay relay,
         ITransport transport,
         InProcessSettlementOptions options,
+        Action<SettlementValidator, SettlementBlockResult>? observed,
         ILogger log)
     {
         Chain = chain;
         Index = index;
         _key = key;
-        Application = application;
+        Participant = participant;
+        Intermediary = intermediary;
         Executor = executor;
         _relay = relay;
         _transport = transport;
         _options = options;
+        _observed = observed;
         _time = options.TimeProvider ?? TimeProvider.System;
         _log = log;
     }
@@ -63,45 +67,40 @@ internal sealed partial class SettlementValidator : IRelayEffects, IAsyncDisposa
 
     public NodeId Id => _transport.LocalNode;
 
-    /// <summary>The chain application (a <see cref="ParticipantChainApplication"/> or an <see cref="IntermediaryChainApplication"/>).</summary>
-    public object Application { get; }
+    /// <summary>The PPC application, when the chain is a PPC.</summary>
+    public ParticipantChainApplication? Participant { get; }
+
+    /// <summary>The ICC application, when the chain is an ICC.</summary>
+    public IntermediaryChainApplication? Intermediary { get; }
 
     public SettlementChainExecutor Executor { get; }
 
     public int RelayBacklog => _relay.UnackedCount + _relay.AwaitingExecutionCount;
 
-    /// <summary>Applies a committed block (the replica host's application callback, under the copy's lock).</summary>
-    public SettlementBlockResult Apply(Block block)
+    /// <summary>The transaction's state on this copy, if it knows it.</summary>
+    public CrossChainTransactionState? StateOf(Hash256 transactionId) =>
+        Participant?.GetState(transactionId) ?? Intermediary?.GetState(transactionId);
+
+    /// <inheritdoc />
+    public BlockExecution Execute(CommittedBlock block) => Executor.Execute(block);
+
+    /// <inheritdoc />
+    public ValueTask OnCommittedAsync(CommittedBlock block, BlockExecution execution, bool replayed, CancellationToken cancellationToken)
     {
-        if (Executor.LastAppliedHeight is { } last ? block.Height > last + 1 : block.Height > 0)
+        var result = (SettlementBlockResult)execution;
+        _work.Writer.TryWrite(new Work(result, replayed, default, default));
+        if (!replayed)
         {
-            CatchUp(block.Height - 1);
+            _observed?.Invoke(this, result);
         }
 
-        var result = Executor.Apply(block);
-        _work.Writer.TryWrite(new Work(result, false, default, default));
-        return result;
-    }
-
-    /// <summary>Replays the stored blocks up to <paramref name="height"/> that this copy has not executed (a restart).</summary>
-    public void CatchUp(ulong height)
-    {
-        var store = _store.Task.GetAwaiter().GetResult();
-        ulong from = Executor.LastAppliedHeight is { } last ? last + 1 : 0;
-        for (ulong h = from; h <= height; h++)
-        {
-            var block = store.GetAsync(h).AsTask().GetAwaiter().GetResult()
-                ?? throw new InvalidOperationException($"{Chain} validator {Index}: block {h} is missing from its store.");
-            var result = Executor.Apply(block);
-            _work.Writer.TryWrite(new Work(result, true, default, default));
-        }
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Starts the relay loops once the chain runs.</summary>
-    public void Start(InProcessChain chain, IBlockStore store)
+    public void Start(InProcessChain chain)
     {
         _chain = chain;
-        _store.TrySetResult(store);
         _loops.Add(Task.Run(() => RelayLoopAsync(_stopping.Token)));
         _loops.Add(Task.Run(() => ReceiveLoopAsync(_stopping.Token)));
         _loops.Add(Task.Run(() => TickLoopAsync(_stopping.Token)));

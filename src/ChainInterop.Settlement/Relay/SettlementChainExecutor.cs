@@ -19,7 +19,7 @@ public enum SettlementEntryCode
     /// <summary>An attestation of a message already executed, or a repeat attestation by the same validator.</summary>
     AlreadyDelivered = 3,
 
-    /// <summary>The entry is not a client request carrying a settlement entry, or names another chain.</summary>
+    /// <summary>The request's payload is not a settlement entry, or an attestation names another destination.</summary>
     Malformed = 4,
 
     /// <summary>The submitter may not submit this entry (commands: the chain's operators; attestations: its validators).</summary>
@@ -35,9 +35,9 @@ public enum SettlementEntryCode
     LimitExceeded = 8,
 }
 
-/// <summary>One committed entry's outcome.</summary>
-/// <param name="Index">The entry's index in its block.</param>
-/// <param name="Client">The submitter (zero if the entry did not decode).</param>
+/// <summary>One executed request's outcome.</summary>
+/// <param name="Index">The request's entry index in its block.</param>
+/// <param name="Client">The submitter.</param>
 /// <param name="Code">What became of it.</param>
 /// <param name="Execution">The application's outcome, for <see cref="SettlementEntryCode.Executed"/>.</param>
 /// <param name="Attested">For an attestation counted, repeated or executed (<see cref="SettlementEntryCode.Attested"/>,
@@ -46,16 +46,52 @@ public enum SettlementEntryCode
 public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution,
     (ChainId Source, ulong Sequence)? Attested = null);
 
-/// <summary>What executing one committed block of a settlement chain did.</summary>
-/// <param name="Height">The block's height.</param>
-/// <param name="Entries">Each entry's outcome, in block order.</param>
-/// <param name="Outbound">The cross-chain messages the chain committed to send, in order (the relay ships them).</param>
-/// <param name="Executed">The delivered messages executed in this block, as (source chain, sequence).</param>
-public sealed record SettlementBlockResult(
-    ulong Height,
-    IReadOnlyList<SettlementEntryResult> Entries,
-    IReadOnlyList<CrossChainMessage> Outbound,
-    IReadOnlyList<(ChainId Source, ulong Sequence)> Executed);
+/// <summary>
+/// What executing one committed block of a settlement chain did: the <see cref="BlockExecution"/> consensus carries
+/// (one <see cref="SettlementReply"/> per request, the outbound messages) with the detail the relay and observers read.
+/// </summary>
+public sealed class SettlementBlockResult : BlockExecution
+{
+    /// <summary>Creates a block result.</summary>
+    /// <param name="height">The block's height.</param>
+    /// <param name="entries">Each executed request's outcome, in block order.</param>
+    /// <param name="outbound">The cross-chain messages the chain committed to send, in order (the relay ships them).</param>
+    /// <param name="executed">The delivered messages executed in this block, as (source chain, sequence).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public SettlementBlockResult(
+        ulong height,
+        IReadOnlyList<SettlementEntryResult> entries,
+        IReadOnlyList<CrossChainMessage> outbound,
+        IReadOnlyList<(ChainId Source, ulong Sequence)> executed)
+        : base(Encode(entries), outbound)
+    {
+        ArgumentNullException.ThrowIfNull(executed);
+        Height = height;
+        Entries = entries;
+        Executed = executed;
+    }
+
+    /// <summary>The block's height.</summary>
+    public ulong Height { get; }
+
+    /// <summary>Each executed request's outcome, in block order.</summary>
+    public IReadOnlyList<SettlementEntryResult> Entries { get; }
+
+    /// <summary>The delivered messages executed in this block, as (source chain, sequence).</summary>
+    public IReadOnlyList<(ChainId Source, ulong Sequence)> Executed { get; }
+
+    private static ReadOnlyMemory<byte>[] Encode(IReadOnlyList<SettlementEntryResult> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var results = new ReadOnlyMemory<byte>[entries.Count];
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i] = Canonical.Encode(SettlementReply.Of(entries[i]));
+        }
+
+        return results;
+    }
+}
 
 /// <summary>Limits and pacing of a <see cref="SettlementChainExecutor"/>.</summary>
 public sealed record SettlementExecutorOptions
@@ -82,9 +118,10 @@ public sealed record SettlementExecutorOptions
 /// </list>
 /// The messages the application emits while executing are the chain's committed outbound messages ("vote before
 /// sending"): every honest validator emits the same ones, and <see cref="CrossChainRelay"/> ships them.
-/// Not thread-safe: one per validator, fed blocks in height order.
+/// Each request's <see cref="SettlementReply"/> is its result in the replicas' replies.
+/// Not thread-safe: one per validator, fed blocks in height order by its replica (<see cref="IChainApplication"/>).
 /// </summary>
-public sealed class SettlementChainExecutor
+public sealed class SettlementChainExecutor : IChainApplication
 {
     private readonly ValidatorSet _validators;
     private readonly IReadOnlySet<NodeId> _operators;
@@ -182,47 +219,47 @@ public sealed class SettlementChainExecutor
     /// <returns>True once executed.</returns>
     public bool WasExecuted(ChainId source, ulong sequence) => _attestations.IsDelivered(source, sequence);
 
-    /// <summary>Executes one committed block (blocks at or below <see cref="LastAppliedHeight"/> are skipped: replays are no-ops).</summary>
-    /// <param name="block">The block.</param>
-    /// <returns>What it did.</returns>
+    /// <summary>Executes one committed block's new requests, in height order.</summary>
+    /// <param name="block">The block and its requests (decoded and verified by consensus).</param>
+    /// <returns>What it did; its <see cref="BlockExecution.Results"/> are the requests' <see cref="SettlementReply"/>s.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="block"/> is null.</exception>
-    public SettlementBlockResult Apply(Block block)
+    /// <exception cref="ArgumentException">The block is not the next height, or belongs to another chain.</exception>
+    public SettlementBlockResult Execute(CommittedBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
-        if (LastAppliedHeight is { } last && block.Height <= last)
+        if (block.ChainId != Chain || (LastAppliedHeight is { } last ? block.Height != last + 1 : block.Height != 0))
         {
-            return new SettlementBlockResult(block.Height, [], [], []);
+            throw new ArgumentException(
+                $"{Chain} executes its blocks once each, in height order: block {block.Height} of {block.ChainId} after {LastAppliedHeight?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}.",
+                nameof(block));
         }
 
-        long now = block.Header.TimestampUnixMs;
-        var entries = new SettlementEntryResult[block.Entries.Count];
+        long now = block.TimestampUnixMs;
+        var entries = new SettlementEntryResult[block.Requests.Count];
         var outbound = new List<CrossChainMessage>();
         var executed = new List<(ChainId, ulong)>();
         for (int i = 0; i < entries.Length; i++)
         {
-            entries[i] = ApplyEntry(i, block.Entries[i], now, outbound, executed);
+            var (index, request) = block.Requests[i];
+            entries[i] = ExecuteEntry(index, request, now, outbound, executed);
         }
 
         LastAppliedHeight = block.Height;
         return new SettlementBlockResult(block.Height, entries, outbound, executed);
     }
 
-    private SettlementEntryResult ApplyEntry(int index, ReadOnlyMemory<byte> bytes, long now, List<CrossChainMessage> outbound, List<(ChainId, ulong)> executed)
+    /// <inheritdoc />
+    BlockExecution IChainApplication.Execute(CommittedBlock block) => Execute(block);
+
+    private SettlementEntryResult ExecuteEntry(int index, ClientRequest request, long now, List<CrossChainMessage> outbound, List<(ChainId, ulong)> executed)
     {
-        ClientRequest request;
+        var client = request.ClientId;
         SettlementEntry entry;
         try
         {
-            request = Canonical.Decode<ClientRequest>(bytes);
             entry = Canonical.Decode<SettlementEntry>(request.Payload);
         }
         catch (CodecException)
-        {
-            return new SettlementEntryResult(index, default, SettlementEntryCode.Malformed, null);
-        }
-
-        var client = request.ClientId;
-        if (request.ChainId != Chain)
         {
             return new SettlementEntryResult(index, client, SettlementEntryCode.Malformed, null);
         }

@@ -32,10 +32,39 @@ public sealed record PublishedClearing(ClearingVoucher Voucher, ClearingRelation
 /// <param name="RequestDigest">The client request's digest (the SHA-256 of the entry when it did not decode).</param>
 /// <param name="ClearingVoucherId">The clearing voucher's id; zero when the entry did not decode.</param>
 /// <param name="Failure">Why it was refused; <see cref="VoucherFailure.None"/> when accepted.</param>
-public readonly record struct VoucherLedgerOutcome(Hash256 RequestDigest, Hash256 ClearingVoucherId, VoucherFailure Failure)
+/// <remarks>Canonical form (the result a voucher ledger's replies carry): <c>[requestDigest, clearingVoucherId, failure]</c>.</remarks>
+public readonly record struct VoucherLedgerOutcome(Hash256 RequestDigest, Hash256 ClearingVoucherId, VoucherFailure Failure) : ICanonicalEncodable<VoucherLedgerOutcome>
 {
     /// <summary>Whether the clearing voucher was accepted.</summary>
     public bool IsAccepted => Failure == VoucherFailure.None;
+
+    /// <summary>Reads the outcome a voucher ledger chain's reply carries.</summary>
+    /// <param name="reply">The reply (accepted by f + 1 matching replies).</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="reply"/> is null.</exception>
+    /// <exception cref="CodecException">The reply carries no voucher ledger outcome.</exception>
+    public static VoucherLedgerOutcome Read(ClientReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        return Canonical.Decode<VoucherLedgerOutcome>(reply.Result);
+    }
+
+    /// <inheritdoc />
+    public void Encode(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(3);
+        writer.WriteHash256(RequestDigest);
+        writer.WriteHash256(ClearingVoucherId);
+        writer.WriteUInt32((uint)Failure);
+    }
+
+    /// <inheritdoc />
+    public static VoucherLedgerOutcome Decode(ref CanonicalReader reader)
+    {
+        reader.ReadArrayHeader(3);
+        return new VoucherLedgerOutcome(reader.ReadHash256(), reader.ReadHash256(),
+            Netting.NettingCodec.ReadEnum<VoucherFailure>(ref reader, "voucher failure"));
+    }
 }
 
 /// <summary>
@@ -46,10 +75,10 @@ public readonly record struct VoucherLedgerOutcome(Hash256 RequestDigest, Hash25
 /// (payer −, payee +, per asset), which always sum to zero per asset. Any institution queries it to confirm a clearing
 /// executed (step 312).
 /// </summary>
-/// <remarks>Deterministic: the same blocks give the same <see cref="StateHash"/> on every validator. Blocks at or
-/// below the last height applied are ignored (replay after a restart). Thread-safe: a block is applied atomically with
+/// <remarks>Deterministic: the same blocks give the same <see cref="StateHash"/> on every validator. Each block is
+/// applied once, in height order (a restarted validator's replica replays its stored chain into a fresh ledger). Thread-safe: a block is applied atomically with
 /// respect to queries.</remarks>
-public sealed class VoucherLedger
+public sealed class VoucherLedger : IChainApplication
 {
     /// <summary>The most clearing vouchers one ledger holds, in vouchers.</summary>
     public const int MaxClearings = 1_000_000;
@@ -113,40 +142,30 @@ public sealed class VoucherLedger
         }
     }
 
-    /// <summary>Applies a committed block: every entry in order.</summary>
-    /// <param name="block">The block.</param>
-    /// <returns>One outcome per entry; empty when the block's height was already applied.</returns>
+    /// <summary>Applies a committed block's new requests, in order (the ledger is the chain's <see cref="IChainApplication"/>).</summary>
+    /// <param name="block">The committed block and its requests, decoded and verified by consensus.</param>
+    /// <returns>One result per request: its <see cref="VoucherLedgerOutcome"/> in canonical form (<see cref="VoucherLedgerOutcome.Read"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="block"/> is null.</exception>
-    public IReadOnlyList<VoucherLedgerOutcome> ApplyBlock(Block block)
+    /// <exception cref="ArgumentException">The block is at or below the last height applied.</exception>
+    public BlockExecution Execute(CommittedBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
         lock (_gate)
         {
             if (_lastHeight is { } last && block.Height <= last)
             {
-                return [];
+                throw new ArgumentException($"Block {block.Height} is at or below the last applied height {last}.", nameof(block));
             }
 
-            var outcomes = new VoucherLedgerOutcome[block.Entries.Count];
-            for (int i = 0; i < outcomes.Length; i++)
+            var results = new ReadOnlyMemory<byte>[block.Requests.Count];
+            for (int i = 0; i < results.Length; i++)
             {
-                var entry = block.Entries[i];
-                ClientRequest request;
-                try
-                {
-                    request = Canonical.Decode<ClientRequest>(entry);
-                }
-                catch (CodecException)
-                {
-                    outcomes[i] = Record(new VoucherLedgerOutcome(Hash256.Compute(entry.Span), default, VoucherFailure.Malformed));
-                    continue;
-                }
-
-                outcomes[i] = ApplyCore(request.Payload, request.Digest, block.Height, i, block.Header.TimestampUnixMs);
+                var (index, request) = block.Requests[i];
+                results[i] = Canonical.Encode(ApplyCore(request.Payload, request.Digest, block.Height, index, block.TimestampUnixMs));
             }
 
             _lastHeight = block.Height;
-            return outcomes;
+            return new BlockExecution(results, []);
         }
     }
 

@@ -6,6 +6,8 @@ using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
 using ChainInterop.Transport;
 
+using ChainInterop.Consensus.Tests.Hosting;
+
 namespace ChainInterop.Consensus.Tests.CrossChain;
 
 /// <summary>
@@ -58,24 +60,29 @@ public class CrossChainDeliveryTests
             }));
         }).ToArray();
 
-        // Source side: each validator's application plans its sends for every committed cross-chain message.
+        // Source side: what follows each validator's chain plans its sends for every committed cross-chain message.
         var destinations = new Dictionary<ChainId, ValidatorSet> { [Destination] = destinationValidators };
         var senders = sourceValidators.NodeIds.Select(id => (Outbox: new CrossChainOutbox(id, sourceValidators, destinations, mode), Transport: interchain.Connect(id))).ToArray();
         await using (var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = Source, ValidatorKeys = sourceKeys, ConfigureReplica = o => o.BatchDelayMs = 1 },
-            i => async (block, cancellationToken) =>
+            new InProcessChainOptions
             {
-                for (int e = 0; e < block.Entries.Count; e++)
+                ChainId = Source,
+                ValidatorKeys = sourceKeys,
+                ConfigureReplica = o => o.BatchDelayMs = 1,
+                Observers = i => new InlineObserver(async (block, _, _, cancellationToken) =>
                 {
-                    var message = Canonical.Decode<CrossChainMessage>(Canonical.Decode<ClientRequest>(block.Entries[e]).Payload);
-                    foreach (var (recipient, envelope) in senders[i].Outbox.Plan(block, e, message))
+                    foreach (var (entry, request) in block.Requests)
                     {
-                        await senders[i].Transport.SendAsync(recipient, envelope, cancellationToken);
-                        Interlocked.Increment(ref sent);
-                    }
+                        var message = Canonical.Decode<CrossChainMessage>(request.Payload);
+                        foreach (var (recipient, envelope) in senders[i].Outbox.Plan(block.Block, entry, message))
+                        {
+                            await senders[i].Transport.SendAsync(recipient, envelope, cancellationToken);
+                            Interlocked.Increment(ref sent);
+                        }
 
-                    Interlocked.Increment(ref relayed[i]);
-                }
+                        Interlocked.Increment(ref relayed[i]);
+                    }
+                }),
             }))
         {
             using var submitter = chain.CreateClient(client);

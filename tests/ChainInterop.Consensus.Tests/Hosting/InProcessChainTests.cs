@@ -23,21 +23,24 @@ public class InProcessChainTests
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public async Task Every_validator_application_executes_the_same_committed_payloads_and_clients_get_f_plus_1_replies_K1_K2(string engine)
+    public async Task Every_validator_application_executes_the_same_committed_payloads_and_clients_get_its_result_from_f_plus_1_replies_K1_K2(string engine)
     {
         var (factory, validators) = Engine(engine);
         var executed = Enumerable.Range(0, validators).Select(_ => new ConcurrentQueue<string>()).ToArray();
         await using var chain = await InProcessChain.StartAsync(
             new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ValidatorCount = validators, Engine = factory, ConfigureReplica = o => o.BatchDelayMs = 1 },
-            i => (block, _) =>
+            i => new InlineApplication(block =>
             {
-                foreach (var entry in block.Entries)
+                var results = new ReadOnlyMemory<byte>[block.Requests.Count];
+                for (int r = 0; r < results.Length; r++)
                 {
-                    executed[i].Enqueue(Convert.ToHexString(Canonical.Decode<ClientRequest>(entry).Payload.Span));
+                    var payload = block.Requests[r].Request.Payload;
+                    executed[i].Enqueue(Convert.ToHexString(payload.Span));
+                    results[r] = payload.ToArray().Reverse().ToArray(); // the application's answer: the payload reversed
                 }
 
-                return ValueTask.CompletedTask;
-            });
+                return new BlockExecution(results, []);
+            }));
 
         var keys = Enumerable.Range(0, 3).Select(Key).ToArray();
         var clients = keys.Select(chain.CreateClient).ToArray();
@@ -58,9 +61,12 @@ public class InProcessChainTests
             Assert.All(replies.SelectMany(r => r), reply => Assert.Equal(Chain, reply.ChainId));
             // Timestamps strictly increase per client, so the chain executed every request (none deduplicated away).
             Assert.All(replies, mine => Assert.Equal(mine.Count, mine.Select(r => r.Timestamp).Distinct().Count()));
+            // Each reply carries what the application returned for that request (c, r reversed), vouched for by f + 1.
+            Assert.All(replies.Select((mine, c) => (mine, c)), x => Assert.All(x.mine.Select((reply, r) => (reply, r)),
+                y => Assert.Equal(new byte[] { (byte)y.r, (byte)x.c }, y.reply.Result.ToArray())));
 
             // Every validator that committed the last reply's height executed the same payloads in the same order. A
-            // block is stored before its application runs, and validators finish at their own pace (a view change on a
+            // block is executed before it is stored, and validators finish at their own pace (a view change on a
             // busy machine may add an empty block): wait until all stored the same tip and executed all 15.
             ulong last = replies.SelectMany(r => r).Max(r => r.Height);
             await WaitUntilAsync(() => chain.Stores.All(s => s.Tip?.Height >= last && Equals(s.Tip, chain.Stores[0].Tip)) && executed.All(e => e.Count >= 15));
@@ -132,21 +138,33 @@ public class ReplicatedApplicationTests
     [Fact]
     public async Task Each_validator_applies_blocks_to_its_own_copy_and_waiting_for_a_height_sees_all_copies_K1()
     {
-        var replicas = new ReplicatedApplication<List<ulong>>(4, _ => [], (heights, block) => heights.Add(block.Height));
+        var replicas = new ReplicatedApplication<HeightLog>(4, _ => new HeightLog());
         await using var chain = await InProcessChain.StartAsync(
-            new InProcessChainOptions { ChainId = new ChainId("replicated-app"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, replicas.Executor);
+            new InProcessChainOptions { ChainId = new ChainId("replicated-app"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 }, replicas.Application);
         using var key = SignatureSchemes.Ed25519.ImportPrivateKey(Hash256.Compute([42]).ToArray());
         using var client = chain.CreateClient(key);
         var reply = await client.SubmitAsync(new byte[] { 1 }).WaitAsync(TimeSpan.FromSeconds(120));
         await replicas.WaitForHeightAsync(reply.Height).WaitAsync(TimeSpan.FromSeconds(120));
         for (int i = 0; i < replicas.Count; i++)
         {
-            Assert.Equal(reply.Height, replicas.Read(i, heights => heights[^1]));
+            Assert.Equal(reply.Height, replicas.Read(i, log => log.Heights[^1]));
         }
 
         using var cancelled = new CancellationTokenSource();
         var never = replicas.WaitForHeightAsync(reply.Height + 100, cancelled.Token);
         await cancelled.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => never);
+    }
+
+    /// <summary>An application that records the heights it executed.</summary>
+    private sealed class HeightLog : IChainApplication
+    {
+        public List<ulong> Heights { get; } = [];
+
+        public BlockExecution Execute(CommittedBlock block)
+        {
+            Heights.Add(block.Height);
+            return BlockExecution.Empty(block);
+        }
     }
 }

@@ -27,7 +27,14 @@ public class ReplicaHostTests
 
         public ChainId ChainId => Chain;
 
-        public ulong? CommittedHeight => null;
+        public ulong? CommittedHeight { get; set; }
+
+        public (CommittedBlock Block, BlockExecution Execution) Replay(Block block)
+        {
+            Seen.Enqueue($"replay {block.Height}");
+            var committed = CommittedBlock.Decode(block);
+            return (committed, BlockExecution.Empty(committed));
+        }
 
         public void Start(long nowUnixMs, IReplicaEffects effects)
         {
@@ -51,6 +58,12 @@ public class ReplicaHostTests
             Seen.Enqueue($"timer {timer.Kind} {timer.Subject}");
             Timer?.Invoke(timer, effects);
         }
+    }
+
+    private static void Commit(IReplicaEffects effects, Block block)
+    {
+        var committed = CommittedBlock.Decode(block);
+        effects.Commit(committed, BlockExecution.Empty(committed));
     }
 
     private static PrivateKey Key(byte seed) => SignatureSchemes.Ed25519.ImportPrivateKey(Enumerable.Repeat(seed, 32).ToArray());
@@ -85,7 +98,7 @@ public class ReplicaHostTests
         replica.Timer = (t, e) =>
         {
             var tip = store.Tip;
-            e.Commit(Certified(key, tip is null ? 0 : tip.Height + 1, tip?.Hash ?? Hash256.Zero));
+            Commit(e, Certified(key, tip is null ? 0 : tip.Height + 1, tip?.Hash ?? Hash256.Zero));
             if (t.Subject < 3)
             {
                 e.SetTimer(new ReplicaTimer(ReplicaTimerKind.Batch, t.Subject + 1), 5);
@@ -94,16 +107,39 @@ public class ReplicaHostTests
 
         var network = new InMemoryNetwork();
         await using var host = new ReplicaHost(replica, validators, network.Connect(replica.Id), store,
-            (block, _) =>
+            new InlineObserver((block, replayed) =>
             {
-                Assert.Equal(block.Hash, store.Tip!.Hash); // stored first
+                Assert.Equal(block.Block.Hash, store.Tip!.Hash); // stored first
+                Assert.False(replayed);
                 applied.Enqueue(block.Height);
-                return ValueTask.CompletedTask;
-            });
+            }));
         host.Start();
         await Eventually(() => applied.Count == 3);
         Assert.Equal([0ul, 1ul, 2ul], applied);
         Assert.Contains("timer Batch 3", replica.Seen);
+    }
+
+    [Fact]
+    public async Task On_start_the_host_replays_the_stored_chain_into_the_replica_in_height_order_and_hands_it_to_the_observer_as_replayed_K2()
+    {
+        using var key = Key(5);
+        var store = new InMemoryBlockStore(Chain);
+        var previous = Hash256.Zero;
+        for (ulong h = 0; h < 3; h++)
+        {
+            var block = Certified(key, h, previous);
+            await store.AppendAsync(block);
+            previous = block.Hash;
+        }
+
+        var replica = new ScriptedReplica(key) { CommittedHeight = 2 };
+        var observed = new ConcurrentQueue<(ulong Height, bool Replayed)>();
+        await using var host = new ReplicaHost(replica, new ValidatorSet([key.PublicKey]), new InMemoryNetwork().Connect(replica.Id), store,
+            new InlineObserver((block, replayed) => observed.Enqueue((block.Height, replayed))));
+        host.Start();
+        await Eventually(() => replica.Seen.Contains("start"));
+        Assert.Equal(["replay 0", "replay 1", "replay 2", "start"], replica.Seen.Take(4));
+        Assert.Equal([(0ul, true), (1ul, true), (2ul, true)], observed);
     }
 
     [Fact]
@@ -180,7 +216,7 @@ public class ReplicaHostTests
     public async Task A_store_that_refuses_a_commit_stops_the_host_and_the_failure_surfaces()
     {
         using var key = Key(7);
-        var replica = new ScriptedReplica(key) { OnStart = e => e.Commit(Certified(key, 5, Hash256.Zero)) };
+        var replica = new ScriptedReplica(key) { OnStart = e => Commit(e, Certified(key, 5, Hash256.Zero)) };
         var host = new ReplicaHost(replica, new ValidatorSet([key.PublicKey]), new InMemoryNetwork().Connect(replica.Id), new InMemoryBlockStore(Chain));
         host.Start();
         await Assert.ThrowsAsync<ArgumentException>(() => host.Completion);

@@ -1,5 +1,6 @@
 using ChainInterop.Blocks;
 using ChainInterop.Codec;
+using ChainInterop.Consensus.Pbft;
 using static ChainInterop.Consensus.Tests.Pbft.PbftNormalCaseTests;
 
 namespace ChainInterop.Consensus.Tests.Pbft;
@@ -113,10 +114,8 @@ public class PbftCheckpointAndStateTransferTests
         Assert.All(net.Committed, c => Assert.Single(c.SelectMany(b => b.Entries), e => Canonical.Decode<ClientRequest>(e).Timestamp == ts - 1));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void After_every_replica_restarts_the_client_table_replayed_from_the_store_still_deduplicates_and_answers_resends_K2(bool replayStore)
+    [Fact]
+    public void After_every_replica_restarts_the_client_table_replayed_from_the_store_still_deduplicates_and_answers_resends_K2()
     {
         using var net = new PbftTestNetwork();
         using var first = ClientKey(24);
@@ -131,7 +130,7 @@ public class PbftCheckpointAndStateTransferTests
 
         for (int i = 0; i < 4; i++)
         {
-            net.Restart(i, replayStore);
+            net.Restart(i);
         }
 
         foreach (var replies in net.Replies)
@@ -143,17 +142,28 @@ public class PbftCheckpointAndStateTransferTests
         net.Submit(Request(first, tsFirst));
         net.RunFor(3_000);
 
-        if (replayStore)
-        {
-            // Nothing committed again; the resend of the last request is answered from the reply cache by every replica.
-            Assert.All(net.Committed, c => Assert.Equal(height, c[^1].Height));
-            Assert.All(net.Replies, replies => Assert.Single(replies, r => r.Timestamp == tsFirst && r.Height == firstHeight));
-        }
-        else
-        {
-            // Without the store's history a fully restarted chain cannot tell: the old requests are ordered again.
-            Assert.All(net.Committed, c => Assert.True(c[^1].Height > height));
-        }
+        // Nothing committed again; the resend of the last request is answered from the reply cache by every replica.
+        Assert.All(net.Committed, c => Assert.Equal(height, c[^1].Height));
+        Assert.All(net.Replies, replies => Assert.Single(replies, r => r.Timestamp == tsFirst && r.Height == firstHeight));
+    }
+
+    [Fact]
+    public void A_replica_built_from_a_stored_tip_refuses_to_start_before_its_store_is_replayed_K2()
+    {
+        // Without the store's history it could not tell old requests from new ones and would execute them again.
+        using var net = new PbftTestNetwork();
+        using var client = ClientKey(26);
+        net.StartAll();
+        ulong ts = 0;
+        CommitBlocks(net, client, ref ts, 2);
+
+        var refused = Assert.Throws<InvalidOperationException>(() => net.Restart(0, replayStore: false));
+        Assert.Contains("replay", refused.Message, StringComparison.OrdinalIgnoreCase);
+
+        var fresh = new PbftReplica(net.Options, net.Keys[0], net.Committed[0][^1]);
+        Assert.Throws<ArgumentException>(() => fresh.Replay(net.Committed[0][1])); // not height 0: in order only
+        fresh.Replay(net.Committed[0][0]);
+        Assert.Throws<ArgumentException>(() => fresh.Replay(net.Committed[0][0])); // once each
     }
 
     [Fact]

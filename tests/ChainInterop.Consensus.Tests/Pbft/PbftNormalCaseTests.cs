@@ -265,7 +265,7 @@ public class PbftNormalCaseTests
         {
         }
 
-        public void Commit(Block block) => Committed.Add(block);
+        public void Commit(CommittedBlock block, BlockExecution execution) => Committed.Add(block.Block);
 
         public void LoadBlocks(NodeId requester, ulong fromHeight, int maxCount)
         {

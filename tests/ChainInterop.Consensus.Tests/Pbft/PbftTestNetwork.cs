@@ -114,7 +114,8 @@ internal sealed class PbftTestNetwork : IDisposable
 
     /// <summary>
     /// Replaces replica <paramref name="node"/> with a new instance restarted from its last delivered block; with
-    /// <paramref name="replayStore"/> it rebuilds its client table from its delivered blocks first, as a host does.
+    /// <paramref name="replayStore"/> it rebuilds its client table from its delivered blocks first, as a host does
+    /// (without, the replica refuses to start).
     /// </summary>
     public void Restart(int node, bool replayStore = true)
     {
@@ -128,7 +129,10 @@ internal sealed class PbftTestNetwork : IDisposable
         Replicas[node] = new PbftReplica(Options, Keys[node], Committed[node].LastOrDefault());
         if (replayStore)
         {
-            Replicas[node].Replay(Committed[node]);
+            foreach (var block in Committed[node])
+            {
+                Replicas[node].Replay(block);
+            }
         }
 
         Replicas[node].Start(Now, new Effects(this, node));
@@ -254,8 +258,9 @@ internal sealed class PbftTestNetwork : IDisposable
             }
         }
 
-        public void Commit(Block block)
+        public void Commit(CommittedBlock committed, BlockExecution execution)
         {
+            var block = committed.Block;
             var list = network.Committed[node];
             ulong expected = list.Count == 0 ? 0 : list[^1].Height + 1;
             Assert.Equal(expected, block.Height);

@@ -164,7 +164,7 @@ public sealed class SingleAuthorityReplicaTests : IDisposable
     }
 
     [Fact]
-    public void Restarted_authority_rebuilds_its_client_table_before_proposing()
+    public void Restarted_authority_rebuilds_its_client_table_by_replaying_its_store_before_proposing_K1()
     {
         var authority = Authority(maxBatch: 1);
         var effects = new RecordingEffects();
@@ -172,15 +172,18 @@ public sealed class SingleAuthorityReplicaTests : IDisposable
         authority.OnClientRequest(request, Now, effects);
         var stored = effects.Commits.ToList();
 
+        var unreplayed = new SingleAuthorityReplica(Options(1), _authorityKey, stored[^1]);
+        Assert.Throws<InvalidOperationException>(() => unreplayed.Start(Now + 10, new RecordingEffects()));
+
         var restarted = new SingleAuthorityReplica(Options(1), _authorityKey, stored[^1]);
+        foreach (var block in stored)
+        {
+            restarted.Replay(block);
+        }
+
         var after = new RecordingEffects();
         restarted.Start(Now + 10, after);
-        var load = Assert.Single(after.Loads);
-        Assert.Equal((restarted.Id, 0UL), (load.Requester, load.FromHeight));
-
-        restarted.OnClientRequest(request, Now + 11, after); // resent while recovering: held back
-        Assert.Empty(after.Commits);
-        restarted.OnBlocksLoaded(restarted.Id, stored, Now + 12, after);
+        restarted.OnClientRequest(request, Now + 11, after);
 
         Assert.Empty(after.Commits); // executed before the crash: not again
         Assert.Equal(effects.Replies[0].Outcome, Assert.Single(after.Replies).Outcome);
@@ -247,7 +250,7 @@ public sealed class SingleAuthorityReplicaTests : IDisposable
 
         public void CancelTimer(ReplicaTimer timer) => Timers.RemoveAll(t => t.Timer == timer);
 
-        public void Commit(Block block) => Commits.Add(block);
+        public void Commit(CommittedBlock block, BlockExecution execution) => Commits.Add(block.Block);
 
         public void LoadBlocks(NodeId requester, ulong fromHeight, int maxCount) => Loads.Add((requester, fromHeight, maxCount));
 

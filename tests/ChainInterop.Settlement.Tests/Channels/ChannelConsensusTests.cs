@@ -104,7 +104,7 @@ public class ChannelConsensusTests
                 var options = new ChannelContractOptions { Chain = Chain, Operator = OperatorKey.PublicKey };
                 options.Assets.Add(Cny);
                 return new ChannelContract(options);
-            }, (contract, block) => contract.ApplyBlock(block));
+            });
         }
 
         public static async Task<ChannelChain> StartAsync()
@@ -112,7 +112,7 @@ public class ChannelConsensusTests
             var harness = new ChannelChain(4);
             harness._chain = await InProcessChain.StartAsync(
                 new InProcessChainOptions { ChainId = Chain, UseDemoKeys = true, ValidatorCount = 4, Engine = ConsensusEngines.Pbft, ConfigureReplica = o => o.BatchDelayMs = 1 },
-                harness._copies.Executor);
+                harness._copies.Application);
             foreach (var account in new[] { PayerAccount, ProviderAccount, Merchant })
             {
                 var key = account == PayerAccount ? PayerKey : account == ProviderAccount ? ProviderKey : StrangerKey;

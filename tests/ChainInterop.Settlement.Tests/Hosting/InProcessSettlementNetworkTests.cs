@@ -33,7 +33,7 @@ public class InProcessSettlementNetworkTests
         await using var network = await StartAsync(bank);
         using var client = network.CreateClient(BankA, bank);
         var tx = Hash256.Compute("rt-1"u8);
-        await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 250, AckMode.ModeII, FarFuture()));
+        await client.StartTransferAsync(Transfer(tx, 250, AckMode.ModeII, FarFuture()));
 
         using var cts = new CancellationTokenSource(Timeout);
         Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
@@ -85,10 +85,17 @@ public class InProcessSettlementNetworkTests
             "unknown-payee" => Transfer(tx, 250, AckMode.ModeI, good.Time1Ms, (BankB, new AccountId("nobody"))),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        await InProcessSettlementNetwork.StartTransferAsync(client, transfer);
+        var started = await client.StartTransferAsync(transfer);
+
+        // The PPC's reply says at once what it did: refused with the reason when PPC1 judges it itself, else accepted
+        // (the ICC or PPC2 refuses it next, and the payer's leg is released on their answer, not at Time1).
+        bool judgedByPpc1 = state == CrossChainTransactionState.Failed;
+        Assert.Equal(!judgedByPpc1, started.IsAccepted);
+        Assert.Equal(judgedByPpc1 ? reason : TransferFailureReason.None, started.Reason);
+        Assert.Equal((SettlementEntryCode.Executed, tx), (started.Result.Code, started.Result.TransactionId));
 
         using var cts = new CancellationTokenSource(Timeout);
-        Assert.Equal(state, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
+        Assert.Equal(state, await network.WaitForOutcomeAsync(started, tx, cts.Token));
         await EventuallyOnEveryValidatorAsync(network, BankA, p => p.GetState(tx) == state, cts.Token);
         for (int v = 0; v < 4; v++)
         {
@@ -111,14 +118,17 @@ public class InProcessSettlementNetworkTests
         using var cts = new CancellationTokenSource(Timeout);
 
         var refused = Hash256.Compute("not-an-operator"u8);
-        var reply = await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(refused, 250, AckMode.ModeI, FarFuture()), cts.Token);
+        var reply = await client.StartTransferAsync(Transfer(refused, 250, AckMode.ModeI, FarFuture()), cts.Token);
+        Assert.Equal(SettlementEntryCode.Unauthorized, reply.Result.Code);
+        Assert.False(reply.IsAccepted);
         var e = await Assert.ThrowsAsync<TransferNotRecordedException>(() => network.WaitForOutcomeAsync(reply, refused, cts.Token));
         Assert.Equal((BankA, refused), (e.Chain, e.TransactionId));
         Assert.Equal(1_000, network.ReadParticipant(BankA, 0, p => p.Ledger.GetBalance(Alice, Usd).Available.MinorUnits));
 
         // The same wait completes for a transfer the PPC recorded.
         var accepted = Hash256.Compute("an-operator"u8);
-        var started = await InProcessSettlementNetwork.StartTransferAsync(operatorClient, Transfer(accepted, 250, AckMode.ModeI, FarFuture()), cts.Token);
+        var started = await operatorClient.StartTransferAsync(Transfer(accepted, 250, AckMode.ModeI, FarFuture()), cts.Token);
+        Assert.True(started.IsAccepted);
         Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(started, accepted, cts.Token));
     }
 
@@ -129,7 +139,7 @@ public class InProcessSettlementNetworkTests
         await using var network = await StartAsync(bank);
         using var client = network.CreateClient(BankA, bank);
         var tx = Hash256.Compute("late-1"u8);
-        await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 100, AckMode.ModeI, time1Ms: DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds()));
+        await client.StartTransferAsync(Transfer(tx, 100, AckMode.ModeI, time1Ms: DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds()));
 
         using var cts = new CancellationTokenSource(Timeout);
         Assert.Equal(CrossChainTransactionState.Cancelled, await network.WaitForOutcomeAsync(BankA, tx, cts.Token));
@@ -151,7 +161,7 @@ public class InProcessSettlementNetworkTests
             await using (var network = await StartAsync(bank, dir))
             {
                 using var client = network.CreateClient(BankA, bank);
-                await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 300, AckMode.ModeI, FarFuture(), payee: (BankC, Carol)));
+                await client.StartTransferAsync(Transfer(tx, 300, AckMode.ModeI, FarFuture(), payee: (BankC, Carol)));
                 using var cts = new CancellationTokenSource(Timeout);
                 Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(BankC, tx, cts.Token));
             }
@@ -170,7 +180,7 @@ public class InProcessSettlementNetworkTests
 
                 // A replayed start changes nothing: the PPC knows the transaction (idempotent by id).
                 using var client = restarted.CreateClient(BankA, bank);
-                await InProcessSettlementNetwork.StartTransferAsync(client, Transfer(tx, 300, AckMode.ModeI, FarFuture(), payee: (BankC, Carol)));
+                await client.StartTransferAsync(Transfer(tx, 300, AckMode.ModeI, FarFuture(), payee: (BankC, Carol)));
                 Assert.Equal(700, restarted.ReadParticipant(BankA, 0, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
                 AssertConserved(restarted);
             }
@@ -210,7 +220,7 @@ public class InProcessSettlementNetworkTests
         };
         foreach (var (client, tx, payer, payeeChain, payee, amount) in transfers)
         {
-            await InProcessSettlementNetwork.StartTransferAsync(client, new StartTransfer(tx, Icc, payer, payeeChain, payee, Usd,
+            await client.StartTransferAsync(new StartTransfer(tx, Icc, payer, payeeChain, payee, Usd,
                 new Amount(amount), AckMode.ModeI, SettlementTiming.Netting, FarFuture()));
         }
 

@@ -93,7 +93,7 @@ public class ParallelChainsTests
         var payer = new AccountId(payeeChain == B ? "alice" : "carol");
         foreach (var tx in transactions)
         {
-            await InProcessSettlementNetwork.StartTransferAsync(client, new StartTransfer(tx, icc, payer, payeeChain, new AccountId(payee), Usd,
+            await client.StartTransferAsync(new StartTransfer(tx, icc, payer, payeeChain, new AccountId(payee), Usd,
                 new Amount(10), AckMode.ModeI, SettlementTiming.RealTime, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds()));
         }
     }

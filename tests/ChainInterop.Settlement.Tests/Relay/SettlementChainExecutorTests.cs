@@ -108,9 +108,12 @@ public sealed class SettlementChainExecutorTests : IDisposable
         var elsewhere = new CrossChainMessage(Icc, new ChainId("bank-c"), 0, new PendingAck(Hash256.Compute("x"u8)).ToCanonicalBytes());
         Assert.Equal(SettlementEntryCode.Malformed, Single(Attest(0, elsewhere)).Code);
 
-        var wrongChain = ClientRequest.Create(_operator, new ChainId("bank-z"), ++_timestamp, SettlementEntry.OwnCommand(new Tick(0)).ToCanonicalBytes());
-        Assert.Equal(SettlementEntryCode.Malformed, Apply([Canonical.Encode(wrongChain)]).Entries[0].Code);
-        Assert.Equal(SettlementEntryCode.Malformed, Apply([new byte[] { 0x93, 0x01 }]).Entries[0].Code);
+        // A request consensus committed whose payload is not a settlement entry (consensus already dropped entries that are not requests of this chain).
+        var notAnEntry = ClientRequest.Create(_operator, BankB, ++_timestamp, new byte[] { 0x93, 0x01 });
+        var result = Apply([Canonical.Encode(notAnEntry)]);
+        Assert.Equal(SettlementEntryCode.Malformed, result.Entries[0].Code);
+        Assert.Equal(new SettlementReply(SettlementEntryCode.Malformed, null, Hash256.Zero, null, TransferFailureReason.None),
+            Canonical.Decode<SettlementReply>(result.Results[0]));
         Assert.Equal(0, _executor.PendingAttestations);
         Assert.Equal(0, _ppc.Ledger.PendingCount);
     }
@@ -128,20 +131,19 @@ public sealed class SettlementChainExecutorTests : IDisposable
     }
 
     [Fact]
-    public void A_replayed_block_is_a_no_op_and_every_copy_executing_the_same_blocks_agrees()
+    public void Every_copy_executing_the_same_blocks_agrees_and_a_block_executes_once_in_height_order()
     {
         var twin = Executor(InProcessSettlementNetworkTests.Spec().CreateParticipant(BankB), null);
         var offer = Offer(sequence: 0, amount: 40);
         var block = Block([Encode(_validators[0], SettlementEntry.Attest(offer.Message)), Encode(_validators[1], SettlementEntry.Attest(offer.Message))], 5_000);
 
-        var first = _executor.Apply(block);
-        var again = _executor.Apply(block);
-        var copy = twin.Apply(block);
+        var first = _executor.Execute(CommittedBlock.Decode(block));
+        Assert.Throws<ArgumentException>(() => _executor.Execute(CommittedBlock.Decode(block)));
+        var copy = twin.Execute(CommittedBlock.Decode(block));
 
         Assert.Single(first.Outbound);
-        Assert.Empty(again.Entries);
-        Assert.Empty(again.Outbound);
         Assert.Equal(first.Outbound.Select(m => m.Digest), copy.Outbound.Select(m => m.Digest));
+        Assert.Equal(first.Results.Select(r => Hash256.Compute(r.Span)), copy.Results.Select(r => Hash256.Compute(r.Span)));
     }
 
     private SettlementChainExecutor Executor(ParticipantChainApplication ppc, SettlementExecutorOptions? options) =>
@@ -168,7 +170,7 @@ public sealed class SettlementChainExecutorTests : IDisposable
 
     private SettlementBlockResult Apply(params byte[][] entries) => Apply(entries, 1_000);
 
-    private SettlementBlockResult Apply(byte[][] entries, long timeMs) => _executor.Apply(Block(entries, timeMs));
+    private SettlementBlockResult Apply(byte[][] entries, long timeMs) => _executor.Execute(CommittedBlock.Decode(Block(entries, timeMs)));
 
     private Block Block(byte[][] entries, long timeMs) =>
         Blocks.Block.Create(BankB, _height++, Hash256.Zero, timeMs, NodeId.FromPublicKey(_validators[0].PublicKey), 0, entries.Select(e => (ReadOnlyMemory<byte>)e));

@@ -16,11 +16,7 @@ public class VoucherEndToEndTests
         var ledgers = Enumerable.Range(0, 4).Select(_ => new VoucherLedger(world.Directory)).ToArray();
         await using var chain = await InProcessChain.StartAsync(
             new InProcessChainOptions { ChainId = new ChainId("voucher-ledger"), UseDemoKeys = true, ConfigureReplica = o => o.BatchDelayMs = 1 },
-            i => (block, _) =>
-            {
-                ledgers[i].ApplyBlock(block);
-                return ValueTask.CompletedTask;
-            });
+            i => ledgers[i]);
 
         // V1–V3: audit, co-signing (with the card scheme's confirmation), retention, clearing relation, notices.
         var id = VoucherIdOf(world.Submit(CardPayment(250_00, withScheme: true)));

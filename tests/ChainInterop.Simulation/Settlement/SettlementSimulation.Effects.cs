@@ -8,8 +8,9 @@ namespace ChainInterop.Simulation.Settlement;
 public sealed partial class SettlementSimulation
 {
     /// <summary>A commit of a validator: checked (honest only), stored, executed, handed to the relay, then checked again.</summary>
-    private void OnCommit(SimNode node, Block block)
+    private void OnCommit(SimNode node, CommittedBlock committed, BlockExecution execution)
     {
+        var block = committed.Block;
         TraceNote($"commit {node} h{block.Height} {block.Hash}");
         var tip = node.Store.Tip;
         ulong expected = tip is null ? 0 : tip.Height + 1;
@@ -30,7 +31,7 @@ public sealed partial class SettlementSimulation
                 return;
             }
 
-            Execute(node, block);
+            Observe(node, execution);
             return;
         }
 
@@ -71,28 +72,13 @@ public sealed partial class SettlementSimulation
             return;
         }
 
-        if (Execute(node, block))
-        {
-            CheckAfterBlock(node, block.Height);
-        }
+        Observe(node, execution);
+        CheckAfterBlock(node, block.Height);
     }
 
-    private bool Execute(SimNode node, Block block)
-    {
-        SettlementBlockResult result;
-        try
-        {
-            result = node.Executor!.Apply(block);
-        }
-        catch (Exception ex)
-        {
-            Fail($"{node}'s executor threw on block {block.Height}: {ex}");
-            return false;
-        }
-
-        FeedRelay(node, "block", (relay, effects) => relay.OnBlock(result, ClockMs, effects));
-        return true;
-    }
+    /// <summary>The relay follows the chain: it gets each stored block's execution (the replica executed it).</summary>
+    private void Observe(SimNode node, BlockExecution execution) =>
+        FeedRelay(node, "block", (relay, effects) => relay.OnBlock((SettlementBlockResult)execution, ClockMs, effects));
 
     /// <summary>A validator signs one of its own entries (an attestation or a tick) with a fresh, increasing timestamp.</summary>
     private void SubmitEntry(SimNode node, SettlementEntry entry)
@@ -204,11 +190,11 @@ public sealed partial class SettlementSimulation
             }
         }
 
-        public void Commit(Block block)
+        public void Commit(CommittedBlock block, BlockExecution execution)
         {
             if (Current)
             {
-                sim.OnCommit(node, block);
+                sim.OnCommit(node, block, execution);
             }
         }
 

@@ -286,8 +286,8 @@ public sealed partial class SettlementSimulation
     }
 
     /// <summary>
-    /// (Re)starts a validator as a host would: the application is rebuilt by replaying the stored blocks through a
-    /// fresh executor (the relay sees each with <c>replay: true</c>), then the replica is rebuilt from the store.
+    /// (Re)starts a validator as a host would: the replica is rebuilt from the store's tip with a fresh executor as its
+    /// application, and the stored blocks are replayed into it (the relay sees each with <c>replay: true</c>).
     /// </summary>
     private void StartNodeProcess(SimNode node)
     {
@@ -303,22 +303,9 @@ public sealed partial class SettlementSimulation
         node.Relay = new CrossChainRelay(node.Id, chain.Id, chain.Peers, _relayOptions);
         node.RelayEffects = new RelayEffects(this, node, node.Incarnation);
         var stored = node.Store.ReadAsync().ToBlockingEnumerable().ToList();
-        try
-        {
-            foreach (var block in stored)
-            {
-                node.Relay.OnBlock(node.Executor.Apply(block), ClockMs, node.RelayEffects, replay: true);
-            }
-        }
-        catch (Exception ex)
-        {
-            Fail($"{node} threw while replaying its stored blocks: {ex}");
-            return;
-        }
-
         var last = stored.Count == 0 ? null : stored[^1];
         var options = chain.NewReplicaOptions();
-        var honest = new NodeSetup(node.Local, node.Id, node.Key, options, IsValidator: true, node.Store);
+        var honest = new NodeSetup(node.Local, node.Id, node.Key, options, IsValidator: true, node.Store, node.Executor);
         var setup = node.Role?.Consensus is { } lie ? lie.PrepareSetup(honest, node.ConsensusContext!) : honest;
         try
         {
@@ -334,6 +321,23 @@ public sealed partial class SettlementSimulation
         {
             Fail($"factory threw for {node}: {ex}");
             return;
+        }
+
+        if (node.Replica is { } replica)
+        {
+            try
+            {
+                foreach (var block in stored)
+                {
+                    var (_, execution) = replica.Replay(block);
+                    node.Relay.OnBlock((SettlementBlockResult)execution, ClockMs, node.RelayEffects, replay: true);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail($"{node} threw while replaying its stored blocks: {ex}");
+                return;
+            }
         }
 
         node.Effects = new ReplicaEffects(this, node, node.Incarnation);

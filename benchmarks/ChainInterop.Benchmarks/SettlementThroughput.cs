@@ -217,7 +217,7 @@ public static class SettlementThroughput
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(1000);
-                Console.WriteLine($"started {Interlocked.Read(ref next)}, in flight {inFlight.Count}, completed {Interlocked.Read(ref completed)}, relay backlog {network.RelayBacklog}, heights {string.Join(" ", network.Chains.Select(c => string.Join("/", c.Stores.Select(st => st.Tip?.Height ?? 0))))}");
+                Console.WriteLine($"started {Interlocked.Read(ref next)}, in flight {inFlight.Count}, completed {Interlocked.Read(ref completed)}, relay backlog {network.RelayBacklog}, heights {string.Join(" ", network.Chains.Select(c => string.Join("/", network.ValidatorsOf(c).Select(v => v.ExecutedHeight ?? 0))))}");
             }
         }) : Task.CompletedTask;
         await Task.Delay(TimeSpan.FromSeconds(warmup));

@@ -46,14 +46,7 @@ public sealed class ChainNodeFactory
             ?? throw new InvalidOperationException("No block store is registered: use AddFileStore(path) or AddInMemoryStore().");
 
         var store = await stores.OpenAsync(chainId, cancellationToken).ConfigureAwait(false);
-        var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
-        var replica = await engine(new ReplicaContext(options.Replica, options.SigningKey!, store, lastCommitted, loggers, application), cancellationToken).ConfigureAwait(false);
-        var host = new ReplicaHost(replica, options.Replica.Validators!, transport, store, observer,
-            _services.GetService<TimeProvider>(), loggers.CreateLogger<ReplicaHost>())
-        {
-            ServeRemoteClients = options.ServeRemoteClients,
-        };
-        host.Start();
-        return host;
+        return await ReplicaHost.StartAsync(engine, options.Replica, options.SigningKey!, store, transport, application, observer,
+            options.ServeRemoteClients, _services.GetService<TimeProvider>(), loggers, cancellationToken).ConfigureAwait(false);
     }
 }

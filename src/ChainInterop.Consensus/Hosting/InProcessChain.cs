@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using ChainInterop.Blocks;
 using ChainInterop.Crypto;
@@ -76,12 +75,10 @@ public sealed partial class InProcessChain : IAsyncDisposable
     private readonly List<ReplicaHost> _hosts = [];
     private readonly List<IBlockStoreProvider> _providers = [];
     private readonly List<IBlockStore> _stores = [];
-    private readonly List<Task> _replyPumps = [];
     private readonly List<ITransport> _ownedTransports = [];
     private readonly PrivateKey[] _keys;
     private readonly bool _ownsKeys;
-    private readonly ConcurrentDictionary<NodeId, ChainClient> _clients = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private LocalChainClients? _clients;
     private int _disposed;
 
     private InProcessChain(InProcessChainOptions options, PrivateKey[] keys, bool ownsKeys, ClientAuthentication clientMode)
@@ -161,41 +158,16 @@ public sealed partial class InProcessChain : IAsyncDisposable
     /// <returns>The client; dispose it when done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="clientKey"/> is null.</exception>
     /// <exception cref="InvalidOperationException">A live client with this key exists already (a disposed one is forgotten).</exception>
-    public ChainClient CreateClient(PrivateKey clientKey)
-    {
-        ArgumentNullException.ThrowIfNull(clientKey);
-        var client = new ChainClient(ChainId, Validators, clientKey, _clientMode, _options.TimeProvider, _options.RequestRetryMs, (request, _) =>
-        {
-            // Every validator independently and without waiting: a stopped or saturated validator must not hold the
-            // others up (the f + 1 reply rule decides; the client resends).
-            Submit(request);
-            return ValueTask.CompletedTask;
-        });
-        if (!_clients.TryAdd(client.Id, client))
-        {
-            throw new InvalidOperationException("A client with this key exists already: share it (it is thread-safe) or use another key.");
-        }
-
-        client.OnDisposed(c => _clients.TryRemove(new KeyValuePair<NodeId, ChainClient>(c.Id, c)));
-
-        return client;
-    }
+    public ChainClient CreateClient(PrivateKey clientKey) => _clients!.CreateClient(clientKey);
 
     /// <summary>
     /// Hands a signed request to every validator without waiting for replies (as a <see cref="ChainClient"/> does, but
-    /// fire-and-forget): for submitters that learn the outcome from the committed state, e.g. a validator's relay
-    /// attesting delivered cross-chain messages. A saturated validator drops it; the submitter resends.
+    /// fire-and-forget): for submitters that learn the outcome from the committed state. A saturated validator drops
+    /// it; the submitter resends.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    public void Submit(ClientRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        foreach (var host in _hosts)
-        {
-            host.TrySubmit(request);
-        }
-    }
+    public void Submit(ClientRequest request) => _clients!.Submit(request);
 
     /// <summary>Stops every validator and closes the stores.</summary>
     /// <returns>A task that completes when stopped.</returns>
@@ -206,13 +178,16 @@ public sealed partial class InProcessChain : IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var host in _hosts)
         {
             await host.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll(_replyPumps).ConfigureAwait(false);
+        if (_clients is not null)
+        {
+            await _clients.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var transport in _ownedTransports)
         {
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -230,8 +205,6 @@ public sealed partial class InProcessChain : IAsyncDisposable
                 key.Dispose();
             }
         }
-
-        _stopping.Dispose();
     }
 
     private async Task StartValidatorsAsync(Func<int, IChainApplication>? application, CancellationToken cancellationToken)
@@ -250,43 +223,24 @@ public sealed partial class InProcessChain : IAsyncDisposable
             _providers.Add(provider);
             var store = await provider.OpenAsync(ChainId, cancellationToken).ConfigureAwait(false);
             _stores.Add(store);
-            var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
-            var replica = await _options.Engine(new ReplicaContext(replicaOptions, _keys[i], store, lastCommitted, loggers, application?.Invoke(i)), cancellationToken).ConfigureAwait(false);
+            var id = NodeId.FromPublicKey(_keys[i].PublicKey);
             ITransport transport;
             if (_options.Transports is { } transports)
             {
-                transport = transports(i, replica.Id);
+                transport = transports(i, id);
                 _ownedTransports.Add(transport);
             }
             else
             {
-                transport = network.Connect(replica.Id);
+                transport = network.Connect(id);
             }
 
-            var host = new ReplicaHost(replica, Validators, transport, store, _options.Observers?.Invoke(i),
-                _options.TimeProvider, loggers.CreateLogger<ReplicaHost>());
+            var host = await ReplicaHost.StartAsync(_options.Engine, replicaOptions, _keys[i], store, transport, application?.Invoke(i),
+                _options.Observers?.Invoke(i), serveRemoteClients: false, _options.TimeProvider, loggers, cancellationToken).ConfigureAwait(false);
             _hosts.Add(host);
-            host.Start();
-            _replyPumps.Add(PumpRepliesAsync(host, _stopping.Token));
         }
-    }
 
-    private async Task PumpRepliesAsync(ReplicaHost host, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var reply in host.Replies.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (_clients.TryGetValue(reply.ClientId, out var client))
-                {
-                    client.OnReply(reply);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+        _clients = new LocalChainClients(ChainId, Validators, _hosts, _clientMode, _options.TimeProvider, _options.RequestRetryMs);
     }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Chain {ChainId} runs on demo validator keys derived from its id: anyone can derive them and sign as its validators")]

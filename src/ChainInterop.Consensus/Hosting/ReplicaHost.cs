@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ChainInterop.Blocks;
 using ChainInterop.Codec;
+using ChainInterop.Crypto;
 using ChainInterop.Storage;
 using ChainInterop.Transport;
 using Microsoft.Extensions.Logging;
@@ -86,6 +87,54 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _effects = new Effects();
+    }
+
+    /// <summary>
+    /// Builds this node's replica of a chain from its store's tip with the chosen engine and starts it in a host (which
+    /// replays the store into it first): the one way a validator is started, in one process or in many.
+    /// </summary>
+    /// <param name="engine">The chain's consensus engine (<see cref="ConsensusEngines"/>).</param>
+    /// <param name="options">The replica's options (validated here).</param>
+    /// <param name="key">This node's key.</param>
+    /// <param name="store">The node's store of the chain (the caller keeps it).</param>
+    /// <param name="transport">The node's consensus transport (the caller keeps it).</param>
+    /// <param name="application">This node's copy of the application; null for <see cref="OrderingOnlyApplication"/>.</param>
+    /// <param name="observer">What follows the chain on this node; none when null.</param>
+    /// <param name="serveRemoteClients">See <see cref="ServeRemoteClients"/>.</param>
+    /// <param name="timeProvider">The clock and timers; the system clock when null.</param>
+    /// <param name="loggers">Loggers; none when null.</param>
+    /// <param name="cancellationToken">Cancels reading the store.</param>
+    /// <returns>The running host; dispose it to stop.</returns>
+    /// <exception cref="ArgumentNullException">A required argument is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid, or the key is not usable with them.</exception>
+    public static async Task<ReplicaHost> StartAsync(
+        ReplicaFactory engine,
+        ReplicaOptions options,
+        PrivateKey key,
+        IBlockStore store,
+        ITransport transport,
+        IChainApplication? application = null,
+        ICommittedBlockObserver? observer = null,
+        bool serveRemoteClients = false,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggers = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(transport);
+        options.Validate();
+        loggers ??= NullLoggerFactory.Instance;
+        var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
+        var replica = await engine(new ReplicaContext(options, key, store, lastCommitted, loggers, application), cancellationToken).ConfigureAwait(false);
+        var host = new ReplicaHost(replica, options.Validators!, transport, store, observer, timeProvider, loggers.CreateLogger<ReplicaHost>())
+        {
+            ServeRemoteClients = serveRemoteClients,
+        };
+        host.Start();
+        return host;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Relay;
+using ChainInterop.Storage;
 using ChainInterop.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,9 +22,7 @@ namespace ChainInterop.Settlement.Hosting;
 public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
 {
     private readonly InProcessSettlementOptions _options;
-    private readonly Dictionary<ChainId, InProcessChain> _chains = [];
-    private readonly Dictionary<ChainId, ReplicatedApplication<SettlementValidator>> _validators = [];
-    private readonly List<SettlementValidator> _all = [];
+    private readonly Dictionary<ChainId, RunningChain> _chains = [];
     private readonly List<PrivateKey> _ownedKeys = [];
     private readonly ConcurrentDictionary<(ChainId Chain, Hash256 Tx), TaskCompletionSource<CrossChainTransactionState>> _waiters = new();
 
@@ -37,10 +36,16 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     public SettlementNetworkSpec Spec { get; }
 
     /// <summary>Every chain (PPCs, then ICCs).</summary>
-    public IReadOnlyCollection<InProcessChain> Chains => _chains.Values;
+    public IReadOnlyCollection<ChainId> Chains => _chains.Keys;
 
     /// <summary>Messages shipped and not yet acknowledged, plus attestations not yet executed, over all relays (a progress gauge).</summary>
-    public int RelayBacklog => _all.Sum(v => v.RelayBacklog);
+    public int RelayBacklog => _chains.Values.SelectMany(c => c.Validators).Sum(v => v.RelayBacklog);
+
+    /// <summary>The validators of a chain, in validator order.</summary>
+    /// <param name="chain">The chain.</param>
+    /// <returns>Its validators.</returns>
+    /// <exception cref="ArgumentException">The chain is not in the network.</exception>
+    public IReadOnlyList<SettlementValidatorNode> ValidatorsOf(ChainId chain) => Chain(chain).Validators;
 
     /// <summary>Starts every chain and relay.</summary>
     /// <param name="spec">The PPCs, ICCs and opening balances.</param>
@@ -85,7 +90,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     /// <param name="key">The client's key (the caller keeps ownership).</param>
     /// <returns>The client; dispose it when done.</returns>
     /// <exception cref="ArgumentException">The chain is not in the network.</exception>
-    public ChainClient CreateClient(ChainId chain, PrivateKey key) => Chain(chain).CreateClient(key);
+    public ChainClient CreateClient(ChainId chain, PrivateKey key) => Chain(chain).Clients.CreateClient(key);
 
     /// <summary>Waits until validator 0 of <paramref name="chain"/> has the transaction in a final state (committed, cancelled or failed).</summary>
     /// <param name="chain">A PPC or ICC.</param>
@@ -95,9 +100,9 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     /// <exception cref="ArgumentException">The chain is not in the network.</exception>
     public async Task<CrossChainTransactionState> WaitForOutcomeAsync(ChainId chain, Hash256 transactionId, CancellationToken cancellationToken = default)
     {
-        var replicated = Replicas(chain);
+        var validator = Chain(chain).Validators[0];
         var waiter = _waiters.GetOrAdd((chain, transactionId), _ => new TaskCompletionSource<CrossChainTransactionState>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (replicated.Read(0, v => v.StateOf(transactionId)) is { } state && IsFinal(state))
+        if (validator.StateOf(transactionId) is { } state && IsFinal(state))
         {
             waiter.TrySetResult(state);
         }
@@ -130,7 +135,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(started);
         var chain = started.Reply.ChainId;
-        _ = Replicas(chain);
+        _ = Chain(chain);
         return started.Result switch
         {
             { Code: not SettlementEntryCode.Executed } or { State: null } =>
@@ -150,8 +155,8 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     public TResult ReadParticipant<TResult>(ChainId chain, int validator, Func<ParticipantChainApplication, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return Replicas(chain).Read(validator, v => v.Participant is { } p
-            ? read(p) : throw new ArgumentException($"{chain} is not a participant chain.", nameof(chain)));
+        return Chain(chain).Validators[validator].Read((ppc, _) => ppc is not null
+            ? read(ppc) : throw new ArgumentException($"{chain} is not a participant chain.", nameof(chain)));
     }
 
     /// <summary>Reads validator <paramref name="validator"/>'s copy of an ICC's application while no block is applied to it.</summary>
@@ -164,8 +169,8 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     public TResult ReadIntermediary<TResult>(ChainId chain, int validator, Func<IntermediaryChainApplication, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return Replicas(chain).Read(validator, v => v.Intermediary is { } i
-            ? read(i) : throw new ArgumentException($"{chain} is not an intermediary chain.", nameof(chain)));
+        return Chain(chain).Validators[validator].Read((_, icc) => icc is not null
+            ? read(icc) : throw new ArgumentException($"{chain} is not an intermediary chain.", nameof(chain)));
     }
 
     /// <summary>
@@ -178,24 +183,13 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     /// <exception cref="ArgumentException">The chain is not in the network.</exception>
     public async Task StopChainAsync(ChainId chain)
     {
-        var running = Chain(chain);
-        foreach (var validator in _all.Where(v => v.Chain == chain))
-        {
-            await validator.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await running.DisposeAsync().ConfigureAwait(false);
+        await Chain(chain).DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops every relay and chain and closes the stores.</summary>
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        foreach (var validator in _all)
-        {
-            await validator.DisposeAsync().ConfigureAwait(false);
-        }
-
         foreach (var chain in _chains.Values)
         {
             await chain.DisposeAsync().ConfigureAwait(false);
@@ -215,68 +209,55 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     private static bool IsFinal(CrossChainTransactionState state) =>
         state is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
 
-    private InProcessChain Chain(ChainId chain) =>
+    private RunningChain Chain(ChainId chain) =>
         _chains.TryGetValue(chain, out var c) ? c : throw new ArgumentException($"{chain} is not a chain of this network.", nameof(chain));
-
-    private ReplicatedApplication<SettlementValidator> Replicas(ChainId chain) =>
-        _validators.TryGetValue(chain, out var r) ? r : throw new ArgumentException($"{chain} is not a chain of this network.", nameof(chain));
 
     private async Task StartChainsAsync(CancellationToken cancellationToken)
     {
         int n = _options.ValidatorsPerChain;
-        var loggers = _options.Loggers ?? NullLoggerFactory.Instance;
         var chainIds = Spec.Participants.Select(p => p.Chain).Concat(Spec.Intermediaries.Select(i => i.Chain)).ToList();
         var keys = chainIds.ToDictionary(c => c, c => Enumerable.Range(0, n).Select(i => KeyOf(c, i)).ToArray());
         var validatorSets = keys.ToDictionary(kv => kv.Key, kv => new Blocks.ValidatorSet(kv.Value.Select(k => k.PublicKey)));
         var relayNetwork = _options.RelayTransport is null ? new InMemoryNetwork() : null;
-
         foreach (var chain in chainIds)
         {
-            bool isParticipant = Spec.Participants.Any(p => p.Chain == chain);
-            var peers = isParticipant
-                ? Spec.IntermediariesOf(chain)
-                : Spec.Intermediaries.First(i => i.Chain == chain).Participants;
-            var peerSets = peers.Distinct().ToDictionary(p => p, p => validatorSets[p]);
-            var operators = _options.Operators.TryGetValue(chain, out var ops) ? ops : new HashSet<NodeId>();
-            var replicated = new ReplicatedApplication<SettlementValidator>(n, i =>
+            var running = new RunningChain();
+            _chains.Add(chain, running);
+            var consensusNetwork = new InMemoryNetwork();
+            for (int i = 0; i < n; i++)
             {
                 var key = keys[chain][i];
                 var id = NodeId.FromPublicKey(key.PublicKey);
-                var ppc = isParticipant ? Spec.CreateParticipant(chain) : null;
-                var icc = isParticipant ? null : Spec.CreateIntermediary(chain, _options.Cycles?.Invoke(chain));
-                var executor = ppc is not null
-                    ? SettlementChainExecutor.ForParticipant(ppc, validatorSets[chain], operators, peers, _options.Executor)
-                    : SettlementChainExecutor.ForIntermediary(icc!, validatorSets[chain], operators, peers, _options.Executor);
-                var relay = new CrossChainRelay(id, chain, peerSets, _options.Relay);
-                var transport = _options.RelayTransport?.Invoke(id) ?? relayNetwork!.Connect(id);
-                return new SettlementValidator(chain, i, key, ppc, icc, executor, relay, transport, _options,
-                    i == 0 ? Observe : null, loggers.CreateLogger<InProcessSettlementNetwork>());
-            });
-            _validators.Add(chain, replicated);
-            var running = await InProcessChain.StartAsync(new InProcessChainOptions
-            {
-                ChainId = chain,
-                ValidatorCount = n,
-                Engine = _options.Engine,
-                ValidatorKeys = keys[chain], // derived here if demo keys were asked for
-                ConfigureReplica = _options.ConfigureReplica,
-                Stores = _options.Stores is { } stores ? i => stores(chain, i) : null,
-                Transports = _options.ConsensusTransport is { } transports ? (i, id) => transports(chain, i, id) : null,
-                TimeProvider = _options.TimeProvider,
-                Loggers = _options.Loggers,
-                Observers = i => replicated.Read(i, v => v),
-            }, replicated.Application, cancellationToken).ConfigureAwait(false);
-            _chains.Add(chain, running);
-            for (int i = 0; i < n; i++)
-            {
-                var validator = replicated.Read(i, v => v);
-                validator.Start(running);
-                _all.Add(validator);
+                var provider = _options.Stores?.Invoke(chain, i) ?? new InMemoryBlockStoreProvider();
+                running.Stores.Add(provider);
+                var store = await provider.OpenAsync(chain, cancellationToken).ConfigureAwait(false);
+                var consensus = _options.ConsensusTransport?.Invoke(chain, i, id) ?? consensusNetwork.Connect(id);
+                var relay = _options.RelayTransport?.Invoke(id) ?? relayNetwork!.Connect(id);
+                running.Validators.Add(await SettlementValidatorNode.StartAsync(new SettlementValidatorOptions
+                {
+                    Spec = Spec,
+                    Chain = chain,
+                    Key = key,
+                    Validators = validatorSets,
+                    Operators = _options.Operators.TryGetValue(chain, out var operators) ? operators : new HashSet<NodeId>(),
+                    Engine = _options.Engine,
+                    ConfigureReplica = _options.ConfigureReplica,
+                    Cycle = Spec.Intermediaries.Any(icc => icc.Chain == chain) ? _options.Cycles?.Invoke(chain) : null,
+                    ChainTickIntervalMs = _options.ChainTickIntervalMs,
+                    RelayTickIntervalMs = _options.RelayTickIntervalMs,
+                    Relay = _options.Relay,
+                    Executor = _options.Executor,
+                    TimeProvider = _options.TimeProvider,
+                    Loggers = _options.Loggers,
+                }, store, consensus, relay, i == 0 ? Observe : null, cancellationToken).ConfigureAwait(false));
             }
+
+            running.Clients = new LocalChainClients(chain, validatorSets[chain], [.. running.Validators.Select(v => v.Host)],
+                timeProvider: _options.TimeProvider);
         }
     }
 
-    private void Observe(SettlementValidator v, SettlementBlockResult result)
+    private void Observe(SettlementValidatorNode v, SettlementBlockResult result)
     {
         // The observer first, the waiters second: a caller woken by WaitForOutcomeAsync must find the block's steps
         // already reported (the sample reads a transfer's reason from them).
@@ -305,5 +286,40 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
             Hash256.Compute(Encoding.UTF8.GetBytes($"chaininterop/settlement/{chain}/validator/{index}")).ToArray());
         _ownedKeys.Add(key);
         return key;
+    }
+
+    /// <summary>One chain's validators, their stores and its local clients.</summary>
+    private sealed class RunningChain : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public List<SettlementValidatorNode> Validators { get; } = [];
+
+        public List<IBlockStoreProvider> Stores { get; } = [];
+
+        public LocalChainClients Clients { get; set; } = null!;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var validator in Validators)
+            {
+                await validator.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Clients is not null)
+            {
+                await Clients.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var store in Stores)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

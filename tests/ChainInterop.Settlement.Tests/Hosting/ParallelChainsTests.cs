@@ -102,7 +102,7 @@ public class ParallelChainsTests
     private static async Task<HashSet<Hash256>> CommittedTransactionIdsAsync(InProcessSettlementNetwork network, ChainId chain)
     {
         var ids = new HashSet<Hash256>();
-        var store = network.Chains.Single(c => c.ChainId == chain).Stores[0];
+        var store = network.ValidatorsOf(chain)[0].Store;
         await foreach (var block in store.ReadAsync())
         {
             foreach (var bytes in block.Entries)

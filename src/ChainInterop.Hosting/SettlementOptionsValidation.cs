@@ -1,0 +1,135 @@
+using ChainInterop.Crypto;
+using Microsoft.Extensions.Configuration;
+
+namespace ChainInterop.Hosting;
+
+/// <summary>
+/// Checks a settlement configuration and reports every problem at once, each as <c>path: problem</c> with the field's
+/// configuration path, e.g. <c>ChainInterop:Network:Participants:1:Validators:2:PublicKey: not 64 hex digits (an Ed25519 public key)</c>.
+/// The same checks run at host start through <c>AddSettlementNodeOptions</c>; these methods serve programs without
+/// dependency injection (a node prints the errors and exits with code 2).
+/// </summary>
+/// <remarks>
+/// A key file is read (to compare its public key with the network's entry) only when it exists: a missing file is the
+/// key provider's business when the validator starts (a host may sign with an HSM instead). Errors come in
+/// configuration order, so the same configuration always gives the same list.
+/// </remarks>
+public static partial class SettlementOptionsValidation
+{
+    /// <summary>Checks the network section alone (assets, chains, validators, end points, operators, balances, links).</summary>
+    /// <param name="network">The network options.</param>
+    /// <returns>Every problem, <c>path: problem</c>; empty when the options are valid.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    public static IReadOnlyList<string> Validate(SettlementNetworkOptions network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var errors = new List<string>();
+        CheckNetwork(network, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// Checks a node: the network section, then the node section against it (chains and indexes known, no validator
+    /// twice, key files given, and each existing key file or demo key matching the network's public key).
+    /// </summary>
+    /// <param name="network">The network options.</param>
+    /// <param name="node">This node's options; relative key files resolve against <see cref="SettlementNodeOptions.BaseDirectory"/>.</param>
+    /// <returns>Every problem, <c>path: problem</c>; empty when the options are valid.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IReadOnlyList<string> Validate(SettlementNetworkOptions network, SettlementNodeOptions node)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(node);
+        var errors = new List<string>();
+        CheckNetwork(network, errors);
+        CheckNode(network, node, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// Checks a bank's client: the network section, then the client section against it (a participant chain, a key
+    /// file given, and an existing key file's public key one of that chain's operators).
+    /// </summary>
+    /// <param name="network">The network options.</param>
+    /// <param name="client">The client's options; a relative key file resolves against <see cref="SettlementClientOptions.BaseDirectory"/>.</param>
+    /// <returns>Every problem, <c>path: problem</c>; empty when the options are valid.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IReadOnlyList<string> Validate(SettlementNetworkOptions network, SettlementClientOptions client)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(client);
+        var errors = new List<string>();
+        CheckNetwork(network, errors);
+        CheckClient(network, client, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// Binds and checks a whole configuration: the network section, and the node and client sections when present. A
+    /// value the binder cannot convert (e.g. a non-numeric balance) is reported under its section.
+    /// </summary>
+    /// <param name="configuration">The configuration root, e.g. from <c>AddJsonFile</c> and <c>AddEnvironmentVariables</c>.</param>
+    /// <param name="baseDirectory">The directory relative key files resolve against (the configuration file's); null for the current directory.</param>
+    /// <returns>Every problem, <c>path: problem</c>; empty when the configuration is valid.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
+    public static IReadOnlyList<string> Validate(IConfiguration configuration, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var errors = new List<string>();
+        if (Bind<SettlementNetworkOptions>(configuration, SettlementNetworkOptions.SectionName, errors) is not { } network)
+        {
+            return errors;
+        }
+
+        CheckNetwork(network, errors);
+        if (configuration.GetSection(SettlementNodeOptions.SectionName).Exists()
+            && Bind<SettlementNodeOptions>(configuration, SettlementNodeOptions.SectionName, errors) is { } node)
+        {
+            node.BaseDirectory = baseDirectory ?? node.BaseDirectory;
+            CheckNode(network, node, errors);
+        }
+
+        if (configuration.GetSection(SettlementClientOptions.SectionName).Exists()
+            && Bind<SettlementClientOptions>(configuration, SettlementClientOptions.SectionName, errors) is { } client)
+        {
+            client.BaseDirectory = baseDirectory ?? client.BaseDirectory;
+            CheckClient(network, client, errors);
+        }
+
+        return errors;
+    }
+
+    private static T? Bind<T>(IConfiguration configuration, string section, List<string> errors)
+        where T : class, new()
+    {
+        var options = new T();
+        try
+        {
+            configuration.GetSection(section).Bind(options);
+            return options;
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the path and the value it could not convert.
+            errors.Add(section, e.Message);
+            return null;
+        }
+    }
+
+    private static void Add(this List<string> errors, string path, string problem) => errors.Add($"{path}: {problem}");
+
+    /// <summary>The public key in an existing key file, or null (with the file's problem reported under <paramref name="path"/>).</summary>
+    private static PublicKey? PublicKeyInFile(string file, string path, List<string> errors)
+    {
+        try
+        {
+            using var key = KeyFile.Read(file);
+            return key.PublicKey;
+        }
+        catch (KeyFileException e)
+        {
+            errors.Add(path, e.Message);
+            return null;
+        }
+    }
+}

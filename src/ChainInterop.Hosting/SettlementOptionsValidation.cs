@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChainInterop.Crypto;
 using Microsoft.Extensions.Configuration;
 
@@ -65,8 +66,10 @@ public static partial class SettlementOptionsValidation
     }
 
     /// <summary>
-    /// Binds and checks a whole configuration: the network section, and the node and client sections when present. A
-    /// value the binder cannot convert (e.g. a non-numeric balance) is reported under its section.
+    /// Binds and checks a whole configuration: the network section, and the node and client sections when present.
+    /// Numbers and flags are checked first, in the configuration's own text: the binder silently drops a list item
+    /// holding a value it cannot convert (a customer whose balance is <c>1,000</c> would vanish), so when any such value
+    /// is found, those errors, all of them, are returned alone.
     /// </summary>
     /// <param name="configuration">The configuration root, e.g. from <c>AddJsonFile</c> and <c>AddEnvironmentVariables</c>.</param>
     /// <param name="baseDirectory">The directory relative key files resolve against (the configuration file's); null for the current directory.</param>
@@ -76,7 +79,9 @@ public static partial class SettlementOptionsValidation
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<string>();
-        if (Bind<SettlementNetworkOptions>(configuration, SettlementNetworkOptions.SectionName, errors) is not { } network)
+        CheckNetworkValues(configuration, errors);
+        CheckNodeValues(configuration, errors);
+        if (errors.Count > 0 || Bind<SettlementNetworkOptions>(configuration, SettlementNetworkOptions.SectionName, errors) is not { } network)
         {
             return errors;
         }
@@ -97,6 +102,44 @@ public static partial class SettlementOptionsValidation
         }
 
         return errors;
+    }
+
+    /// <summary>The network section's numbers (<c>ResendAfterMs</c>, every balance) are whole numbers.</summary>
+    internal static void CheckNetworkValues(IConfiguration configuration, List<string> errors)
+    {
+        var network = configuration.GetSection(SettlementNetworkOptions.SectionName);
+        CheckValue<long>(network.GetSection(nameof(SettlementNetworkOptions.ResendAfterMs)), "a whole number", errors);
+        foreach (var participant in network.GetSection(nameof(SettlementNetworkOptions.Participants)).GetChildren())
+        {
+            var amounts = participant.GetSection(nameof(ParticipantOptions.Customers)).GetChildren()
+                .SelectMany(c => c.GetSection(nameof(CustomerOptions.Balances)).GetChildren())
+                .Concat(participant.GetSection(nameof(ParticipantOptions.TransitLiquidity)).GetChildren())
+                .Concat(participant.GetSection(nameof(ParticipantOptions.AbcDeposit)).GetChildren());
+            foreach (var amount in amounts)
+            {
+                CheckValue<long>(amount, "a whole number of minor units", errors);
+            }
+        }
+    }
+
+    /// <summary>The node section's <c>UseDemoKeys</c> is true or false and every <c>Index</c> a whole number.</summary>
+    internal static void CheckNodeValues(IConfiguration configuration, List<string> errors)
+    {
+        var node = configuration.GetSection(SettlementNodeOptions.SectionName);
+        CheckValue<bool>(node.GetSection(nameof(SettlementNodeOptions.UseDemoKeys)), "true or false", errors);
+        foreach (var validator in node.GetSection(nameof(SettlementNodeOptions.Validators)).GetChildren())
+        {
+            CheckValue<int>(validator.GetSection(nameof(HostedValidatorOptions.Index)), "a whole number", errors);
+        }
+    }
+
+    private static void CheckValue<T>(IConfigurationSection section, string expected, List<string> errors)
+        where T : IParsable<T>
+    {
+        if (section.Value is { } text && !T.TryParse(text.Trim(), CultureInfo.InvariantCulture, out _))
+        {
+            errors.Add(section.Path, $"{ConfigText.Quote(text)} is not {expected}");
+        }
     }
 
     private static T? Bind<T>(IConfiguration configuration, string section, List<string> errors)

@@ -29,11 +29,13 @@ public static class SettlementHostingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        // Binding twice would append every list item twice, so the registration is guarded by its own validator.
-        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<SettlementNodeOptions>) && d.ImplementationType == typeof(SettlementOptionsValidator)))
+        // Binding twice would append every list item twice, so the registration is done once, marked by its marker.
+        if (services.Any(d => d.ServiceType == typeof(SettlementNodeOptionsMarker)))
         {
             return services;
         }
+
+        services.AddSingleton<SettlementNodeOptionsMarker>();
 
         services.AddOptions<SettlementNetworkOptions>()
             .Bind(configuration.GetSection(SettlementNetworkOptions.SectionName))
@@ -46,8 +48,12 @@ public static class SettlementHostingServiceCollectionExtensions
             node.PostConfigure(o => o.BaseDirectory = baseDirectory);
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SettlementNetworkOptions>, SettlementOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SettlementNodeOptions>, SettlementOptionsValidator>());
+        services.AddSingleton(sp => new SettlementOptionsValidator(
+            configuration,
+            sp.GetServices<IConfigureOptions<SettlementNetworkOptions>>(),
+            sp.GetServices<IPostConfigureOptions<SettlementNetworkOptions>>()));
+        services.AddSingleton<IValidateOptions<SettlementNetworkOptions>>(sp => sp.GetRequiredService<SettlementOptionsValidator>());
+        services.AddSingleton<IValidateOptions<SettlementNodeOptions>>(sp => sp.GetRequiredService<SettlementOptionsValidator>());
         services.TryAddSingleton<ISigningKeyProvider>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SettlementNodeOptions>>().Value;
@@ -55,4 +61,7 @@ public static class SettlementHostingServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>Marks the services to which <see cref="AddSettlementNodeOptions"/> was applied.</summary>
+    private sealed class SettlementNodeOptionsMarker;
 }

@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace ChainInterop.Hosting;
 
 /// <summary>
 /// What every chain of the network declares, participant or intermediary: its id, its engine, its validators in
 /// primary order and its operators. Values are kept as text so that validation can name every bad one at once
-/// (<see cref="SettlementOptionsValidation"/>); the typed views are on <see cref="SettlementNetworkOptions"/>.
+/// (<see cref="SettlementOptionsValidation"/>); the typed views are on <see cref="SettlementNetworkOptions"/>. Written
+/// files list these fields before a chain's own.
 /// </summary>
 public abstract class ChainOptions
 {
@@ -12,18 +15,22 @@ public abstract class ChainOptions
     }
 
     /// <summary>The chain id, e.g. <c>ppc-bank-a</c>; unique across participants and intermediaries.</summary>
+    [JsonPropertyOrder(-4)]
     public string Chain { get; set; } = "";
 
     /// <summary>The consensus engine: <c>pbft</c> (the default), <c>cbft</c> or <c>single-authority</c>.</summary>
+    [JsonPropertyOrder(-3)]
     public string Engine { get; set; } = "pbft";
 
     /// <summary>The chain's validators in primary order (p = v mod N); at least one.</summary>
+    [JsonPropertyOrder(-2)]
     public List<NetworkValidatorOptions> Validators { get; set; } = [];
 
     /// <summary>
     /// The Ed25519 public keys (64 hex digits) of the clients allowed to submit to this chain: for a bank's PPC its
     /// settlement services, which start transfers.
     /// </summary>
+    [JsonPropertyOrder(-1)]
     public List<string> Operators { get; set; } = [];
 }
 

@@ -23,12 +23,6 @@ public static class SettlementNetworkLayout
 {
     private const string KeyDirectory = "keys";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>Writes the layout into <paramref name="directory"/>, creating it when missing.</summary>
     /// <param name="directory">The directory; none of the layout's files may exist in it yet.</param>
     /// <param name="options">The network's shape.</param>
@@ -111,13 +105,13 @@ public static class SettlementNetworkLayout
         foreach (var v in validators)
         {
             var node = new SettlementNodeOptions { Validators = [new HostedValidatorOptions { Chain = v.Chain, Index = v.Index, KeyFile = ValidatorKey(v) }] };
-            WriteConfig(Path.Combine(root, NodeConfig(v)), new { Network = network, Node = node });
+            WriteConfig(Path.Combine(root, NodeConfig(v)), new LayoutSections(network, Node: node));
         }
 
         foreach (string bank in banks)
         {
             var client = new SettlementClientOptions { Chain = bank, KeyFile = OperatorKey(bank) };
-            WriteConfig(Path.Combine(root, ClientConfig(bank)), new { Network = network, Client = client });
+            WriteConfig(Path.Combine(root, ClientConfig(bank)), new LayoutSections(network, Client: client));
         }
 
         return files;
@@ -161,8 +155,8 @@ public static class SettlementNetworkLayout
     private static Dictionary<string, long> PerAsset(SettlementLayoutOptions options, long amount) =>
         options.Assets.ToDictionary(a => a.ToString(), _ => amount);
 
-    private static void WriteConfig(string path, object sections) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(new { ChainInterop = sections }, Json) + Environment.NewLine);
+    private static void WriteConfig(string path, LayoutSections sections) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(new LayoutFile(sections), LayoutJsonContext.Default.LayoutFile) + Environment.NewLine);
 
     /// <summary>a, b, …, z, aa, ab, … (bijective base 26).</summary>
     private static string Letters(int index)
@@ -176,3 +170,18 @@ public static class SettlementNetworkLayout
         return letters;
     }
 }
+
+/// <summary>A configuration file of the layout: <c>{"ChainInterop":{…}}</c>.</summary>
+/// <param name="ChainInterop">The sections.</param>
+internal sealed record LayoutFile(LayoutSections ChainInterop);
+
+/// <summary>The sections of a layout file: the network, and a node's or a client's section.</summary>
+/// <param name="Network">The network, the same in every file.</param>
+/// <param name="Node">A validator process's section, or null.</param>
+/// <param name="Client">A bank client's section, or null.</param>
+internal sealed record LayoutSections(SettlementNetworkOptions Network, SettlementNodeOptions? Node = null, SettlementClientOptions? Client = null);
+
+/// <summary>Source-generated JSON for the layout files, so <c>init</c> also runs trimmed or ahead-of-time compiled.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(LayoutFile))]
+internal sealed partial class LayoutJsonContext : JsonSerializerContext;

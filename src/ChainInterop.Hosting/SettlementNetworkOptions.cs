@@ -22,6 +22,9 @@ public sealed class SettlementNetworkOptions
     /// <summary>The configuration section: <c>ChainInterop:Network</c>.</summary>
     public const string SectionName = "ChainInterop:Network";
 
+    /// <summary>The binder's message when the host's binding of this section failed (reported by validation); never bound.</summary>
+    internal string? BindingError { get; set; }
+
     /// <summary>The asset codes settled, e.g. <c>USD</c>; at least one.</summary>
     public List<string> Assets { get; set; } = [];
 

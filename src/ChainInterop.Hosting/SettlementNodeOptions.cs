@@ -12,6 +12,9 @@ public sealed class SettlementNodeOptions
     /// <summary>The configuration section: <c>ChainInterop:Node</c>.</summary>
     public const string SectionName = "ChainInterop:Node";
 
+    /// <summary>The binder's message when the host's binding of this section failed (reported by validation); never bound.</summary>
+    internal string? BindingError { get; set; }
+
     /// <summary>The data directory; each validator stores under <c>DataDirectory/&lt;chain&gt;-&lt;index&gt;</c> (<see cref="DataDirectoryOf"/>).</summary>
     public string DataDirectory { get; set; } = "data";
 

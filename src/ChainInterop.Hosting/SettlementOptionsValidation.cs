@@ -81,21 +81,25 @@ public static partial class SettlementOptionsValidation
         var errors = new List<string>();
         CheckNetworkValues(configuration, errors);
         CheckNodeValues(configuration, errors);
-        if (errors.Count > 0 || Bind<SettlementNetworkOptions>(configuration, SettlementNetworkOptions.SectionName, errors) is not { } network)
+        var network = new SettlementNetworkOptions();
+        if (errors.Count > 0
+            || !Bound(SettlementNetworkOptions.SectionName, TryBind(() => configuration.GetSection(SettlementNetworkOptions.SectionName).Bind(network)), errors))
         {
             return errors;
         }
 
         CheckNetwork(network, errors);
+        var node = new SettlementNodeOptions();
         if (configuration.GetSection(SettlementNodeOptions.SectionName).Exists()
-            && Bind<SettlementNodeOptions>(configuration, SettlementNodeOptions.SectionName, errors) is { } node)
+            && Bound(SettlementNodeOptions.SectionName, TryBind(() => configuration.GetSection(SettlementNodeOptions.SectionName).Bind(node)), errors))
         {
             node.BaseDirectory = baseDirectory ?? node.BaseDirectory;
             CheckNode(network, node, errors);
         }
 
+        var client = new SettlementClientOptions();
         if (configuration.GetSection(SettlementClientOptions.SectionName).Exists()
-            && Bind<SettlementClientOptions>(configuration, SettlementClientOptions.SectionName, errors) is { } client)
+            && Bound(SettlementClientOptions.SectionName, TryBind(() => configuration.GetSection(SettlementClientOptions.SectionName).Bind(client)), errors))
         {
             client.BaseDirectory = baseDirectory ?? client.BaseDirectory;
             CheckClient(network, client, errors);
@@ -142,21 +146,29 @@ public static partial class SettlementOptionsValidation
         }
     }
 
-    private static T? Bind<T>(IConfiguration configuration, string section, List<string> errors)
-        where T : class, new()
+    /// <summary>Runs a binder call; returns the binder's message, which names the path and the value, when it cannot convert a value.</summary>
+    internal static string? TryBind(Action bind)
     {
-        var options = new T();
         try
         {
-            configuration.GetSection(section).Bind(options);
-            return options;
+            bind();
+            return null;
         }
         catch (InvalidOperationException e)
         {
-            // The binder names the path and the value it could not convert.
-            errors.Add(section, e.Message);
-            return null;
+            return e.Message;
         }
+    }
+
+    /// <summary>Reports a binding failure (<see cref="TryBind"/>) under its section; returns whether the section bound.</summary>
+    internal static bool Bound(string section, string? bindingError, List<string> errors)
+    {
+        if (bindingError is not null)
+        {
+            errors.Add(section, bindingError);
+        }
+
+        return bindingError is null;
     }
 
     private static void Add(this List<string> errors, string path, string problem) => errors.Add($"{path}: {problem}");

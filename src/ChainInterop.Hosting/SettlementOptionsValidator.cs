@@ -9,9 +9,9 @@ namespace ChainInterop.Hosting;
 /// factory of its own), so a bad network field is reported once, by the network check, and never hides a node problem.
 /// </summary>
 /// <remarks>
-/// Numbers and flags are checked in the configuration's text first, because the binder silently drops a list item
-/// holding a value it cannot convert; while any is bad, only those errors are reported, since the bound options are
-/// missing the items that hold them.
+/// Numbers and flags are checked in the configuration's text first: binding stops at the first value it cannot convert
+/// (<see cref="SettlementNetworkOptions.BindingError"/>), so while any is bad only those errors are reported, all of
+/// them, since the bound options lack what came after.
 /// </remarks>
 internal sealed class SettlementOptionsValidator(
     IConfiguration configuration,
@@ -23,18 +23,30 @@ internal sealed class SettlementOptionsValidator(
     {
         var errors = new List<string>();
         SettlementOptionsValidation.CheckNetworkValues(configuration, errors);
-        return Result(errors.Count > 0 ? errors : SettlementOptionsValidation.Validate(options));
+        if (errors.Count > 0 || !SettlementOptionsValidation.Bound(SettlementNetworkOptions.SectionName, options.BindingError, errors))
+        {
+            return Result(errors);
+        }
+
+        return Result(SettlementOptionsValidation.Validate(options));
     }
 
     public ValidateOptionsResult Validate(string? name, SettlementNodeOptions options)
     {
         var errors = new List<string>();
         SettlementOptionsValidation.CheckNodeValues(configuration, errors);
+        if (errors.Count > 0 || !SettlementOptionsValidation.Bound(SettlementNodeOptions.SectionName, options.BindingError, errors))
+        {
+            return Result(errors);
+        }
+
+        // A network that did not bind whole is the network check's to report; checked against it, the node would
+        // only collect misleading errors.
+        var network = new OptionsFactory<SettlementNetworkOptions>(networkSetups, networkPostSetups).Create(Options.DefaultName);
         var networkValues = new List<string>();
         SettlementOptionsValidation.CheckNetworkValues(configuration, networkValues);
-        if (errors.Count == 0 && networkValues.Count == 0)
+        if (networkValues.Count == 0 && network.BindingError is null)
         {
-            var network = new OptionsFactory<SettlementNetworkOptions>(networkSetups, networkPostSetups).Create(Options.DefaultName);
             SettlementOptionsValidation.CheckNode(network, options, errors);
         }
 

@@ -66,31 +66,17 @@ public sealed class BindingTests : IDisposable
             ["ChainInterop__Network__Participants__0__Customers__1__Balances__USD"] = "42",
             ["ChainInterop__Network__Participants__1__Operators__0"] = TestNetwork.OperatorKeyOf("someone-else"),
         };
-        try
-        {
-            foreach (var (name, value) in variables)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
 
-            var configuration = new ConfigurationBuilder().AddJsonFile(WriteJson()).AddEnvironmentVariables().Build();
-            var (network, node) = Bind(configuration);
+        var configuration = WithEnvironment(variables, new ConfigurationBuilder().AddJsonFile(WriteJson()));
+        var (network, node) = Bind(configuration);
 
-            Assert.Equal("/srv/settlement", node.DataDirectory);
-            Assert.True(node.UseDemoKeys);
-            Assert.Equal(3, Assert.Single(node.Validators).Index);
-            Assert.Equal(42, network.ToSpec().Participants[0].Customers[1].Balances[new AssetCode("USD")]);
-            using var other = DemoSigningKeyProvider.DeriveKey(new ChainId("someone-else-operator"), 0);
-            Assert.Equal([NodeId.FromPublicKey(other.PublicKey)], network.OperatorsOf(PpcB));
-            Assert.Empty(SettlementOptionsValidation.Validate(configuration));
-        }
-        finally
-        {
-            foreach (string name in variables.Keys)
-            {
-                Environment.SetEnvironmentVariable(name, null);
-            }
-        }
+        Assert.Equal("/srv/settlement", node.DataDirectory);
+        Assert.True(node.UseDemoKeys);
+        Assert.Equal(3, Assert.Single(node.Validators).Index);
+        Assert.Equal(42, network.ToSpec().Participants[0].Customers[1].Balances[new AssetCode("USD")]);
+        using var other = DemoSigningKeyProvider.DeriveKey(new ChainId("someone-else-operator"), 0);
+        Assert.Equal([NodeId.FromPublicKey(other.PublicKey)], network.OperatorsOf(PpcB));
+        Assert.Empty(SettlementOptionsValidation.Validate(configuration));
     }
 
     [Fact]
@@ -117,29 +103,14 @@ public sealed class BindingTests : IDisposable
         variables["ChainInterop__Network__Participants__0__Customers__0__Balances__USD"] = "100";
         variables["ChainInterop__Network__Intermediaries__0__Participants__0"] = "ppc-bank-a";
         variables["ChainInterop__Network__Intermediaries__0__Participants__1"] = "ppc-bank-b";
-        try
-        {
-            foreach (var (name, value) in variables)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
 
-            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-            var (network, node) = Bind(configuration);
+        var (network, node) = Bind(WithEnvironment(variables, new ConfigurationBuilder()));
 
-            Assert.Empty(SettlementOptionsValidation.Validate(network, node));
-            Assert.Equal([PpcA, PpcB, Icc], network.Chains);
-            Assert.Equal(100, network.ToSpec().Participants[0].Customers[0].Balances[new AssetCode("USD")]);
-            Assert.Equal(1, network.ValidatorsOf(Icc).Count);
-            Assert.Equal(("icc-1", 0), (node.Validators[0].Chain, node.Validators[0].Index));
-        }
-        finally
-        {
-            foreach (string name in variables.Keys)
-            {
-                Environment.SetEnvironmentVariable(name, null);
-            }
-        }
+        Assert.Empty(SettlementOptionsValidation.Validate(network, node));
+        Assert.Equal([PpcA, PpcB, Icc], network.Chains);
+        Assert.Equal(100, network.ToSpec().Participants[0].Customers[0].Balances[new AssetCode("USD")]);
+        Assert.Equal(1, network.ValidatorsOf(Icc).Count);
+        Assert.Equal(("icc-1", 0), (node.Validators[0].Chain, node.Validators[0].Index));
     }
 
     [Fact]
@@ -181,6 +152,52 @@ public sealed class BindingTests : IDisposable
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Equal(["ChainInterop:Node:Validators:0:Index: '1st' is not a whole number"], e.Failures);
+    }
+
+    [Fact]
+    public void Numbers_the_binder_cannot_convert_in_both_sections_all_fail_the_host_start()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(WriteJson())
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ChainInterop:Network:ResendAfterMs"] = "soon",
+                ["ChainInterop:Network:Participants:1:TransitLiquidity:USD"] = "-",
+                ["ChainInterop:Node:UseDemoKeys"] = "no",
+            })
+            .Build();
+        using var provider = new ServiceCollection().AddSettlementNodeOptions(configuration).BuildServiceProvider();
+
+        var e = Assert.Throws<AggregateException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(
+            [
+                "ChainInterop:Network:Participants:1:TransitLiquidity:USD: '-' is not a whole number of minor units",
+                "ChainInterop:Network:ResendAfterMs: 'soon' is not a whole number",
+                "ChainInterop:Node:UseDemoKeys: 'no' is not true or false",
+            ],
+            e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(f => f.Failures).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Adds the process environment to <paramref name="builder"/> and builds it, with <paramref name="variables"/> set only while it loads.</summary>
+    private static IConfigurationRoot WithEnvironment(Dictionary<string, string> variables, IConfigurationBuilder builder)
+    {
+        try
+        {
+            foreach (var (name, value) in variables)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+
+            return builder.AddEnvironmentVariables().Build();
+        }
+        finally
+        {
+            foreach (string name in variables.Keys)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
     }
 
     private static (SettlementNetworkOptions Network, SettlementNodeOptions Node) Bind(IConfiguration configuration)

@@ -103,7 +103,7 @@ public sealed class StartupValidationTests : IDisposable
     private IConfiguration Configuration(SettlementNetworkOptions network, SettlementNodeOptions node)
     {
         string path = _directory.File("appsettings.json");
-        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new { ChainInterop = new { Network = network, Node = node } }));
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new LayoutFile(new LayoutSections(network, node)), LayoutJsonContext.Default.LayoutFile));
         return new ConfigurationBuilder().AddJsonFile(path).Build();
     }
 }

@@ -37,11 +37,15 @@ public static class SettlementHostingServiceCollectionExtensions
 
         services.AddSingleton<SettlementNodeOptionsMarker>();
 
+        // A value the binder cannot convert does not throw here but is kept for the validator, which then reports every
+        // such value at once from the configuration's text.
+        var networkSection = configuration.GetSection(SettlementNetworkOptions.SectionName);
+        var nodeSection = configuration.GetSection(SettlementNodeOptions.SectionName);
         services.AddOptions<SettlementNetworkOptions>()
-            .Bind(configuration.GetSection(SettlementNetworkOptions.SectionName))
+            .Configure(o => o.BindingError = SettlementOptionsValidation.TryBind(() => networkSection.Bind(o)))
             .ValidateOnStart();
         var node = services.AddOptions<SettlementNodeOptions>()
-            .Bind(configuration.GetSection(SettlementNodeOptions.SectionName))
+            .Configure(o => o.BindingError = SettlementOptionsValidation.TryBind(() => nodeSection.Bind(o)))
             .ValidateOnStart();
         if (baseDirectory is not null)
         {

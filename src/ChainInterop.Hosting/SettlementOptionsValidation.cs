@@ -67,9 +67,9 @@ public static partial class SettlementOptionsValidation
 
     /// <summary>
     /// Binds and checks a whole configuration: the network section, and the node and client sections when present.
-    /// Numbers and flags are checked first, in the configuration's own text: the binder silently drops a list item
-    /// holding a value it cannot convert (a customer whose balance is <c>1,000</c> would vanish), so when any such value
-    /// is found, those errors, all of them, are returned alone.
+    /// Numbers and flags are checked first, in the configuration's own text: binding stops at a value it cannot convert
+    /// (and the reflection binder would silently drop the list item holding it: a balance of <c>1,000</c> would
+    /// vanish), so when any such value is found, those errors, all of them, are returned alone.
     /// </summary>
     /// <param name="configuration">The configuration root, e.g. from <c>AddJsonFile</c> and <c>AddEnvironmentVariables</c>.</param>
     /// <param name="baseDirectory">The directory relative key files resolve against (the configuration file's); null for the current directory.</param>

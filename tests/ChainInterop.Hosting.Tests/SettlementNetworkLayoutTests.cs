@@ -30,7 +30,7 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
     }
 
     [Fact]
-    public void Every_written_configuration_loaded_from_its_json_file_validates_with_no_error()
+    public void Every_written_configuration_loaded_from_its_json_file_validates_with_no_error_and_every_node_starts()
     {
         var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions());
 
@@ -38,6 +38,11 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
         {
             var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
             Assert.Empty(SettlementOptionsValidation.Validate(configuration, Path.GetDirectoryName(path)));
+        }
+
+        foreach (string path in files.NodeConfigs)
+        {
+            Assert.Empty(Startup.Failures(new ConfigurationBuilder().AddJsonFile(path).Build(), Path.GetDirectoryName(path)));
         }
     }
 

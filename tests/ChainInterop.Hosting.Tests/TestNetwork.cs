@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
 namespace ChainInterop.Hosting.Tests;
 
 /// <summary>
@@ -69,4 +73,30 @@ internal sealed class TempDirectory : IDisposable
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
+/// <summary>What a host does at start with <c>AddSettlementNodeOptions</c>.</summary>
+internal static class Startup
+{
+    /// <summary>
+    /// The validation failures that stop a host with <paramref name="configuration"/> at start, in ordinal order (the
+    /// two sections are checked by two validators, in an order that is the host's business); empty when it starts.
+    /// </summary>
+    public static IReadOnlyList<string> Failures(IConfiguration configuration, string? baseDirectory = null)
+    {
+        using var provider = new ServiceCollection().AddSettlementNodeOptions(configuration, baseDirectory).BuildServiceProvider();
+        try
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures.Order(StringComparer.Ordinal)];
+        }
+        catch (AggregateException e)
+        {
+            return [.. e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(f => f.Failures).Order(StringComparer.Ordinal)];
+        }
+    }
 }

@@ -145,6 +145,9 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     /// </summary>
     public bool ServeRemoteClients { get; init; }
 
+    /// <summary>The replica this host drives (read its status only, e.g. <see cref="IReplica.CommittedHeight"/>: it runs on the host's thread).</summary>
+    public IReplica Replica => _replica;
+
     /// <summary>Replies the replica produced for clients of this node.</summary>
     public ChannelReader<ClientReply> Replies => _replies.Reader;
 

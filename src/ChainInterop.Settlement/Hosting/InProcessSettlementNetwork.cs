@@ -206,8 +206,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
         }
     }
 
-    private static bool IsFinal(CrossChainTransactionState state) =>
-        state is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
+    private static bool IsFinal(CrossChainTransactionState state) => SettlementClientExtensions.IsFinal(state);
 
     private RunningChain Chain(ChainId chain) =>
         _chains.TryGetValue(chain, out var c) ? c : throw new ArgumentException($"{chain} is not a chain of this network.", nameof(chain));

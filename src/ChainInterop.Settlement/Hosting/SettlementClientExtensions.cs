@@ -1,4 +1,5 @@
 using ChainInterop.Consensus;
+using ChainInterop.Crypto;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Relay;
@@ -37,5 +38,70 @@ public static class SettlementClientExtensions
         ArgumentNullException.ThrowIfNull(transfer);
         var reply = await client.SubmitAsync(SettlementEntry.OwnCommand(transfer).ToCanonicalBytes(), cancellationToken).ConfigureAwait(false);
         return new TransferStarted(reply, SettlementReply.Read(reply));
+    }
+
+    /// <summary>
+    /// Reads a transaction's state and reason on the client's chain through consensus (<see cref="SettlementQuery"/>):
+    /// the answer is vouched for by f + 1 validators. The client must be one of the chain's operators.
+    /// </summary>
+    /// <param name="client">A client of the chain.</param>
+    /// <param name="transactionId">The transaction.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The answer (<see cref="SettlementReply.State"/> null when the chain does not know the transaction), or
+    /// <see cref="SettlementEntryCode.Unauthorized"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    public static Task<SettlementReply> QueryTransactionAsync(this ChainClient client, Hash256 transactionId, CancellationToken cancellationToken = default) =>
+        AskAsync(client, SettlementQuery.Transaction(transactionId), cancellationToken);
+
+    /// <summary>Reads an account's balance of an asset on the client's chain through consensus (see <see cref="QueryTransactionAsync"/>).</summary>
+    /// <param name="client">A client of the chain (one of its operators).</param>
+    /// <param name="account">The account.</param>
+    /// <param name="asset">The asset.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The answer: <see cref="SettlementReply.Balance"/>, null when the ledger has no such account or asset.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    public static Task<SettlementReply> QueryBalanceAsync(this ChainClient client, AccountId account, AssetCode asset, CancellationToken cancellationToken = default) =>
+        AskAsync(client, SettlementQuery.Balance(account, asset), cancellationToken);
+
+    /// <summary>
+    /// Waits for the final state (committed, cancelled or failed) of a transfer its PPC accepted, asking the chain every
+    /// <paramref name="pollInterval"/> (each ask is one ordered read, <see cref="QueryTransactionAsync"/>).
+    /// </summary>
+    /// <param name="client">A client of the payer's PPC (one of its operators).</param>
+    /// <param name="started">The PPC's answer to the <see cref="StartTransfer"/>.</param>
+    /// <param name="pollInterval">How long between asks.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The final state on the PPC.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="TransferNotRecordedException">The PPC never recorded the transaction (the start was refused before its application saw it).</exception>
+    public static async Task<CrossChainTransactionState> WaitForOutcomeAsync(this ChainClient client, TransferStarted started, TimeSpan pollInterval, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(started);
+        var tx = started.Result.TransactionId;
+        if (started.Result is { Code: not SettlementEntryCode.Executed } or { State: null })
+        {
+            throw new TransferNotRecordedException(started.Reply.ChainId, tx, started.Reply.Height);
+        }
+
+        var state = started.Result.State.Value;
+        while (!IsFinal(state))
+        {
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+            var answer = await client.QueryTransactionAsync(tx, cancellationToken).ConfigureAwait(false);
+            state = answer.State ?? state;
+        }
+
+        return state;
+    }
+
+    internal static bool IsFinal(CrossChainTransactionState state) =>
+        state is CrossChainTransactionState.Committed or CrossChainTransactionState.Cancelled or CrossChainTransactionState.Failed;
+
+    private static async Task<SettlementReply> AskAsync(ChainClient client, SettlementQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var reply = await client.SubmitAsync(SettlementEntry.Ask(query).ToCanonicalBytes(), cancellationToken).ConfigureAwait(false);
+        return SettlementReply.Read(reply);
     }
 }

@@ -56,7 +56,7 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
         var validators = options.Validators[Chain];
         Index = validators.NodeIds.ToList().IndexOf(Id);
         var spec = options.Spec!;
-        var peers = SettlementValidatorOptions.PeersOf(spec, Chain);
+        var peers = spec.PeersOf(Chain);
         Participant = spec.Participants.Any(p => p.Chain == Chain) ? spec.CreateParticipant(Chain) : null;
         Intermediary = Participant is null ? spec.CreateIntermediary(Chain, options.Cycle) : null;
         var executor = Participant is not null

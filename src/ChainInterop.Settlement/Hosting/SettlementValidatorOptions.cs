@@ -85,7 +85,7 @@ public sealed class SettlementValidatorOptions
 
         if (Spec is not null && problems.Count == 0)
         {
-            foreach (var peer in PeersOf(Spec, Chain).Where(p => !Validators.ContainsKey(p)))
+            foreach (var peer in Spec.PeersOf(Chain).Where(p => !Validators.ContainsKey(p)))
             {
                 problems.Add($"{nameof(Validators)} has no entry for {peer}, which {Chain} relays with");
             }
@@ -101,10 +101,4 @@ public sealed class SettlementValidatorOptions
             throw new ArgumentException($"Validator options of {Chain}: {string.Join("; ", problems)}.");
         }
     }
-
-    /// <summary>The chains <paramref name="chain"/> relays with: a PPC's ICCs, an ICC's PPCs.</summary>
-    internal static IReadOnlyList<ChainId> PeersOf(SettlementNetworkSpec spec, ChainId chain) =>
-        spec.Participants.Any(p => p.Chain == chain)
-            ? [.. spec.IntermediariesOf(chain).Distinct()]
-            : [.. spec.Intermediaries.First(i => i.Chain == chain).Participants.Distinct()];
 }

@@ -33,6 +33,9 @@ public enum SettlementEntryCode
 
     /// <summary>The attesting validator already has its most attestations waiting.</summary>
     LimitExceeded = 8,
+
+    /// <summary>An operator's <see cref="SettlementQuery"/> was answered (<see cref="SettlementEntryResult.Answer"/>); nothing changed.</summary>
+    Answered = 9,
 }
 
 /// <summary>One executed request's outcome.</summary>
@@ -43,8 +46,9 @@ public enum SettlementEntryCode
 /// <param name="Attested">For an attestation counted, repeated or executed (<see cref="SettlementEntryCode.Attested"/>,
 /// <see cref="SettlementEntryCode.AlreadyDelivered"/>, <see cref="SettlementEntryCode.Executed"/>): the attested message's
 /// source and sequence, so the attesting validator's relay stops resubmitting it (a repeat would only be refused).</param>
+/// <param name="Answer">For <see cref="SettlementEntryCode.Answered"/>, the query's answer.</param>
 public sealed record SettlementEntryResult(int Index, NodeId Client, SettlementEntryCode Code, CrossChainExecution? Execution,
-    (ChainId Source, ulong Sequence)? Attested = null);
+    (ChainId Source, ulong Sequence)? Attested = null, SettlementReply? Answer = null);
 
 /// <summary>
 /// What executing one committed block of a settlement chain did: the <see cref="BlockExecution"/> consensus carries
@@ -127,6 +131,7 @@ public sealed class SettlementChainExecutor : IChainApplication
     private readonly IReadOnlySet<NodeId> _operators;
     private readonly Func<TransferMessage, long, CrossChainExecution> _executeCommand;
     private readonly Func<CrossChainMessage, long, CrossChainExecution> _executeDelivered;
+    private readonly Func<SettlementQuery, SettlementReply> _answer;
     private readonly SettlementExecutorOptions _options;
     private readonly CrossChainQuorum _attestations;
     private long _lastTickMs = long.MinValue;
@@ -138,6 +143,7 @@ public sealed class SettlementChainExecutor : IChainApplication
         IEnumerable<ChainId> sources,
         Func<TransferMessage, long, CrossChainExecution> executeCommand,
         Func<CrossChainMessage, long, CrossChainExecution> executeDelivered,
+        Func<SettlementQuery, SettlementReply> answer,
         SettlementExecutorOptions? options)
     {
         ArgumentNullException.ThrowIfNull(validators);
@@ -148,6 +154,7 @@ public sealed class SettlementChainExecutor : IChainApplication
         _operators = operators;
         _executeCommand = executeCommand;
         _executeDelivered = executeDelivered;
+        _answer = answer;
         _options = options ?? new SettlementExecutorOptions();
         // Each validator's committed attestation is its vote; f + 1 identical ones include an honest validator's.
         _attestations = new CrossChainQuorum(sources.Where(source => source != chain).ToList(), _options.SequenceWindow);
@@ -179,7 +186,7 @@ public sealed class SettlementChainExecutor : IChainApplication
     {
         ArgumentNullException.ThrowIfNull(application);
         return new SettlementChainExecutor(application.Chain, validators, operators, intermediaries,
-            application.Execute, application.Execute, options);
+            application.Execute, application.Execute, query => Answer(query, application.Ledger, application.GetState, application.GetReason), options);
     }
 
     /// <summary>The executor of an intermediary chain (an ICC).</summary>
@@ -205,7 +212,7 @@ public sealed class SettlementChainExecutor : IChainApplication
                 CloseCycle close => application.Execute(close, now),
                 _ => new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
             },
-            application.Execute, options);
+            application.Execute, query => Answer(query, application.Ledger, application.GetState, _ => null), options);
     }
 
     /// <summary>The first sequence from <paramref name="source"/> not yet executed (for a relay's restore after a restart).</summary>
@@ -264,6 +271,13 @@ public sealed class SettlementChainExecutor : IChainApplication
             return new SettlementEntryResult(index, client, SettlementEntryCode.Malformed, null);
         }
 
+        if (entry.Query is { } query)
+        {
+            return _operators.Contains(client)
+                ? new SettlementEntryResult(index, client, SettlementEntryCode.Answered, null, Answer: _answer(query))
+                : new SettlementEntryResult(index, client, SettlementEntryCode.Unauthorized, null);
+        }
+
         if (entry.Command is { } command)
         {
             bool isTick = command is Tick;
@@ -289,6 +303,15 @@ public sealed class SettlementChainExecutor : IChainApplication
 
         return Attest(index, client, entry.Delivered!, now, outbound, executed);
     }
+
+    private static SettlementReply Answer(SettlementQuery query, Ledger.AccountLedger ledger,
+        Func<Hash256, CrossChainTransactionState?> state, Func<Hash256, TransferFailureReason?> reason) =>
+        query.Kind == SettlementQueryKind.Transaction
+            ? new SettlementReply(SettlementEntryCode.Answered, null, query.TransactionId, state(query.TransactionId), reason(query.TransactionId) ?? TransferFailureReason.None)
+            : new SettlementReply(SettlementEntryCode.Answered, null, Hash256.Zero, null, TransferFailureReason.None)
+            {
+                Balance = ledger.TryGetBalance(query.Account, query.Asset, out var balance) ? balance : null,
+            };
 
     private SettlementEntryResult Attest(int index, NodeId validator, CrossChainMessage message, long now, List<CrossChainMessage> outbound, List<(ChainId, ulong)> executed)
     {

@@ -12,24 +12,32 @@ public enum SettlementEntryKind
 
     /// <summary>A validator's attestation that it received a cross-chain message for this chain ("vote after receiving").</summary>
     Delivered = 2,
+
+    /// <summary>An operator's read of the chain's state (<see cref="SettlementQuery"/>), answered in the replies.</summary>
+    Query = 3,
 }
 
 /// <summary>
-/// The payload of a client request on a settlement chain (a PPC or an ICC): either the chain's own command or a
-/// validator's attestation of a delivered cross-chain message. The chain executes a delivered message once f + 1 of its
+/// The payload of a client request on a settlement chain (a PPC or an ICC): the chain's own command, a validator's
+/// attestation of a delivered cross-chain message, or an operator's query. The chain executes a delivered message once f + 1 of its
 /// own validators attested identical content (docs/SETTLEMENT.md, "Relay").
 /// </summary>
-/// <remarks>Canonical form: <c>[kind, bytes]</c>, the bytes being a <see cref="TransferMessage"/> or a <see cref="CrossChainMessage"/>.</remarks>
+/// <remarks>Canonical form: <c>[kind, value]</c>, the value being a <see cref="TransferMessage"/>, a <see cref="CrossChainMessage"/> or a <see cref="SettlementQuery"/>.</remarks>
 public sealed class SettlementEntry : ICanonicalEncodable<SettlementEntry>
 {
-    private SettlementEntry(TransferMessage? command, CrossChainMessage? delivered)
+    private SettlementEntry(TransferMessage? command, CrossChainMessage? delivered, SettlementQuery? query = null)
     {
         Command = command;
         Delivered = delivered;
+        Query = query;
     }
 
     /// <summary>The kind.</summary>
-    public SettlementEntryKind Kind => Command is null ? SettlementEntryKind.Delivered : SettlementEntryKind.Command;
+    public SettlementEntryKind Kind =>
+        Command is not null ? SettlementEntryKind.Command : Query is not null ? SettlementEntryKind.Query : SettlementEntryKind.Delivered;
+
+    /// <summary>The operator's query, for <see cref="SettlementEntryKind.Query"/>.</summary>
+    public SettlementQuery? Query { get; }
 
     /// <summary>The chain's own command, for <see cref="SettlementEntryKind.Command"/>.</summary>
     public TransferMessage? Command { get; }
@@ -57,6 +65,16 @@ public sealed class SettlementEntry : ICanonicalEncodable<SettlementEntry>
         return new SettlementEntry(null, message);
     }
 
+    /// <summary>An operator's read of the chain's state.</summary>
+    /// <param name="query">The query.</param>
+    /// <returns>The entry.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
+    public static SettlementEntry Ask(SettlementQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return new SettlementEntry(null, null, query);
+    }
+
     /// <inheritdoc />
     public void Encode(ref CanonicalWriter writer)
     {
@@ -65,6 +83,10 @@ public sealed class SettlementEntry : ICanonicalEncodable<SettlementEntry>
         if (Command is not null)
         {
             Command.Encode(ref writer);
+        }
+        else if (Query is not null)
+        {
+            Query.Encode(ref writer);
         }
         else
         {
@@ -82,6 +104,7 @@ public sealed class SettlementEntry : ICanonicalEncodable<SettlementEntry>
         {
             SettlementEntryKind.Command => new SettlementEntry(TransferMessage.Decode(ref reader), null),
             SettlementEntryKind.Delivered => new SettlementEntry(null, CrossChainMessage.Decode(ref reader)),
+            SettlementEntryKind.Query => new SettlementEntry(null, null, SettlementQuery.Decode(ref reader)),
             var kind => throw new CodecException(CodecError.ValueOutOfRange, kindOffset, $"unknown settlement entry kind {(int)kind}"),
         };
     }

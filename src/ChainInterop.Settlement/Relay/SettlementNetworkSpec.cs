@@ -63,6 +63,15 @@ public sealed record SettlementNetworkSpec(
     public IReadOnlyList<ChainId> IntermediariesOf(ChainId participant) =>
         [.. Intermediaries.Where(i => i.Participants.Contains(participant)).Select(i => i.Chain)];
 
+    /// <summary>The chains <paramref name="chain"/> relays with: a PPC's ICCs, or an ICC's PPCs (each once, in spec order).</summary>
+    /// <param name="chain">A PPC or ICC of the spec.</param>
+    /// <returns>Its peer chains.</returns>
+    /// <exception cref="ArgumentException">The chain is not in the spec.</exception>
+    public IReadOnlyList<ChainId> PeersOf(ChainId chain) =>
+        Participants.Any(p => p.Chain == chain) ? [.. IntermediariesOf(chain).Distinct()]
+        : Intermediaries.FirstOrDefault(i => i.Chain == chain) is { } icc ? [.. icc.Participants.Distinct()]
+        : throw new ArgumentException($"{chain} is not a chain of the spec.", nameof(chain));
+
     /// <summary>Builds a PPC's application in its genesis state (customers and transit funded, linked to its ICCs).</summary>
     /// <param name="participant">The PPC.</param>
     /// <returns>The application.</returns>

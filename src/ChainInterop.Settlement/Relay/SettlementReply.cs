@@ -17,7 +17,8 @@ namespace ChainInterop.Settlement.Relay;
 /// <param name="TransactionId">The transaction concerned (zero when none).</param>
 /// <param name="State">The transaction's state on the chain after the request, if known.</param>
 /// <param name="Reason">Why the transaction failed, was refused or cancelled; <see cref="TransferFailureReason.None"/> otherwise.</param>
-/// <remarks>Canonical form: <c>[code, result | nil, transactionId, state | nil, reason]</c>.</remarks>
+/// <remarks>Canonical form: <c>[code, result | nil, transactionId, state | nil, reason, balance | nil]</c>, a balance being
+/// <c>[posted, pendingDebits, pendingCredits, creditLimit]</c> in minor units.</remarks>
 public sealed record SettlementReply(
     SettlementEntryCode Code,
     CrossChainResultCode? Result,
@@ -25,6 +26,9 @@ public sealed record SettlementReply(
     CrossChainTransactionState? State,
     TransferFailureReason Reason) : ICanonicalEncodable<SettlementReply>
 {
+    /// <summary>For an answered balance <see cref="SettlementQuery"/>: the account's balance, or null when the ledger has no such account or asset.</summary>
+    public Ledger.Balance? Balance { get; init; }
+
     /// <summary>Whether the chain executed the request and its application accepted it (the transfer is under way or done).</summary>
     public bool IsAccepted => Code == SettlementEntryCode.Executed && Result == CrossChainResultCode.Ok
         && State is not (CrossChainTransactionState.Failed or CrossChainTransactionState.Cancelled);
@@ -36,9 +40,9 @@ public sealed record SettlementReply(
     public static SettlementReply Of(SettlementEntryResult entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return entry.Execution is { } execution
+        return entry.Answer ?? (entry.Execution is { } execution
             ? new SettlementReply(entry.Code, execution.Code, execution.TransactionId, execution.State, execution.Reason)
-            : new SettlementReply(entry.Code, null, Hash256.Zero, null, TransferFailureReason.None);
+            : new SettlementReply(entry.Code, null, Hash256.Zero, null, TransferFailureReason.None));
     }
 
     /// <summary>Reads the settlement result a chain's reply carries.</summary>
@@ -55,7 +59,7 @@ public sealed record SettlementReply(
     /// <inheritdoc />
     public void Encode(ref CanonicalWriter writer)
     {
-        writer.WriteArrayHeader(5);
+        writer.WriteArrayHeader(6);
         writer.WriteUInt32((uint)Code);
         if (Result is { } result)
         {
@@ -77,17 +81,36 @@ public sealed record SettlementReply(
         }
 
         writer.WriteUInt32((uint)Reason);
+        if (Balance is { } balance)
+        {
+            writer.WriteArrayHeader(4);
+            writer.WriteAmount(balance.Posted);
+            writer.WriteAmount(balance.PendingDebits);
+            writer.WriteAmount(balance.PendingCredits);
+            writer.WriteAmount(balance.CreditLimit);
+        }
+        else
+        {
+            writer.WriteNil();
+        }
     }
 
     /// <inheritdoc />
     public static SettlementReply Decode(ref CanonicalReader reader)
     {
-        reader.ReadArrayHeader(5);
+        reader.ReadArrayHeader(6);
         var code = NettingCodec.ReadEnum<SettlementEntryCode>(ref reader, "settlement entry code");
         CrossChainResultCode? result = reader.TryReadNil() ? null : NettingCodec.ReadEnum<CrossChainResultCode>(ref reader, "result code");
         var transactionId = reader.ReadHash256();
         CrossChainTransactionState? state = reader.TryReadNil() ? null : NettingCodec.ReadEnum<CrossChainTransactionState>(ref reader, "transaction state");
         var reason = NettingCodec.ReadEnum<TransferFailureReason>(ref reader, "failure reason");
-        return new SettlementReply(code, result, transactionId, state, reason);
+        Ledger.Balance? balance = null;
+        if (!reader.TryReadNil())
+        {
+            reader.ReadArrayHeader(4);
+            balance = new Ledger.Balance(reader.ReadAmount(), reader.ReadAmount(), reader.ReadAmount(), reader.ReadAmount());
+        }
+
+        return new SettlementReply(code, result, transactionId, state, reason) { Balance = balance };
     }
 }

@@ -55,6 +55,33 @@ public class InProcessSettlementNetworkTests
         AssertConserved(network);
     }
 
+    [Fact]
+    public async Task An_operator_reads_a_transfers_outcome_and_a_balance_through_consensus_and_a_stranger_is_refused_S2()
+    {
+        using var bank = SignatureSchemes.Ed25519.GenerateKey();
+        using var stranger = SignatureSchemes.Ed25519.GenerateKey();
+        await using var network = await StartAsync(bank);
+        using var client = network.CreateClient(BankA, bank);
+        using var strangerClient = network.CreateClient(BankA, stranger);
+        using var cts = new CancellationTokenSource(Timeout);
+        var tx = Hash256.Compute("read-1"u8);
+
+        var started = await client.StartTransferAsync(Transfer(tx, 100, AckMode.ModeI, FarFuture()), cts.Token);
+        Assert.Equal(CrossChainTransactionState.Committed, await client.WaitForOutcomeAsync(started, TimeSpan.FromMilliseconds(50), cts.Token));
+
+        var outcome = await client.QueryTransactionAsync(tx, cts.Token);
+        Assert.Equal((SettlementEntryCode.Answered, CrossChainTransactionState.Committed, TransferFailureReason.None), (outcome.Code, outcome.State, outcome.Reason));
+        var balance = await client.QueryBalanceAsync(Alice, Usd, cts.Token);
+        Assert.Equal(1_000 - 100, balance.Balance!.Value.Posted.MinorUnits);
+        Assert.Null((await client.QueryBalanceAsync(new AccountId("nobody"), Usd, cts.Token)).Balance);
+        Assert.Null((await client.QueryTransactionAsync(Hash256.Compute("unknown"u8), cts.Token)).State);
+
+        // Reads are for the chain's operators; a stranger learns nothing.
+        var refused = await strangerClient.QueryBalanceAsync(Alice, Usd, cts.Token);
+        Assert.Equal((SettlementEntryCode.Unauthorized, null), (refused.Code, refused.Balance));
+        AssertConserved(network);
+    }
+
     public static TheoryData<string, TransferFailureReason, CrossChainTransactionState> Refusals => new()
     {
         // PPC1 judges these itself and reserves nothing.

@@ -12,6 +12,8 @@ using Microsoft.Extensions.Logging;
 //   init   --dir DIR [--nodes 4] [--base-port 7100] [--chain ppc-bank-a] [--engine pbft|cbft|single-authority]
 //   run    NODE.json                 runs a validator until SIGINT/SIGTERM
 //   submit CLIENT.json [--count N]   submits N requests as the chain's client and prints the replies
+// and a settlement network's validators and bank clients (README "Run a settlement network on your machines"):
+//   settlement init|run|transfer|balance …   (SettlementCommands.Usage)
 string command = args.FirstOrDefault() ?? "help";
 try
 {
@@ -20,6 +22,7 @@ try
         "init" => Init(args),
         "run" when args.Length >= 2 => await RunAsync(args[1]),
         "submit" when args.Length >= 2 => await SubmitAsync(args[1], Option(args, "--count", 10)),
+        "settlement" => await SettlementCommands.RunAsync(args),
         _ => Usage(),
     };
 }
@@ -32,6 +35,7 @@ catch (InvalidDataException e)
 static int Usage()
 {
     Console.WriteLine("usage: init --dir DIR [--nodes 4] [--base-port 7100] [--chain ID] [--engine pbft|cbft|single-authority] | run NODE.json | submit CLIENT.json [--count N]");
+    Console.WriteLine("   or: " + SettlementCommands.Usage.Replace("\n", "\n       ", StringComparison.Ordinal));
     return 1;
 }
 

@@ -23,7 +23,7 @@ internal static partial class SettlementCommands
 {
     public const string Usage =
         "settlement init --dir DIR [--banks 2] [--validators 4] [--intermediaries 1] [--base-port 7100] [--engine pbft|cbft]\n"
-        + "settlement run NODE.json\n"
+        + "settlement run NODE.json [--print-heights]\n"
         + "settlement transfer CLIENT.json --from ACCOUNT --to CHAIN:ACCOUNT --amount MINOR_UNITS [--asset USD] [--via ICC] [--count 1]\n"
         + "settlement balance CLIENT.json ACCOUNT [--asset USD]";
 
@@ -33,7 +33,7 @@ internal static partial class SettlementCommands
         return verb switch
         {
             "init" => Init(args),
-            "run" when args.Length > 2 => await RunNodeAsync(args[2]),
+            "run" when args.Length > 2 => await RunNodeAsync(args[2], args.Contains("--print-heights")),
             "transfer" when args.Length > 2 => await TransferAsync(args[2], args),
             "balance" when args.Length > 3 => await BalanceAsync(args[2], args[3], Text(args, "--asset") ?? "USD"),
             _ => PrintUsage(),
@@ -76,7 +76,7 @@ internal static partial class SettlementCommands
     }
 
     /// <summary>Runs the validators of one node config until SIGTERM or Ctrl+C; prints READY once they run.</summary>
-    private static async Task<int> RunNodeAsync(string path)
+    private static async Task<int> RunNodeAsync(string path, bool printHeights)
     {
         string file = Path.GetFullPath(path);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Path.GetDirectoryName(file) });
@@ -90,6 +90,11 @@ internal static partial class SettlementCommands
         });
         builder.Services.AddChainInterop().AddSettlementNode(builder.Configuration, Path.GetDirectoryName(file));
         builder.Services.AddHostedService<HealthReporter>();
+        if (printHeights)
+        {
+            builder.Services.AddHostedService<HeightPrinter>();
+        }
+
         using var host = builder.Build();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -123,7 +128,7 @@ internal static partial class SettlementCommands
     /// <summary>Starts transfers from a bank's PPC and waits for each outcome, as the bank's settlement service.</summary>
     private static async Task<int> TransferAsync(string path, string[] args)
     {
-        await using var session = await ClientSession.OpenAsync(path);
+        await using var session = SettlementClientSession.Open(path);
         string to = Text(args, "--to") ?? throw new InvalidDataException("settlement transfer needs --to CHAIN:ACCOUNT");
         int colon = to.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0)
@@ -162,7 +167,7 @@ internal static partial class SettlementCommands
 
     private static async Task<int> BalanceAsync(string path, string account, string asset)
     {
-        await using var session = await ClientSession.OpenAsync(path);
+        await using var session = SettlementClientSession.Open(path);
         var answer = await session.Client.QueryBalanceAsync(new AccountId(account), new AssetCode(asset)).WaitAsync(TimeSpan.FromSeconds(60));
         if (answer.Balance is not { } balance)
         {
@@ -184,61 +189,28 @@ internal static partial class SettlementCommands
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    /// <summary>A bank's client of its PPC, from a client config: a TCP transport under the operator key to the PPC's validators.</summary>
-    private sealed class ClientSession : IAsyncDisposable
+    /// <summary>Prints <c>COMMITTED height</c> whenever the node's first validator executed a higher block (for scripts and tests).</summary>
+    private sealed class HeightPrinter(SettlementNodeService node) : BackgroundService
     {
-        private readonly PrivateKey _key;
-        private readonly TcpTransport _transport;
-
-        private ClientSession(SettlementNetworkOptions network, ChainId chain, PrivateKey key, TcpTransport transport, ChainClient client)
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            Network = network;
-            Chain = chain;
-            _key = key;
-            _transport = transport;
-            Client = client;
-        }
-
-        public SettlementNetworkOptions Network { get; }
-
-        public ChainId Chain { get; }
-
-        public ChainClient Client { get; }
-
-        public static Task<ClientSession> OpenAsync(string path)
-        {
-            string file = Path.GetFullPath(path);
-            string directory = Path.GetDirectoryName(file)!;
-            var configuration = new ConfigurationBuilder().AddJsonFile(file, optional: false).AddEnvironmentVariables().Build();
-            var errors = SettlementOptionsValidation.Validate(configuration, directory);
-            if (errors.Count > 0)
+            ulong? printed = null;
+            try
             {
-                throw new InvalidDataException(string.Join(Environment.NewLine, errors));
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
+                    if (node.Validators is [var first, ..] && first.ExecutedHeight is { } height && height != printed)
+                    {
+                        printed = height;
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"COMMITTED {height}"));
+                    }
+                }
             }
-
-            var network = new SettlementNetworkOptions();
-            configuration.GetSection(SettlementNetworkOptions.SectionName).Bind(network);
-            var client = new SettlementClientOptions();
-            configuration.GetSection(SettlementClientOptions.SectionName).Bind(client);
-            client.BaseDirectory = directory;
-            var chain = new ChainId(client.Chain);
-            var key = KeyFile.Read(client.ResolvePath(client.KeyFile ?? throw new InvalidDataException($"{file}: ChainInterop:Client:KeyFile is required")));
-            var validators = network.ValidatorsOf(chain);
-            var options = new TcpTransportOptions { ChainId = chain, NodeKey = key };
-            for (int i = 0; i < validators.Count; i++)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                options.Peers.Add(new TcpPeer(validators.PublicKeys[i], network.ConsensusEndPointOf(chain, i)));
+                // Stopping.
             }
-
-            var transport = TcpTransport.Start(options);
-            return Task.FromResult(new ClientSession(network, chain, key, transport, ChainClient.Connect(transport, chain, validators, key)));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Client.DisposeAsync();
-            await _transport.DisposeAsync();
-            _key.Dispose();
         }
     }
 

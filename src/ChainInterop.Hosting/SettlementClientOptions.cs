@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace ChainInterop.Hosting;
 
 /// <summary>
-/// A bank's settlement client (an operator of its PPC), as configured in section <c>ChainInterop:Client</c> next to the
-/// network section: the PPC it submits to and its key file.
+/// An operator's client of one chain (a bank's settlement service on its PPC, or the intermediary's operations on its
+/// ICC), as configured in section <c>ChainInterop:Client</c> next to the network section: the chain and the key file.
 /// </summary>
 /// <remarks>Mutable, for the options binder; validated by <see cref="SettlementOptionsValidation"/>.</remarks>
 public sealed class SettlementClientOptions
@@ -12,7 +12,7 @@ public sealed class SettlementClientOptions
     /// <summary>The configuration section: <c>ChainInterop:Client</c>.</summary>
     public const string SectionName = "ChainInterop:Client";
 
-    /// <summary>The bank's participant chain, whose <see cref="ChainOptions.Operators"/> list this client's key.</summary>
+    /// <summary>The chain (a bank's PPC, or an ICC for the intermediary's operations) whose <see cref="ChainOptions.Operators"/> list this client's key.</summary>
     public string Chain { get; set; } = "";
 
     /// <summary>The file holding the client's 32-byte Ed25519 seed in hex (<see cref="Hosting.KeyFile"/> format), relative to <see cref="BaseDirectory"/>.</summary>

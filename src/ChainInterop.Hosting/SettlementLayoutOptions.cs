@@ -47,8 +47,8 @@ public sealed class SettlementLayoutOptions
 /// <param name="Directory">The layout's directory.</param>
 /// <param name="NodeConfigs">One <c>node-&lt;chain&gt;-&lt;index&gt;.json</c> per validator: network and node sections.</param>
 /// <param name="ValidatorKeys">One <c>keys/&lt;chain&gt;-&lt;index&gt;.key</c> per validator.</param>
-/// <param name="OperatorKeys">One <c>keys/&lt;bank chain&gt;-operator.key</c> per bank: its settlement client's key.</param>
-/// <param name="ClientConfigs">One <c>client-&lt;bank chain&gt;.json</c> per bank: network and client sections.</param>
+/// <param name="OperatorKeys">One <c>keys/&lt;chain&gt;-operator.key</c> per chain (banks first): its operator client's key.</param>
+/// <param name="ClientConfigs">One <c>client-&lt;chain&gt;.json</c> per chain (banks first): network and client sections.</param>
 public sealed record SettlementLayoutFiles(
     string Directory,
     IReadOnlyList<string> NodeConfigs,

@@ -8,14 +8,15 @@ namespace ChainInterop.Hosting;
 
 /// <summary>
 /// Writes a ready-to-run settlement network into one directory (a node's <c>init</c>): fresh keys for every validator
-/// and every bank's operator, one configuration file per validator process and one per bank's client.
+/// and every chain's operator (a bank's settlement service, the intermediary's operations), one configuration file per
+/// validator process and one per chain's client.
 /// </summary>
 /// <remarks>
 /// <para>Files, all paths inside them relative to the directory:</para>
 /// <list type="bullet">
-/// <item><description><c>keys/&lt;chain&gt;-&lt;i&gt;.key</c> and <c>keys/&lt;bank chain&gt;-operator.key</c>: <see cref="KeyFile"/> format, mode 600;</description></item>
+/// <item><description><c>keys/&lt;chain&gt;-&lt;i&gt;.key</c> and <c>keys/&lt;chain&gt;-operator.key</c>: <see cref="KeyFile"/> format, mode 600;</description></item>
 /// <item><description><c>node-&lt;chain&gt;-&lt;i&gt;.json</c>: <c>{"ChainInterop":{"Network":{…},"Node":{…}}}</c>, the node running validator i of the chain;</description></item>
-/// <item><description><c>client-&lt;bank chain&gt;.json</c>: <c>{"ChainInterop":{"Network":{…},"Client":{"Chain":…,"KeyFile":…}}}</c>.</description></item>
+/// <item><description><c>client-&lt;chain&gt;.json</c>: <c>{"ChainInterop":{"Network":{…},"Client":{"Chain":…,"KeyFile":…}}}</c>.</description></item>
 /// </list>
 /// <para>Every file validates with <see cref="SettlementOptionsValidation"/> when loaded with its directory as base.</para>
 /// </remarks>
@@ -39,20 +40,21 @@ public static class SettlementNetworkLayout
 
         var banks = Enumerable.Range(0, options.Banks).Select(b => $"ppc-bank-{Letters(b)}").ToList();
         var iccs = Enumerable.Range(1, options.Intermediaries).Select(i => string.Create(CultureInfo.InvariantCulture, $"icc-{i}")).ToList();
-        var validators = banks.Concat(iccs)
+        var chains = banks.Concat(iccs).ToList();
+        var validators = chains
             .SelectMany(chain => Enumerable.Range(0, options.ValidatorsPerChain).Select(i => (Chain: chain, Index: i)))
             .ToList();
         string ValidatorKey((string Chain, int Index) v) => $"{KeyDirectory}/{v.Chain}-{v.Index}.key";
-        string OperatorKey(string bank) => $"{KeyDirectory}/{bank}-operator.key";
+        string OperatorKey(string chain) => $"{KeyDirectory}/{chain}-operator.key";
         string NodeConfig((string Chain, int Index) v) => $"node-{v.Chain}-{v.Index}.json";
-        string ClientConfig(string bank) => $"client-{bank}.json";
+        string ClientConfig(string chain) => $"client-{chain}.json";
 
         var files = new SettlementLayoutFiles(
             root,
             [.. validators.Select(v => Path.Combine(root, NodeConfig(v)))],
             [.. validators.Select(v => Path.Combine(root, ValidatorKey(v)))],
-            [.. banks.Select(b => Path.Combine(root, OperatorKey(b)))],
-            [.. banks.Select(b => Path.Combine(root, ClientConfig(b)))]);
+            [.. chains.Select(b => Path.Combine(root, OperatorKey(b)))],
+            [.. chains.Select(b => Path.Combine(root, ClientConfig(b)))]);
         string? existing = files.NodeConfigs.Concat(files.ValidatorKeys).Concat(files.OperatorKeys).Concat(files.ClientConfigs).FirstOrDefault(File.Exists);
         if (existing is not null)
         {
@@ -61,7 +63,7 @@ public static class SettlementNetworkLayout
 
         Directory.CreateDirectory(root);
         var validatorKeys = validators.ToDictionary(v => v, v => NewKey(Path.Combine(root, ValidatorKey(v))));
-        var operatorKeys = banks.ToDictionary(b => b, b => NewKey(Path.Combine(root, OperatorKey(b))));
+        var operatorKeys = chains.ToDictionary(b => b, b => NewKey(Path.Combine(root, OperatorKey(b))));
 
         var network = new SettlementNetworkOptions
         {
@@ -85,6 +87,7 @@ public static class SettlementNetworkLayout
                 Chain = icc,
                 Engine = ConfigText.NameOf(options.Engine),
                 Validators = Endpoints(icc),
+                Operators = [operatorKeys[icc]],
                 Participants = [.. banks],
             })],
         };
@@ -108,10 +111,10 @@ public static class SettlementNetworkLayout
             WriteConfig(Path.Combine(root, NodeConfig(v)), new LayoutSections(network, Node: node));
         }
 
-        foreach (string bank in banks)
+        foreach (string chain in chains)
         {
-            var client = new SettlementClientOptions { Chain = bank, KeyFile = OperatorKey(bank) };
-            WriteConfig(Path.Combine(root, ClientConfig(bank)), new LayoutSections(network, Client: client));
+            var client = new SettlementClientOptions { Chain = chain, KeyFile = OperatorKey(chain) };
+            WriteConfig(Path.Combine(root, ClientConfig(chain)), new LayoutSections(network, Client: client));
         }
 
         return files;

@@ -75,23 +75,22 @@ public static partial class SettlementOptionsValidation
         {
             errors.Add($"{Root}:Chain", $"{ConfigText.Quote(client.Chain)} is not a chain id ({IdentifierRule})");
         }
-        else if ((entry = network.TryFind(chain)) is not { Chain: ParticipantOptions })
+        else if ((entry = network.TryFind(chain)) is null)
         {
-            errors.Add($"{Root}:Chain", $"{chain} is not a participant chain of the network ({SettlementNetworkOptions.SectionName}:Participants)");
-            entry = null;
+            errors.Add($"{Root}:Chain", $"{chain} is not a chain of the network ({SettlementNetworkOptions.SectionName})");
         }
 
         if (string.IsNullOrWhiteSpace(client.KeyFile))
         {
             errors.Add($"{Root}:KeyFile", "not given; name the client's key file");
         }
-        else if (entry is var (participant, participantPath) && File.Exists(client.ResolvePath(client.KeyFile)))
+        else if (entry is var (chainOptions, chainPath) && File.Exists(client.ResolvePath(client.KeyFile)))
         {
             string file = client.ResolvePath(client.KeyFile);
-            var operators = (participant.Operators ?? []).Select(o => ConfigText.TryParsePublicKey(o, out var key) ? key : null);
+            var operators = (chainOptions.Operators ?? []).Select(o => ConfigText.TryParsePublicKey(o, out var key) ? key : null);
             if (PublicKeyInFile(file, $"{Root}:KeyFile", errors) is { } actual && !operators.Contains(actual))
             {
-                errors.Add($"{Root}:KeyFile", $"key file {file} holds public key {actual}, which is not one of {participantPath}:Operators");
+                errors.Add($"{Root}:KeyFile", $"key file {file} holds public key {actual}, which is not one of {chainPath}:Operators");
             }
         }
     }

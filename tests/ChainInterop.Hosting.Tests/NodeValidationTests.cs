@@ -165,15 +165,15 @@ public sealed class NodeValidationTests : IDisposable
     }
 
     [Fact]
-    public void A_client_of_an_intermediary_or_without_a_key_file_is_reported()
+    public void A_client_of_an_unknown_chain_or_without_a_key_file_is_reported()
     {
-        var client = new SettlementClientOptions { Chain = "icc-1" };
+        var client = new SettlementClientOptions { Chain = "icc-9" };
 
         var errors = SettlementOptionsValidation.Validate(TestNetwork.Create(), client);
 
         Assert.Equal(
             [
-                $"{Client}:Chain: icc-1 is not a participant chain of the network (ChainInterop:Network:Participants)",
+                $"{Client}:Chain: icc-9 is not a chain of the network (ChainInterop:Network)",
                 $"{Client}:KeyFile: not given; name the client's key file",
             ],
             errors);

@@ -11,22 +11,22 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void Two_banks_and_one_intermediary_of_four_validators_give_12_nodes_12_validator_keys_2_operator_keys_and_2_clients()
+    public void Two_banks_and_one_intermediary_of_four_validators_give_12_nodes_12_validator_keys_and_an_operator_key_and_client_per_chain()
     {
         var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions());
 
         Assert.Equal(_directory.Path, files.Directory);
         Assert.Equal(12, files.NodeConfigs.Count);
         Assert.Equal(12, files.ValidatorKeys.Count);
-        Assert.Equal(2, files.OperatorKeys.Count);
-        Assert.Equal(2, files.ClientConfigs.Count);
+        Assert.Equal(3, files.OperatorKeys.Count);
+        Assert.Equal(3, files.ClientConfigs.Count);
         Assert.All(files.NodeConfigs.Concat(files.ValidatorKeys).Concat(files.OperatorKeys).Concat(files.ClientConfigs), f => Assert.True(File.Exists(f), f));
         Assert.Equal(_directory.File("node-ppc-bank-a-0.json"), files.NodeConfigs[0]);
         Assert.Equal(_directory.File("node-icc-1-3.json"), files.NodeConfigs[11]);
         Assert.Equal(_directory.File("keys/ppc-bank-b-2.key"), files.ValidatorKeys[6]);
-        Assert.Equal([_directory.File("keys/ppc-bank-a-operator.key"), _directory.File("keys/ppc-bank-b-operator.key")], files.OperatorKeys);
-        Assert.Equal([_directory.File("client-ppc-bank-a.json"), _directory.File("client-ppc-bank-b.json")], files.ClientConfigs);
-        Assert.Equal(28, Directory.EnumerateFiles(_directory.Path, "*", SearchOption.AllDirectories).Count());
+        Assert.Equal([_directory.File("keys/ppc-bank-a-operator.key"), _directory.File("keys/ppc-bank-b-operator.key"), _directory.File("keys/icc-1-operator.key")], files.OperatorKeys);
+        Assert.Equal([_directory.File("client-ppc-bank-a.json"), _directory.File("client-ppc-bank-b.json"), _directory.File("client-icc-1.json")], files.ClientConfigs);
+        Assert.Equal(30, Directory.EnumerateFiles(_directory.Path, "*", SearchOption.AllDirectories).Count());
     }
 
     [Fact]

@@ -12,12 +12,12 @@ internal sealed class NodeProcess : IDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private long _committedHeight = -1;
 
-    private NodeProcess(string config)
+    private NodeProcess(IEnumerable<string> arguments)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "ChainInterop.Samples.Node.dll");
         _process = new Process
         {
-            StartInfo = new ProcessStartInfo("dotnet", ["exec", dll, "run", config])
+            StartInfo = new ProcessStartInfo("dotnet", ["exec", dll, .. arguments])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -41,9 +41,14 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>How long a node may take to print READY: generous, because a busy machine starts processes many times slower.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
-    public static async Task<NodeProcess> StartAsync(string config)
+    /// <summary>Starts <c>run CONFIG</c> (one validator of one chain) and waits for READY.</summary>
+    public static Task<NodeProcess> StartAsync(string config) => StartAsync(["run", config]);
+
+    /// <summary>Starts the node program with <paramref name="arguments"/> and waits for READY.</summary>
+    public static async Task<NodeProcess> StartAsync(IReadOnlyList<string> arguments)
     {
-        var node = new NodeProcess(config);
+        string config = string.Join(' ', arguments);
+        var node = new NodeProcess(arguments);
 
         // READY or the process's exit, whichever first; the budget cancels the wait for the exit.
         using var budget = new CancellationTokenSource(StartTimeout);
@@ -94,7 +99,7 @@ internal sealed class NodeProcess : IDisposable
         }
         else if (line.StartsWith("COMMITTED ", StringComparison.Ordinal))
         {
-            long height = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            long height = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture); // "COMMITTED height [entries]"
             long seen;
             while ((seen = Interlocked.Read(ref _committedHeight)) < height && Interlocked.CompareExchange(ref _committedHeight, height, seen) != seen)
             {

@@ -67,6 +67,14 @@ if (args.Contains("--settlement"))
     return;
 }
 
+// The same 2-bank settlement network as 12 node processes over TCP and in one process, interleaved rounds (issue 15):
+//   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --settlement-processes [--rounds 3] [--seconds 15] [--warmup 3]
+if (args.Contains("--settlement-processes"))
+{
+    await ChainInterop.Benchmarks.SettlementProcessThroughput.RunAsync(args);
+    return;
+}
+
 // Same-run ratios (ours vs. Protobuf, Ed25519 through our API vs. raw NSec, System.IO.Hashing's CRC-32C vs. ours)
 // from interleaved rounds, robust to a noisy machine; --crc runs the CRC-32C pairs alone:
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --paired [--rounds N]

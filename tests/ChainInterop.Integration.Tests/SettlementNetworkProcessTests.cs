@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ChainInterop.Crypto;
 using ChainInterop.Hosting;
 using ChainInterop.Settlement.CrossChainTransactions;
@@ -26,7 +24,7 @@ public sealed class SettlementNetworkProcessTests : IDisposable
     [Fact]
     public async Task Twelve_node_processes_settle_transfers_both_ways_through_a_SIGKILL_per_chain_atomically_and_conserve_every_asset_S1_S2_C6()
     {
-        var layout = new SettlementLayoutOptions { BasePort = FreePortBlock(24) };
+        var layout = new SettlementLayoutOptions { BasePort = NodeProcess.FreePortBlock(24) };
         var files = SettlementNetworkLayout.Write(_directory, layout);
         var nodes = new NodeProcess?[files.NodeConfigs.Count];
         using var budget = new CancellationTokenSource(Budget);
@@ -166,40 +164,5 @@ public sealed class SettlementNetworkProcessTests : IDisposable
 
             await Task.Delay(100, ct);
         }
-    }
-
-    /// <summary>A block of <paramref name="count"/> consecutive loopback ports that are free now (the layout numbers ports consecutively).</summary>
-    private static int FreePortBlock(int count)
-    {
-        var random = new Random();
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            int start = random.Next(20_000, 60_000 - count);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (int port = start; port < start + count; port++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, port);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-
-                return start;
-            }
-            catch (SocketException)
-            {
-                // Taken: try another block.
-            }
-            finally
-            {
-                foreach (var listener in listeners)
-                {
-                    listener.Stop();
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"No block of {count} free loopback ports found.");
     }
 }

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ChainInterop.Integration.Tests;
 
@@ -62,37 +60,6 @@ internal sealed class NodeProcess : IDisposable
         }
 
         return node;
-    }
-
-    /// <summary>A block of <paramref name="count"/> consecutive loopback ports that are free now (a settlement layout numbers its ports consecutively).</summary>
-    public static int FreePortBlock(int count)
-    {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            int first = Random.Shared.Next(20_000, 60_000 - count);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (int port = first; port < first + count; port++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, port);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-
-                return first;
-            }
-            catch (SocketException)
-            {
-                // Taken: try another block.
-            }
-            finally
-            {
-                listeners.ForEach(l => l.Stop());
-            }
-        }
-
-        throw new InvalidOperationException($"No block of {count} free loopback ports.");
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>

@@ -24,7 +24,7 @@ public sealed class SettlementNetworkProcessTests : IDisposable
     [Fact]
     public async Task Twelve_node_processes_settle_transfers_both_ways_through_a_SIGKILL_per_chain_atomically_and_conserve_every_asset_S1_S2_C6()
     {
-        var layout = new SettlementLayoutOptions { BasePort = NodeProcess.FreePortBlock(24) };
+        var layout = new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(24) };
         var files = SettlementNetworkLayout.Write(_directory, layout);
         var nodes = new NodeProcess?[files.NodeConfigs.Count];
         using var budget = new CancellationTokenSource(Budget);

@@ -43,6 +43,40 @@ public sealed class SettlementChainExecutorTests : IDisposable
     }
 
     [Fact]
+    public void An_operators_query_is_answered_in_its_reply_and_changes_nothing_and_a_strangers_is_refused_S2()
+    {
+        var balanceQuery = Request(_operator, SettlementEntry.Ask(SettlementQuery.Balance(SettlementNetworkSpec.TransitAccount, Usd)));
+        var unknownTx = Request(_operator, SettlementEntry.Ask(SettlementQuery.Transaction(Hash256.Compute("unknown"u8))));
+        var stranger = Request(_stranger, SettlementEntry.Ask(SettlementQuery.Balance(Bob, Usd)));
+        var result = Apply(balanceQuery, unknownTx, stranger);
+
+        var answers = result.Results.Select(r => Canonical.Decode<SettlementReply>(r)).ToArray();
+        Assert.Equal(SettlementEntryCode.Answered, answers[0].Code);
+        Assert.Equal(_ppc.Ledger.GetBalance(SettlementNetworkSpec.TransitAccount, Usd), answers[0].Balance);
+        Assert.Equal((SettlementEntryCode.Answered, (CrossChainTransactionState?)null), (answers[1].Code, answers[1].State));
+        Assert.Equal((SettlementEntryCode.Unauthorized, (Ledger.Balance?)null), (answers[2].Code, answers[2].Balance));
+        Assert.Empty(result.Outbound);
+        Assert.Equal(0, _ppc.Ledger.PendingCount);
+    }
+
+    [Fact]
+    public void Queries_and_replies_round_trip_through_the_canonical_codec_and_malformed_ones_are_refused()
+    {
+        foreach (var query in new[] { SettlementQuery.Transaction(Hash256.Compute("t"u8)), SettlementQuery.Balance(Bob, Usd) })
+        {
+            var decoded = Canonical.Decode<SettlementEntry>(SettlementEntry.Ask(query).ToCanonicalBytes());
+            Assert.Equal(SettlementEntryKind.Query, decoded.Kind);
+            Assert.Equal(Canonical.Encode(query), Canonical.Encode(decoded.Query!));
+        }
+
+        var reply = new SettlementReply(SettlementEntryCode.Answered, CrossChainResultCode.Ok, Hash256.Compute("r"u8), CrossChainTransactionState.Committed,
+            TransferFailureReason.None) { Balance = new Ledger.Balance(new Amount(5), new Amount(1), new Amount(2), new Amount(0)) };
+        Assert.Equal(reply, Canonical.Decode<SettlementReply>(Canonical.Encode(reply)));
+        Assert.Throws<ArgumentException>(() => SettlementQuery.Balance(default, Usd));
+        Assert.Throws<CodecException>(() => Canonical.Decode<SettlementQuery>(new byte[] { 0x92, 0x02, 0x01 })); // a balance query needs 3 fields
+    }
+
+    [Fact]
     public void A_delivered_offer_executes_when_f_plus_one_validators_attested_it_and_only_once_Alg3()
     {
         var offer = Offer(sequence: 0, amount: 40);

@@ -149,6 +149,7 @@ public sealed partial class SettlementNodeService : IHostedService, IAsyncDispos
                     _ => ConsensusEngines.Pbft,
                 },
                 ServeRemoteClients = true,
+                LocalClients = false, // every client of a node is remote: no reply queue to fill
                 TimeProvider = _time,
                 Loggers = _loggers,
             }, store, consensus, relay, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -47,6 +47,6 @@ public sealed class ChainNodeFactory
 
         var store = await stores.OpenAsync(chainId, cancellationToken).ConfigureAwait(false);
         return await ReplicaHost.StartAsync(engine, options.Replica, options.SigningKey!, store, transport, application, observer,
-            options.ServeRemoteClients, _services.GetService<TimeProvider>(), loggers, cancellationToken).ConfigureAwait(false);
+            options.ServeRemoteClients, localReplies: true, _services.GetService<TimeProvider>(), loggers, cancellationToken).ConfigureAwait(false);
     }
 }

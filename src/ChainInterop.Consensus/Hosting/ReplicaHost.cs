@@ -101,6 +101,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     /// <param name="application">This node's copy of the application; null for <see cref="OrderingOnlyApplication"/>.</param>
     /// <param name="observer">What follows the chain on this node; none when null.</param>
     /// <param name="serveRemoteClients">See <see cref="ServeRemoteClients"/>.</param>
+    /// <param name="localReplies">See <see cref="LocalReplies"/>.</param>
     /// <param name="timeProvider">The clock and timers; the system clock when null.</param>
     /// <param name="loggers">Loggers; none when null.</param>
     /// <param name="cancellationToken">Cancels reading the store.</param>
@@ -116,6 +117,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         IChainApplication? application = null,
         ICommittedBlockObserver? observer = null,
         bool serveRemoteClients = false,
+        bool localReplies = true,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggers = null,
         CancellationToken cancellationToken = default)
@@ -132,6 +134,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         var host = new ReplicaHost(replica, options.Validators!, transport, store, observer, timeProvider, loggers.CreateLogger<ReplicaHost>())
         {
             ServeRemoteClients = serveRemoteClients,
+            LocalReplies = localReplies,
         };
         host.Start();
         return host;
@@ -144,6 +147,13 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     /// <see cref="SubmitAsync"/>). Set it before <see cref="Start"/>.
     /// </summary>
     public bool ServeRemoteClients { get; init; }
+
+    /// <summary>
+    /// Whether replies are also queued on <see cref="Replies"/> for clients in this process (<see cref="LocalChainClients"/>);
+    /// on by default. A node whose clients are all remote turns it off, so unread replies do not pile up in memory.
+    /// Set it before <see cref="Start"/>.
+    /// </summary>
+    public bool LocalReplies { get; init; } = true;
 
     /// <summary>The replica this host drives (read its status only, e.g. <see cref="IReplica.CommittedHeight"/>: it runs on the host's thread).</summary>
     public IReplica Replica => _replica;
@@ -417,7 +427,11 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                     _internal.Writer.TryWrite(new BlocksLoadedInput(effect.Node, blocks));
                     break;
                 case EffectKind.Reply:
-                    _replies.Writer.TryWrite(effect.Reply!);
+                    if (LocalReplies)
+                    {
+                        _replies.Writer.TryWrite(effect.Reply!);
+                    }
+
                     if (ServeRemoteClients && !_validators.Contains(effect.Reply!.ClientId))
                     {
                         await _transport.SendAsync(effect.Reply.ClientId, Canonical.Encode(effect.Reply), cancellationToken).ConfigureAwait(false);

@@ -50,6 +50,9 @@ public sealed class SettlementValidatorOptions
     /// <summary>Whether clients (a bank's settlement services) reach this validator over its consensus transport (<see cref="ReplicaHost.ServeRemoteClients"/>).</summary>
     public bool ServeRemoteClients { get; set; }
 
+    /// <summary>Whether clients in this process take replies from the validator (<see cref="ReplicaHost.LocalReplies"/>); on by default, off for a node whose clients are all remote.</summary>
+    public bool LocalClients { get; set; } = true;
+
     /// <summary>The clock; null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

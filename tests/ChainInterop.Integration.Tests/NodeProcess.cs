@@ -62,6 +62,31 @@ internal sealed class NodeProcess : IDisposable
         return node;
     }
 
+    /// <summary>Runs the node program once with <paramref name="arguments"/> (a client command) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunOnceAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "ChainInterop.Samples.Node.dll");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", ["exec", dll, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {

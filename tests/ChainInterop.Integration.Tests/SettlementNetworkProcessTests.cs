@@ -112,6 +112,14 @@ public sealed class SettlementNetworkProcessTests : IDisposable
             Assert.Equal(layout.CustomerBalance - committedBa, await PostedAsync(bankB, "customer-2", ct));
             Assert.Equal(0, (await icc.Client.QueryBalanceAsync(SettlementNetworkSpec.ClearingAccount, Usd, ct)).Balance?.Posted.MinorUnits ?? 0);
 
+            // The README's client commands, as a bank runs them: a transfer and its outcome, then a balance read.
+            var (exit, output) = await NodeProcess.RunOnceAsync(
+                ["settlement", "transfer", files.ClientConfigs[1], "--from", "customer-1", "--to", "ppc-bank-a:customer-1", "--amount", "7"], ct);
+            Assert.True(exit == 0 && output.Contains("OUTCOME", StringComparison.Ordinal) && output.Contains("Committed", StringComparison.Ordinal), output);
+            (exit, output) = await NodeProcess.RunOnceAsync(["settlement", "balance", files.ClientConfigs[0], "customer-1"], ct);
+            Assert.True(exit == 0, output);
+            Assert.Contains($"BALANCE ppc-bank-a customer-1 USD posted {layout.CustomerBalance - committedAb + 7} ", output, StringComparison.Ordinal);
+
             // The restarted validators caught up with their chains: each executes the height of a read ordered just now.
             foreach (int v in victims)
             {

@@ -5,7 +5,8 @@ namespace ChainInterop.Hosting;
 /// <summary>
 /// Gives the host the signing key of each validator it runs. The default reads key files
 /// (<see cref="KeyFileSigningKeyProvider"/>); demos derive public keys (<see cref="DemoSigningKeyProvider"/>); a host
-/// can register its own (e.g. one backed by an HSM) before or instead of <c>AddSettlementNodeOptions</c>'s default.
+/// can register its own before or instead of <c>AddSettlementNodeOptions</c>'s default, e.g. one backed by an HSM that
+/// returns a <see cref="PrivateKey"/> subclass signing through the device (the secret never enters the process).
 /// </summary>
 public interface ISigningKeyProvider
 {

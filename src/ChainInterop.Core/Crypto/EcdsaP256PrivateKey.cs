@@ -13,7 +13,7 @@ internal sealed class EcdsaP256PrivateKey : PrivateKey
         _ecdsa = ecdsa;
     }
 
-    private protected override void SignCore(ReadOnlySpan<byte> message, Span<byte> signature)
+    protected override void SignCore(ReadOnlySpan<byte> message, Span<byte> signature)
     {
         if (!_ecdsa.TrySignData(message, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out int written)
             || written != EcdsaP256Scheme.SignatureSize)
@@ -24,7 +24,7 @@ internal sealed class EcdsaP256PrivateKey : PrivateKey
         EcdsaP256Scheme.NormalizeLowS(signature);
     }
 
-    private protected override void ExportCore(Span<byte> destination)
+    protected override void ExportCore(Span<byte> destination)
     {
         ECParameters parameters = _ecdsa.ExportParameters(includePrivateParameters: true);
         byte[] d = parameters.D!;
@@ -39,5 +39,5 @@ internal sealed class EcdsaP256PrivateKey : PrivateKey
         }
     }
 
-    private protected override void DisposeCore() => _ecdsa.Dispose();
+    protected override void DisposeCore() => _ecdsa.Dispose();
 }

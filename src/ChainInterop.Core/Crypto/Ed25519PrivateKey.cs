@@ -23,10 +23,10 @@ internal sealed class Ed25519PrivateKey : PrivateKey
     /// <summary>The NSec key, for tests that check it is disposed with this key.</summary>
     internal NSecKey NSecKeyForTesting => _key;
 
-    private protected override void SignCore(ReadOnlySpan<byte> message, Span<byte> signature) =>
+    protected override void SignCore(ReadOnlySpan<byte> message, Span<byte> signature) =>
         Ed25519Scheme.NSecEd25519.Sign(_key, message, signature);
 
-    private protected override void ExportCore(Span<byte> destination)
+    protected override void ExportCore(Span<byte> destination)
     {
         if (!_key.TryExport(KeyBlobFormat.RawPrivateKey, destination, out int written) || written != Ed25519Strict.SeedSizeBytes)
         {
@@ -34,5 +34,5 @@ internal sealed class Ed25519PrivateKey : PrivateKey
         }
     }
 
-    private protected override void DisposeCore() => _key.Dispose();
+    protected override void DisposeCore() => _key.Dispose();
 }

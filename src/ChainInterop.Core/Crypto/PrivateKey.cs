@@ -1,7 +1,10 @@
 namespace ChainInterop.Crypto;
 
 /// <summary>
-/// A private signing key held in memory. Only the schemes of <see cref="SignatureSchemes"/> create keys.
+/// A private signing key. The schemes of <see cref="SignatureSchemes"/> create keys held in memory; an integrator whose
+/// keys live in a hardware security module or a key service derives from this class (<see cref="SignCore"/> asks the
+/// device to sign, <see cref="ExportCore"/> throws <see cref="NotSupportedException"/>) and hands such keys to the host
+/// through its key provider: the secret never enters the process.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,11 +27,20 @@ public abstract class PrivateKey : IDisposable
     private int _inFlight;
     private bool _disposed;
 
-    private protected PrivateKey(ISignatureScheme scheme, PublicKey publicKey)
+    /// <summary>Creates a key of <paramref name="scheme"/> whose public half is <paramref name="publicKey"/>.</summary>
+    /// <param name="scheme">The scheme that verifies its signatures (e.g. <see cref="SignatureSchemes.Ed25519"/>).</param>
+    /// <param name="publicKey">The matching public key.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The public key is of another algorithm than the scheme.</exception>
+    protected PrivateKey(ISignatureScheme scheme, PublicKey publicKey)
     {
         ArgumentNullException.ThrowIfNull(scheme);
         ArgumentNullException.ThrowIfNull(publicKey);
-        System.Diagnostics.Debug.Assert(scheme.Algorithm == publicKey.Algorithm, "scheme and public key disagree");
+        if (scheme.Algorithm != publicKey.Algorithm)
+        {
+            throw new ArgumentException($"A {publicKey.Algorithm} public key does not go with the {scheme.Algorithm} scheme.", nameof(publicKey));
+        }
+
         Scheme = scheme;
         PublicKey = publicKey;
     }
@@ -88,6 +100,7 @@ public abstract class PrivateKey : IDisposable
     /// <param name="destination">At least <see cref="ISignatureScheme.PrivateKeySizeBytes"/> bytes.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
     /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    /// <exception cref="NotSupportedException">The key cannot leave its device (an HSM-backed key).</exception>
     public void ExportPrivateKey(Span<byte> destination)
     {
         int size = Scheme.PrivateKeySizeBytes;
@@ -132,14 +145,17 @@ public abstract class PrivateKey : IDisposable
     /// <returns>For example <c>PrivateKey(Ed25519, public=d75a980182b10ab7…)</c>.</returns>
     public override string ToString() => $"PrivateKey({Algorithm}, public={PublicKey.ToString()[..16]}…)";
 
-    /// <summary>Signs; <paramref name="signature"/> is exactly the signature size and the key is alive.</summary>
-    private protected abstract void SignCore(ReadOnlySpan<byte> message, Span<byte> signature);
+    /// <summary>Signs; <paramref name="signature"/> is exactly the signature size and the key is alive. May be called from several threads at once.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="signature">Where the signature goes (exactly <see cref="ISignatureScheme.SignatureSizeBytes"/> bytes).</param>
+    protected abstract void SignCore(ReadOnlySpan<byte> message, Span<byte> signature);
 
-    /// <summary>Exports; <paramref name="destination"/> is exactly the private key size and the key is alive.</summary>
-    private protected abstract void ExportCore(Span<byte> destination);
+    /// <summary>Exports; <paramref name="destination"/> is exactly the private key size and the key is alive. A key that cannot leave its device throws <see cref="NotSupportedException"/>.</summary>
+    /// <param name="destination">Where the secret goes.</param>
+    protected abstract void ExportCore(Span<byte> destination);
 
-    /// <summary>Wipes the secret; called once, with no operation in flight.</summary>
-    private protected abstract void DisposeCore();
+    /// <summary>Wipes the secret (or releases the device's handle); called once, with no operation in flight.</summary>
+    protected abstract void DisposeCore();
 
     internal bool IsDisposed
     {

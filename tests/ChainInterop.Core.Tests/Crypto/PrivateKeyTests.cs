@@ -212,3 +212,59 @@ public sealed class PrivateKeyTests
         }
     }
 }
+
+/// <summary>A key whose secret stays in a device (an HSM or a key service): it signs through the device and never exports.</summary>
+public sealed class DeviceKeyTests
+{
+    [Fact]
+    public void A_key_held_in_a_device_signs_verifiably_through_the_contract_and_refuses_export_C1()
+    {
+        using var device = new DeviceKey(SignatureSchemes.Ed25519.GenerateKey());
+        byte[] signature = device.Sign("settle"u8);
+
+        Assert.True(SignatureSchemes.Ed25519.Verify(device.PublicKey.Bytes, "settle"u8, signature));
+        Assert.Equal(1, device.Signed);
+        Assert.Throws<NotSupportedException>(() => device.ExportPrivateKey(new byte[32]));
+
+        var header = ChainInterop.Blocks.Block.Create(new ChainId("device-chain"), 0, Hash256.Zero, 1, NodeId.FromPublicKey(device.PublicKey), 0, []).Header;
+        var certificate = ChainInterop.Blocks.CommitCertificate.Sign(header, [device]);
+        Assert.True(certificate.Verify(header, new ChainInterop.Blocks.ValidatorSet([device.PublicKey], faultTolerance: 0)).IsValid);
+
+        device.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => device.Sign("late"u8));
+    }
+
+    [Fact]
+    public void A_device_key_must_name_a_public_key_of_its_schemes_algorithm()
+    {
+        using var p256 = SignatureSchemes.EcdsaP256.GenerateKey();
+        Assert.Throws<ArgumentException>(() => new MismatchedKey(p256.PublicKey));
+    }
+
+    /// <summary>Stands in for an HSM: the inner key plays the device, reachable only through signing.</summary>
+    private sealed class DeviceKey(PrivateKey inside) : PrivateKey(inside.Scheme, inside.PublicKey)
+    {
+        public int Signed { get; private set; }
+
+        protected override void SignCore(ReadOnlySpan<byte> message, Span<byte> signature)
+        {
+            inside.Sign(message, signature);
+            Signed++;
+        }
+
+        protected override void ExportCore(Span<byte> destination) => throw new NotSupportedException("The key does not leave the device.");
+
+        protected override void DisposeCore() => inside.Dispose();
+    }
+
+    private sealed class MismatchedKey(PublicKey publicKey) : PrivateKey(SignatureSchemes.Ed25519, publicKey)
+    {
+        protected override void SignCore(ReadOnlySpan<byte> message, Span<byte> signature) => throw new NotSupportedException();
+
+        protected override void ExportCore(Span<byte> destination) => throw new NotSupportedException();
+
+        protected override void DisposeCore()
+        {
+        }
+    }
+}

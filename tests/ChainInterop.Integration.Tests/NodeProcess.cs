@@ -11,6 +11,7 @@ internal sealed class NodeProcess : IDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<string> _output = new();
     private long _committedHeight = -1;
+    private readonly List<(long Height, TaskCompletionSource Reached)> _heightWaiters = [];
 
     private NodeProcess(IEnumerable<string> arguments)
     {
@@ -34,6 +35,23 @@ internal sealed class NodeProcess : IDisposable
 
     /// <summary>The highest height this node reported committed (-1 before any).</summary>
     public long CommittedHeight => Interlocked.Read(ref _committedHeight);
+
+    /// <summary>Completes when the node reports (<c>COMMITTED</c>) a height at or above <paramref name="height"/>.</summary>
+    public Task WaitForHeightAsync(long height, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_heightWaiters)
+        {
+            if (CommittedHeight >= height)
+            {
+                return Task.CompletedTask;
+            }
+
+            _heightWaiters.Add((height, reached));
+        }
+
+        return reached.Task.WaitAsync(cancellationToken);
+    }
 
     /// <summary>The last lines the node printed (for failure messages).</summary>
     public string Tail => string.Join('\n', _output.TakeLast(30));
@@ -128,6 +146,15 @@ internal sealed class NodeProcess : IDisposable
             long seen;
             while ((seen = Interlocked.Read(ref _committedHeight)) < height && Interlocked.CompareExchange(ref _committedHeight, height, seen) != seen)
             {
+            }
+
+            lock (_heightWaiters)
+            {
+                foreach (var waiter in _heightWaiters.Where(w => w.Height <= height).ToList())
+                {
+                    waiter.Reached.TrySetResult();
+                    _heightWaiters.Remove(waiter);
+                }
             }
         }
     }

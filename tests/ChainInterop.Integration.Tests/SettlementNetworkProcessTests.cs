@@ -93,7 +93,7 @@ public sealed class SettlementNetworkProcessTests : IDisposable
                 var final = await clients[payer].Client.WaitForOutcomeAsync(started, TimeSpan.FromMilliseconds(200), ct);
                 Assert.Equal(CrossChainTransactionState.Committed, final);
                 Assert.Equal(final, (await icc.Client.QueryTransactionAsync(tx, ct)).State);
-                Assert.Equal(final, await EventuallyAsync(() => clients[payee].Client.QueryTransactionAsync(tx, ct), a => a.State == final, ct));
+                Assert.Equal(final, await clients[payee].Client.WaitForFinalStateAsync(tx, TimeSpan.FromMilliseconds(100), ct)); // a relay hop later
             }
 
             // Conservation per asset: each bank's transit plus its ABC account, all customers together, the clearing account.
@@ -125,10 +125,7 @@ public sealed class SettlementNetworkProcessTests : IDisposable
             {
                 var session = v < 4 ? bankA : v < 8 ? bankB : icc;
                 var read = await session.Client.SubmitAsync(SettlementEntry.Ask(SettlementQuery.Transaction(Hash256.Zero)).ToCanonicalBytes(), ct);
-                while (nodes[v]!.CommittedHeight < (long)read.Height)
-                {
-                    await Task.Delay(50, ct);
-                }
+                await nodes[v]!.WaitForHeightAsync((long)read.Height, ct);
             }
         }
         finally
@@ -158,19 +155,4 @@ public sealed class SettlementNetworkProcessTests : IDisposable
 
     private static async Task<long> PostedAsync(SettlementClientSession bank, string account, CancellationToken ct) =>
         (await bank.Client.QueryBalanceAsync(new AccountId(account), Usd, ct)).Balance!.Value.Posted.MinorUnits;
-
-    /// <summary>Asks until the answer satisfies <paramref name="done"/> (the payee's PPC learns of the commit a relay hop later).</summary>
-    private static async Task<CrossChainTransactionState?> EventuallyAsync(Func<Task<SettlementReply>> ask, Func<SettlementReply, bool> done, CancellationToken ct)
-    {
-        while (true)
-        {
-            var answer = await ask();
-            if (done(answer))
-            {
-                return answer.State;
-            }
-
-            await Task.Delay(100, ct);
-        }
-    }
 }

@@ -85,14 +85,32 @@ public static class SettlementClientExtensions
         }
 
         var state = started.Result.State.Value;
-        while (!IsFinal(state))
-        {
-            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
-            var answer = await client.QueryTransactionAsync(tx, cancellationToken).ConfigureAwait(false);
-            state = answer.State ?? state;
-        }
+        return IsFinal(state) ? state : await client.WaitForFinalStateAsync(tx, pollInterval, cancellationToken).ConfigureAwait(false);
+    }
 
-        return state;
+    /// <summary>
+    /// Waits until the client's chain holds <paramref name="transactionId"/> in a final state (committed, cancelled or
+    /// failed), asking every <paramref name="pollInterval"/> (each ask is one ordered read, <see cref="QueryTransactionAsync"/>):
+    /// e.g. a payee bank waiting for a transfer its PPC learns of a relay hop after the ICC decided it.
+    /// </summary>
+    /// <param name="client">A client of the chain (one of its operators).</param>
+    /// <param name="transactionId">The transaction.</param>
+    /// <param name="pollInterval">How long between asks.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The final state on the chain.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    public static async Task<CrossChainTransactionState> WaitForFinalStateAsync(this ChainClient client, Hash256 transactionId, TimeSpan pollInterval, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        while (true)
+        {
+            if ((await client.QueryTransactionAsync(transactionId, cancellationToken).ConfigureAwait(false)).State is { } state && IsFinal(state))
+            {
+                return state;
+            }
+
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal static bool IsFinal(CrossChainTransactionState state) =>

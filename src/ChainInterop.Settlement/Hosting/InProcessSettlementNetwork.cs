@@ -136,11 +136,10 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(started);
         var chain = started.Reply.ChainId;
         _ = Chain(chain);
-        return started.Result switch
+        return started switch
         {
-            { Code: not SettlementEntryCode.Executed } or { State: null } =>
-                Task.FromException<CrossChainTransactionState>(new TransferNotRecordedException(chain, transactionId, started.Reply.Height)),
-            { State: { } state } when IsFinal(state) && started.Result.TransactionId == transactionId => Task.FromResult(state),
+            { IsRecorded: false } => Task.FromException<CrossChainTransactionState>(new TransferNotRecordedException(chain, transactionId, started.Reply.Height)),
+            { Result.State: { } state } when IsFinal(state) && started.Result.TransactionId == transactionId => Task.FromResult(state),
             _ => WaitForOutcomeAsync(chain, transactionId, cancellationToken),
         };
     }

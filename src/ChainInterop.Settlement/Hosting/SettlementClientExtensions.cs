@@ -14,6 +14,9 @@ public sealed record TransferStarted(ClientReply Reply, SettlementReply Result)
     /// <summary>Whether the PPC accepted the transfer (the payer's leg is reserved and the request is on its way to the ICC).</summary>
     public bool IsAccepted => Result.IsAccepted;
 
+    /// <summary>Whether the PPC recorded the transaction (its application executed the command); when not, there is no outcome to wait for.</summary>
+    public bool IsRecorded => Result is { Code: SettlementEntryCode.Executed, State: not null };
+
     /// <summary>Why the PPC refused it (<see cref="TransferFailureReason.None"/> when accepted, or when the chain refused the entry itself: see <see cref="SettlementReply.Code"/>).</summary>
     public TransferFailureReason Reason => Result.Reason;
 }
@@ -79,12 +82,12 @@ public static class SettlementClientExtensions
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(started);
         var tx = started.Result.TransactionId;
-        if (started.Result is { Code: not SettlementEntryCode.Executed } or { State: null })
+        if (!started.IsRecorded)
         {
             throw new TransferNotRecordedException(started.Reply.ChainId, tx, started.Reply.Height);
         }
 
-        var state = started.Result.State.Value;
+        var state = started.Result.State!.Value;
         return IsFinal(state) ? state : await client.WaitForFinalStateAsync(tx, pollInterval, cancellationToken).ConfigureAwait(false);
     }
 

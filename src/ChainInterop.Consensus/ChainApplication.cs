@@ -1,3 +1,4 @@
+using System.Buffers;
 using ChainInterop.Blocks;
 using ChainInterop.Codec;
 using ChainInterop.Consensus.CrossChain;
@@ -16,6 +17,10 @@ namespace ChainInterop.Consensus;
 /// returns the same results; the replies that carry them are vouched for by f + 1 validators.</para>
 /// <para>An exception thrown by <see cref="Execute"/> stops the replica (its host fails): an application that cannot
 /// execute a committed block cannot go on without diverging from the other copies.</para>
+/// <para>Checkpoints: <see cref="WriteSnapshot"/> and <see cref="RestoreSnapshot"/> let a host save the state every so
+/// many blocks and, after a restart, restore the newest snapshot and re-execute only the blocks after it
+/// (<see cref="IReplica.TakeSnapshot"/>, <see cref="IReplica.Restore"/>). The replica calls both on its own thread,
+/// between blocks.</para>
 /// </remarks>
 public interface IChainApplication
 {
@@ -23,6 +28,23 @@ public interface IChainApplication
     /// <param name="block">The block and the requests consensus decoded, verified and found new for their client.</param>
     /// <returns>One result per request of <see cref="CommittedBlock.Requests"/>, in order, and the cross-chain messages the block emits.</returns>
     BlockExecution Execute(CommittedBlock block);
+
+    /// <summary>
+    /// Writes the whole replicated state, as of the last block executed: everything <see cref="Execute"/> reads, so a
+    /// copy restored from it executes every later block exactly as this one does. Deterministic: copies that executed
+    /// the same blocks write the same bytes (their hash can be compared).
+    /// </summary>
+    /// <param name="output">Where the bytes go.</param>
+    void WriteSnapshot(IBufferWriter<byte> output);
+
+    /// <summary>
+    /// Replaces the state with one <see cref="WriteSnapshot"/> wrote on a copy configured alike (same chain, same
+    /// options). The bytes are checked, not trusted; when this throws, the state is unchanged.
+    /// </summary>
+    /// <param name="height">The height of the last block the snapshot's state executed.</param>
+    /// <param name="snapshot">The bytes.</param>
+    /// <exception cref="CodecException">The bytes are not a snapshot of this application.</exception>
+    void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot);
 }
 
 /// <summary>A committed request that is new for its client (K2's exactly-once rule), with its place in the block.</summary>
@@ -162,6 +184,21 @@ public sealed class OrderingOnlyApplication : IChainApplication
 
     /// <inheritdoc />
     public BlockExecution Execute(CommittedBlock block) => BlockExecution.Empty(block);
+
+    /// <inheritdoc />
+    public void WriteSnapshot(IBufferWriter<byte> output)
+    {
+        var writer = new CanonicalWriter(output);
+        writer.WriteArrayHeader(0);
+    }
+
+    /// <inheritdoc />
+    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot)
+    {
+        var reader = new CanonicalReader(snapshot);
+        reader.ReadArrayHeader(0);
+        reader.EnsureEnd();
+    }
 }
 
 /// <summary>

@@ -1,6 +1,8 @@
+using System.Buffers;
 using ChainInterop.Blocks;
 using ChainInterop.Codec;
 using ChainInterop.Crypto;
+using ChainInterop.Storage;
 
 namespace ChainInterop.Consensus;
 
@@ -14,6 +16,10 @@ namespace ChainInterop.Consensus;
 /// <remarks>Grows with the number of clients, like the application's account table; entries cannot be evicted without breaking deduplication.</remarks>
 internal sealed class ClientTable
 {
+    private const int SnapshotVersion = 1;
+    private const int SnapshotFieldCount = 4;
+    private const int ClientFieldCount = 6;
+
     private readonly Dictionary<NodeId, Executed> _last = [];
     private long _replayed = -1;
 
@@ -131,6 +137,104 @@ internal sealed class ClientTable
             throw new InvalidOperationException(
                 $"The replica of {chain} was built from stored tip {tip.Height} but replayed only up to {_replayed}: replay the stored blocks (IReplica.Replay) before starting it.");
         }
+    }
+
+    /// <summary>
+    /// The replicated state as of <paramref name="tip"/>, the last block executed: this table and the application's
+    /// snapshot, <c>[version, tipHash, [[client, timestamp, digest, height, entryIndex, result]...], application]</c>
+    /// with clients in id order, so replicas that executed the same blocks write the same bytes.
+    /// </summary>
+    public StateSnapshot Snapshot(ChainId chain, BlockHeader tip, IChainApplication application)
+    {
+        var state = new ArrayBufferWriter<byte>();
+        application.WriteSnapshot(state);
+        var output = new ArrayBufferWriter<byte>(state.WrittenCount + (_last.Count * 96) + 64);
+        var writer = new CanonicalWriter(output);
+        writer.WriteArrayHeader(SnapshotFieldCount);
+        writer.WriteInt32(SnapshotVersion);
+        writer.WriteHash256(tip.Hash);
+        writer.WriteArrayHeader(_last.Count);
+        foreach (var (client, executed) in _last.OrderBy(kv => kv.Key))
+        {
+            writer.WriteArrayHeader(ClientFieldCount);
+            writer.WriteNodeId(client);
+            writer.WriteUInt64(executed.Timestamp);
+            writer.WriteHash256(executed.Digest);
+            writer.WriteUInt64(executed.Height);
+            writer.WriteInt32(executed.EntryIndex);
+            writer.WriteBinary(executed.Result.Span);
+        }
+
+        writer.WriteBinary(state.WrittenSpan);
+        return new StateSnapshot(chain, tip.Height, output.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Restores a <see cref="Snapshot"/> before anything was replayed, in place of re-executing heights 0 to the
+    /// snapshot's: <paramref name="block"/> is the replica's stored block at that height, which the snapshot must name.
+    /// Replay then goes on from the next height. When this throws, the table and the application are unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">The snapshot is of another chain or block, above the stored tip, or the replica replayed already.</exception>
+    /// <exception cref="CodecException">The bytes are not a snapshot (the application's included).</exception>
+    public void Restore(ChainId chain, StateSnapshot snapshot, Block block, BlockHeader? tip, IChainApplication application)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(block);
+        if (_replayed >= 0 || _last.Count > 0)
+        {
+            throw new ArgumentException($"Restore a snapshot of {chain} before replaying any block.", nameof(snapshot));
+        }
+
+        if (snapshot.ChainId != chain || block.Header.ChainId != chain || snapshot.Height != block.Height
+            || tip is null || block.Height > tip.Height || (block.Height == tip.Height && block.Hash != tip.Hash))
+        {
+            throw new ArgumentException(
+                $"The snapshot of {snapshot.ChainId} at height {snapshot.Height} does not belong to the stored chain of {chain} (block {block.Height}, tip {tip?.Height.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).",
+                nameof(snapshot));
+        }
+
+        var reader = new CanonicalReader(snapshot.State, CodecLimits.Snapshot);
+        reader.ReadArrayHeader(SnapshotFieldCount);
+        long offset = reader.Consumed;
+        if (reader.ReadInt32() != SnapshotVersion)
+        {
+            throw new CodecException(CodecError.ValueOutOfRange, offset, $"unsupported replica snapshot version (expected {SnapshotVersion})");
+        }
+
+        if (reader.ReadHash256() != block.Hash)
+        {
+            throw new ArgumentException($"The snapshot of {chain} at height {block.Height} was taken on another block than the stored one.", nameof(snapshot));
+        }
+
+        int count = reader.ReadArrayHeader();
+        var last = new Dictionary<NodeId, Executed>(count);
+        NodeId previous = default;
+        for (int i = 0; i < count; i++)
+        {
+            offset = reader.Consumed;
+            reader.ReadArrayHeader(ClientFieldCount);
+            var client = reader.ReadNodeId();
+            var executed = new Executed(reader.ReadUInt64(), reader.ReadHash256(), reader.ReadUInt64(), reader.ReadInt32(), reader.ReadBinaryArray());
+            if ((i > 0 && client.CompareTo(previous) <= 0) || executed.Height > block.Height || executed.EntryIndex < 0
+                || executed.Result.Length > BlockExecution.MaxResultBytes)
+            {
+                throw new CodecException(CodecError.ValueOutOfRange, offset, "client records out of order or out of range");
+            }
+
+            previous = client;
+            last.Add(client, executed);
+        }
+
+        var applicationState = reader.ReadBinaryArray();
+        reader.EnsureEnd();
+        application.RestoreSnapshot(block.Height, applicationState);
+        _last.Clear();
+        foreach (var (client, executed) in last)
+        {
+            _last.Add(client, executed);
+        }
+
+        _replayed = (long)block.Height;
     }
 
     /// <summary>A client's last executed request: its timestamp and digest, where it was committed, and its result.</summary>

@@ -30,6 +30,28 @@ public interface IReplica
     /// <exception cref="InvalidOperationException">The replica already started.</exception>
     (CommittedBlock Block, BlockExecution Execution) Replay(Blocks.Block block);
 
+    /// <summary>
+    /// Restores a checkpoint after a restart, before <see cref="Replay"/> and <see cref="Start"/>: the client table and
+    /// the application as <see cref="TakeSnapshot"/> saved them at <paramref name="block"/>'s height, in place of
+    /// replaying heights 0 to it; replay then goes on from the next height. When this throws, nothing changed (replay
+    /// from height 0 instead).
+    /// </summary>
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="block">The replica's own stored block at the snapshot's height (the snapshot must name it).</param>
+    /// <exception cref="ArgumentException">The snapshot is of another chain or block, above the stored tip, or blocks were replayed already.</exception>
+    /// <exception cref="Codec.CodecException">The bytes are not a snapshot of this replica's application.</exception>
+    /// <exception cref="InvalidOperationException">The replica already started.</exception>
+    void Restore(Storage.StateSnapshot snapshot, Blocks.Block block);
+
+    /// <summary>
+    /// The replicated state as of <see cref="CommittedHeight"/> (the client table and the application): a checkpoint a
+    /// host saves so that a restart restores it (<see cref="Restore"/>) and replays only later blocks. Call it on the
+    /// replica's thread, after the driver stored the committed blocks.
+    /// </summary>
+    /// <returns>The snapshot.</returns>
+    /// <exception cref="InvalidOperationException">Nothing is committed yet, or the replica has not started.</exception>
+    Storage.StateSnapshot TakeSnapshot();
+
     /// <summary>Starts (or restarts, from its committed blocks) the protocol: arms timers, announces itself, asks for missing blocks.</summary>
     /// <param name="nowUnixMs">The driver's current time.</param>
     /// <param name="effects">Where the replica's actions go.</param>

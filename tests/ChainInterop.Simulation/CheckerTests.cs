@@ -169,6 +169,10 @@ public class CheckerTests
 
         public (CommittedBlock Block, BlockExecution Execution) Replay(Block block) => inner.Replay(block);
 
+        public void Restore(ChainInterop.Storage.StateSnapshot snapshot, Block block) => inner.Restore(snapshot, block);
+
+        public ChainInterop.Storage.StateSnapshot TakeSnapshot() => inner.TakeSnapshot();
+
         public void Start(long nowUnixMs, IReplicaEffects effects) => inner.Start(nowUnixMs, wrap(effects));
 
         public void OnClientRequest(ClientRequest request, long nowUnixMs, IReplicaEffects effects) => inner.OnClientRequest(request, nowUnixMs, wrap(effects));
@@ -189,6 +193,10 @@ public class CheckerTests
         public ulong? CommittedHeight => inner.CommittedHeight;
 
         public (CommittedBlock Block, BlockExecution Execution) Replay(Block block) => inner.Replay(block);
+
+        public void Restore(ChainInterop.Storage.StateSnapshot snapshot, Block block) => inner.Restore(snapshot, block);
+
+        public ChainInterop.Storage.StateSnapshot TakeSnapshot() => inner.TakeSnapshot();
 
         public void Start(long nowUnixMs, IReplicaEffects effects) => inner.Start(nowUnixMs, effects);
 

@@ -9,8 +9,9 @@ namespace ChainInterop.Consensus.Hosting;
 
 /// <summary>
 /// Starts this node's replica of a chain registered with <c>AddChain(…).AddPbft()</c> (or another engine): opens the
-/// chain's store, rebuilds the replica from the store's tip, and runs it in a <see cref="ReplicaHost"/> over the
-/// given transport.
+/// chain's store, rebuilds the replica from the store's tip (from the newest snapshot in the registered
+/// <see cref="IStateSnapshotStore"/>, see <see cref="ChainNodeOptions.SnapshotIntervalBlocks"/>), and runs it in a
+/// <see cref="ReplicaHost"/> over the given transport.
 /// </summary>
 public sealed class ChainNodeFactory
 {
@@ -46,7 +47,10 @@ public sealed class ChainNodeFactory
             ?? throw new InvalidOperationException("No block store is registered: use AddFileStore(path) or AddInMemoryStore().");
 
         var store = await stores.OpenAsync(chainId, cancellationToken).ConfigureAwait(false);
+        var snapshots = options.SnapshotIntervalBlocks > 0 && _services.GetService<IStateSnapshotStore>() is { } snapshotStore
+            ? new ReplicaSnapshots(snapshotStore, options.SnapshotIntervalBlocks)
+            : null;
         return await ReplicaHost.StartAsync(engine, options.Replica, options.SigningKey!, store, transport, application, observer,
-            options.ServeRemoteClients, localReplies: true, _services.GetService<TimeProvider>(), loggers, cancellationToken).ConfigureAwait(false);
+            options.ServeRemoteClients, localReplies: true, snapshots, _services.GetService<TimeProvider>(), loggers, cancellationToken).ConfigureAwait(false);
     }
 }

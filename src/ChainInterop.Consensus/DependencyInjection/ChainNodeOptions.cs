@@ -14,11 +14,22 @@ public sealed class ChainNodeOptions
     /// <summary>Whether clients reach this node over its transport (see <see cref="ReplicaHost.ServeRemoteClients"/>); off by default.</summary>
     public bool ServeRemoteClients { get; set; }
 
+    /// <summary>
+    /// How many committed blocks between two snapshots of the replica's state, saved to the registered
+    /// <c>IStateSnapshotStore</c> (<see cref="ReplicaSnapshots"/>); 0 turns snapshots off (a start replays the whole store).
+    /// </summary>
+    public int SnapshotIntervalBlocks { get; set; } = ReplicaSnapshots.DefaultIntervalBlocks;
+
     /// <summary>Throws unless the options are usable.</summary>
     /// <exception cref="ArgumentException">Missing key, chain or validators, or invalid limits.</exception>
     public void Validate()
     {
         Replica.Validate();
+        if (SnapshotIntervalBlocks < 0)
+        {
+            throw new ArgumentException($"Chain {Replica.ChainId}: the snapshot interval is 0 (off) or more blocks, not {SnapshotIntervalBlocks}.");
+        }
+
         if (SigningKey is null)
         {
             throw new ArgumentException($"Chain {Replica.ChainId}: a node needs its signing key (ChainNodeOptions.SigningKey).");

@@ -236,7 +236,7 @@ public sealed partial class InProcessChain : IAsyncDisposable
             }
 
             var host = await ReplicaHost.StartAsync(_options.Engine, replicaOptions, _keys[i], store, transport, application?.Invoke(i),
-                _options.Observers?.Invoke(i), serveRemoteClients: false, localReplies: true, _options.TimeProvider, loggers, cancellationToken).ConfigureAwait(false);
+                _options.Observers?.Invoke(i), serveRemoteClients: false, localReplies: true, snapshots: null, _options.TimeProvider, loggers, cancellationToken).ConfigureAwait(false);
             _hosts.Add(host);
         }
 

@@ -15,7 +15,8 @@ namespace ChainInterop.Consensus.Hosting;
 /// logical thread (a channel loop), and carries out what it asks: sends, timers, block commits (stored, then handed
 /// to the <see cref="ICommittedBlockObserver"/>), replies. The replica itself stays free of I/O, locks and clocks.
 /// On start the host replays the store into the replica (<see cref="IReplica.Replay"/>), so its client table and its
-/// application are rebuilt before it takes part again.
+/// application are rebuilt before it takes part again; with <see cref="Snapshots"/> it restores the newest checkpoint
+/// first and replays only the blocks after it, and saves a checkpoint every so many committed blocks.
 /// </summary>
 /// <remarks>A failure of the loop (e.g. the store refusing a block) stops the host and is rethrown by <see cref="Completion"/> and by the next <see cref="SubmitAsync"/>.</remarks>
 public sealed partial class ReplicaHost : IAsyncDisposable
@@ -56,6 +57,10 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private Task _pump = Task.CompletedTask;
+    private Task _snapshotSave = Task.CompletedTask;
+    private ulong _nextSnapshotHeight;
+    private long _lastSnapshotHeight = -1;
+    private long _restoredHeight = -1;
 
     /// <summary>Creates the host; call <see cref="Start"/> to run it.</summary>
     /// <param name="replica">The replica, built from the store's tip.</param>
@@ -102,12 +107,13 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     /// <param name="observer">What follows the chain on this node; none when null.</param>
     /// <param name="serveRemoteClients">See <see cref="ServeRemoteClients"/>.</param>
     /// <param name="localReplies">See <see cref="LocalReplies"/>.</param>
+    /// <param name="snapshots">See <see cref="Snapshots"/>; none when null.</param>
     /// <param name="timeProvider">The clock and timers; the system clock when null.</param>
     /// <param name="loggers">Loggers; none when null.</param>
     /// <param name="cancellationToken">Cancels reading the store.</param>
     /// <returns>The running host; dispose it to stop.</returns>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
-    /// <exception cref="ArgumentException">The options are invalid, or the key is not usable with them.</exception>
+    /// <exception cref="ArgumentException">The options (or the snapshot settings) are invalid, or the key is not usable with them.</exception>
     public static async Task<ReplicaHost> StartAsync(
         ReplicaFactory engine,
         ReplicaOptions options,
@@ -118,6 +124,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         ICommittedBlockObserver? observer = null,
         bool serveRemoteClients = false,
         bool localReplies = true,
+        ReplicaSnapshots? snapshots = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggers = null,
         CancellationToken cancellationToken = default)
@@ -128,6 +135,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(transport);
         options.Validate();
+        snapshots?.Validate();
         loggers ??= NullLoggerFactory.Instance;
         var lastCommitted = store.Tip is { } tip ? await store.GetAsync(tip.Height, cancellationToken).ConfigureAwait(false) : null;
         var replica = await engine(new ReplicaContext(options, key, store, lastCommitted, loggers, application), cancellationToken).ConfigureAwait(false);
@@ -135,6 +143,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         {
             ServeRemoteClients = serveRemoteClients,
             LocalReplies = localReplies,
+            Snapshots = snapshots,
         };
         host.Start();
         return host;
@@ -154,6 +163,19 @@ public sealed partial class ReplicaHost : IAsyncDisposable
     /// Set it before <see cref="Start"/>.
     /// </summary>
     public bool LocalReplies { get; init; } = true;
+
+    /// <summary>
+    /// Checkpoints of the replica's state: restored on start (the newest one that names a stored block), saved every
+    /// <see cref="ReplicaSnapshots.IntervalBlocks"/> committed blocks in the background (a failed save is logged; the
+    /// block store stays the truth). None by default: a start replays the whole store. Set it before <see cref="Start"/>.
+    /// </summary>
+    public ReplicaSnapshots? Snapshots { get; init; }
+
+    /// <summary>The height of the last snapshot this host took (saved or being saved), or null.</summary>
+    public ulong? LastSnapshotHeight => Interlocked.Read(ref _lastSnapshotHeight) is >= 0 and var h ? (ulong)h : null;
+
+    /// <summary>The height of the snapshot this host restored on start, or null when it replayed from height 0.</summary>
+    public ulong? RestoredHeight => Interlocked.Read(ref _restoredHeight) is >= 0 and var h ? (ulong)h : null;
 
     /// <summary>The replica this host drives (read its status only, e.g. <see cref="IReplica.CommittedHeight"/>: it runs on the host's thread).</summary>
     public IReplica Replica => _replica;
@@ -220,6 +242,8 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         {
             // Stopping; a loop failure was already surfaced through Completion and SubmitAsync.
         }
+
+        await _snapshotSave.ConfigureAwait(false); // never faults: a failed save is logged
 
         lock (_timers)
         {
@@ -301,6 +325,7 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                 }
 
                 await ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                MaybeSaveSnapshot();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -318,15 +343,20 @@ public sealed partial class ReplicaHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Re-executes the stored chain up to the replica's tip (its client table and application are its replay).</summary>
+    /// <summary>
+    /// Re-executes the stored chain up to the replica's tip (its client table and application are its replay), from
+    /// the newest snapshot that names a stored block when there is one.
+    /// </summary>
     private async Task ReplayAsync(CancellationToken cancellationToken)
     {
         if (_replica.CommittedHeight is not { } tip)
         {
+            _nextSnapshotHeight = (ulong)(Snapshots?.IntervalBlocks ?? 1) - 1;
             return;
         }
 
-        await foreach (var block in _store.ReadAsync(0, cancellationToken).ConfigureAwait(false))
+        ulong from = await RestoreSnapshotAsync(tip, cancellationToken).ConfigureAwait(false);
+        await foreach (var block in _store.ReadAsync(from, cancellationToken).ConfigureAwait(false))
         {
             if (block.Height > tip)
             {
@@ -339,6 +369,62 @@ public sealed partial class ReplicaHost : IAsyncDisposable
                 await _observer.OnCommittedAsync(committed, execution, replayed: true, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        _nextSnapshotHeight = tip + (ulong)(Snapshots?.IntervalBlocks ?? 0);
+    }
+
+    /// <summary>Restores the newest usable snapshot at or below <paramref name="tip"/>: the first height left to replay.</summary>
+    private async Task<ulong> RestoreSnapshotAsync(ulong tip, CancellationToken cancellationToken)
+    {
+        if (Snapshots is null || await Snapshots.Store.LoadLatestAsync(_replica.ChainId, cancellationToken).ConfigureAwait(false) is not { } snapshot)
+        {
+            return 0;
+        }
+
+        var block = snapshot.Height <= tip ? await _store.GetAsync(snapshot.Height, cancellationToken).ConfigureAwait(false) : null;
+        if (block is null)
+        {
+            LogSnapshotUnusable(_logger, _replica.ChainId, snapshot.Height, $"the stored chain ends at {tip}");
+            return 0;
+        }
+
+        try
+        {
+            _replica.Restore(snapshot, block);
+        }
+        catch (Exception e) when (e is ArgumentException or CodecException)
+        {
+            LogSnapshotUnusable(_logger, _replica.ChainId, snapshot.Height, e.Message);
+            return 0;
+        }
+
+        Interlocked.Exchange(ref _restoredHeight, (long)snapshot.Height);
+        LogSnapshotRestored(_logger, _replica.ChainId, snapshot.Height, tip);
+        return snapshot.Height + 1;
+    }
+
+    /// <summary>Every <see cref="ReplicaSnapshots.IntervalBlocks"/> committed (and stored) blocks: takes a snapshot and saves it in the background.</summary>
+    private void MaybeSaveSnapshot()
+    {
+        if (Snapshots is not { } snapshots || _replica.CommittedHeight is not { } height || height < _nextSnapshotHeight || !_snapshotSave.IsCompleted)
+        {
+            return; // a save still running: the next height past the interval takes the next one
+        }
+
+        var snapshot = _replica.TakeSnapshot();
+        _nextSnapshotHeight = height + (ulong)snapshots.IntervalBlocks;
+        Interlocked.Exchange(ref _lastSnapshotHeight, (long)height);
+        _snapshotSave = Task.Run(async () =>
+        {
+            try
+            {
+                await snapshots.Store.SaveAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSnapshotSaveFailed(_logger, e, _replica.ChainId, snapshot.Height);
+            }
+        });
     }
 
     /// <summary>The next input in priority order (internal, peer messages, client requests); null when all queues are closed.</summary>
@@ -511,6 +597,15 @@ public sealed partial class ReplicaHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Replica host of {ChainId} stopped")]
     private static partial void LogLoopFailed(ILogger logger, ChainId chainId, Exception exception);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Replica host of {ChainId} restored its snapshot at height {Height}; replaying up to {Tip}")]
+    private static partial void LogSnapshotRestored(ILogger logger, ChainId chainId, ulong height, ulong tip);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Replica host of {ChainId} did not use its snapshot at height {Height} ({Reason}); replaying from height 0")]
+    private static partial void LogSnapshotUnusable(ILogger logger, ChainId chainId, ulong height, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Replica host of {ChainId} could not save its snapshot at height {Height}")]
+    private static partial void LogSnapshotSaveFailed(ILogger logger, Exception exception, ChainId chainId, ulong height);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Replica host of {ChainId} dropped a client message from {Peer}: {Reason}")]
     private static partial void LogClientMessageDropped(ILogger logger, ChainId chainId, NodeId peer, string reason);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ChainInterop.Consensus.Hosting;
 
 /// <summary>
@@ -79,16 +81,31 @@ public sealed class ReplicatedApplication<TApplication>
             execution = _copies[copy].Execute(block);
         }
 
+        Applied(copy, block.Height);
+        return execution;
+    }
+
+    private void Restore(int copy, ulong height, ReadOnlyMemory<byte> snapshot)
+    {
+        lock (_copies[copy])
+        {
+            _copies[copy].RestoreSnapshot(height, snapshot);
+        }
+
+        Applied(copy, height);
+    }
+
+    private void Applied(int copy, ulong height)
+    {
         TaskCompletionSource changed;
         lock (_gate)
         {
-            _applied[copy] = block.Height;
+            _applied[copy] = height;
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         changed.TrySetResult();
-        return execution;
     }
 
     private async Task WaitUntilAsync(Func<ulong?[], bool> reached, CancellationToken cancellationToken)
@@ -113,5 +130,13 @@ public sealed class ReplicatedApplication<TApplication>
     private sealed class Copy(ReplicatedApplication<TApplication> owner, int index) : IChainApplication
     {
         public BlockExecution Execute(CommittedBlock block) => owner.Execute(index, block);
+
+        public void WriteSnapshot(IBufferWriter<byte> output) => owner.Read(index, application =>
+        {
+            application.WriteSnapshot(output);
+            return true;
+        });
+
+        public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => owner.Restore(index, height, snapshot);
     }
 }

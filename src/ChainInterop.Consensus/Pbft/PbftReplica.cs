@@ -2,6 +2,7 @@ using ChainInterop.Blocks;
 using ChainInterop.Codec;
 using ChainInterop.Consensus.Pbft.Messages;
 using ChainInterop.Crypto;
+using ChainInterop.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -174,6 +175,23 @@ public sealed partial class PbftReplica : IReplica
 
         return _clients.Replay(ChainId, block, _lastHeader, _application);
     }
+
+    /// <inheritdoc />
+    public void Restore(StateSnapshot snapshot, Block block)
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("Restore a snapshot before starting the replica.");
+        }
+
+        _clients.Restore(ChainId, snapshot, block, _lastHeader, _application);
+    }
+
+    /// <inheritdoc />
+    public StateSnapshot TakeSnapshot() =>
+        _started && _lastHeader is { } tip
+            ? _clients.Snapshot(ChainId, tip, _application)
+            : throw new InvalidOperationException("A snapshot is taken of a started replica that committed a block.");
 
     /// <inheritdoc />
     public void Start(long nowUnixMs, IReplicaEffects effects)

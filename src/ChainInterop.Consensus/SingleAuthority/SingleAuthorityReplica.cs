@@ -1,6 +1,7 @@
 using ChainInterop.Blocks;
 using ChainInterop.Codec;
 using ChainInterop.Crypto;
+using ChainInterop.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -120,6 +121,23 @@ public sealed class SingleAuthorityReplica : IReplica
 
         return _clients.Replay(ChainId, block, _tip, _application);
     }
+
+    /// <inheritdoc />
+    public void Restore(StateSnapshot snapshot, Block block)
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("Restore a snapshot before starting the replica.");
+        }
+
+        _clients.Restore(ChainId, snapshot, block, _tip, _application);
+    }
+
+    /// <inheritdoc />
+    public StateSnapshot TakeSnapshot() =>
+        _started && _tip is { } tip
+            ? _clients.Snapshot(ChainId, tip, _application)
+            : throw new InvalidOperationException("A snapshot is taken of a started replica that committed a block.");
 
     /// <inheritdoc />
     public void Start(long nowUnixMs, IReplicaEffects effects)

@@ -15,6 +15,17 @@ public sealed record CodecLimits
     /// <summary>The default limits: 16 MiB messages, 1 MiB strings, 16 MiB binaries, depth 32, 1,000,000 elements.</summary>
     public static CodecLimits Default { get; } = new();
 
+    /// <summary>
+    /// The limits for a state snapshot the node wrote itself (it can be far larger than any message): no size or element
+    /// bound but the input itself; depth as <see cref="Default"/>.
+    /// </summary>
+    public static CodecLimits Snapshot { get; } = new()
+    {
+        MaxMessageSizeBytes = long.MaxValue,
+        MaxBinaryLengthBytes = int.MaxValue,
+        MaxElementCount = int.MaxValue,
+    };
+
     /// <summary>The largest whole input accepted, in bytes (default 16 MiB).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public long MaxMessageSizeBytes

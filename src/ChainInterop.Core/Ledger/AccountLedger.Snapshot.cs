@@ -18,13 +18,6 @@ public sealed partial class AccountLedger
     private const int PostingFieldCount = 10;
     private const int TransferFieldCount = 10;
 
-    /// <summary>Snapshots can be far larger than a block entry: the size limit is the input itself.</summary>
-    private static readonly CodecLimits SnapshotLimits = new()
-    {
-        MaxMessageSizeBytes = long.MaxValue,
-        MaxElementCount = int.MaxValue,
-    };
-
     /// <summary>
     /// The whole state as canonical bytes, in a deterministic order: <c>[version, hasBlock, blockTime, nextSequence,
     /// pendingCount, [account...], [transfer...]]</c>, accounts sorted by id (each with its assets sorted by code and its
@@ -113,7 +106,7 @@ public sealed partial class AccountLedger
     /// <exception cref="CodecException">The bytes are not a consistent canonical snapshot.</exception>
     public static AccountLedger ImportSnapshot(ReadOnlyMemory<byte> snapshot)
     {
-        var r = new CanonicalReader(snapshot, SnapshotLimits);
+        var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
         r.ReadArrayHeader(SnapshotFieldCount);
         long offset = r.Consumed;
         if (r.ReadInt32() != SnapshotVersion)

@@ -632,4 +632,9 @@ public sealed class ChannelContract : IChainApplication
 
     /// <summary>The transaction that consumed a (payer, nonce), and its channel (zero for a plain transfer).</summary>
     private readonly record struct NonceUse(Hash256 Transaction, Hash256 Channel);
+    /// <inheritdoc />
+    public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output) => throw new NotImplementedException("TODO snapshot");
+
+    /// <inheritdoc />
+    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => throw new NotImplementedException("TODO snapshot");
 }

@@ -138,7 +138,7 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
         replica.ChainId = options.Chain;
         replica.Validators = options.Validators[options.Chain];
         node._host = await ReplicaHost.StartAsync(options.Engine, replica, node._key, store, consensus, node._application.Application(0),
-            new Follower(node), options.ServeRemoteClients, options.LocalClients, options.TimeProvider, options.Loggers, cancellationToken).ConfigureAwait(false);
+            new Follower(node), options.ServeRemoteClients, options.LocalClients, options.Snapshots, options.TimeProvider, options.Loggers, cancellationToken).ConfigureAwait(false);
         node.StartLoops();
         return node;
     }

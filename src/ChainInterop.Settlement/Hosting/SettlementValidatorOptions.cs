@@ -53,6 +53,12 @@ public sealed class SettlementValidatorOptions
     /// <summary>Whether clients in this process take replies from the validator (<see cref="ReplicaHost.LocalReplies"/>); on by default, off for a node whose clients are all remote.</summary>
     public bool LocalClients { get; set; } = true;
 
+    /// <summary>
+    /// Checkpoints of the validator's state (its client table and settlement application), restored on start so a
+    /// restart re-executes only the blocks after the newest one; none by default (a start replays the whole store).
+    /// </summary>
+    public ReplicaSnapshots? Snapshots { get; set; }
+
     /// <summary>The clock; null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -345,4 +345,9 @@ public sealed class SettlementChainExecutor : IChainApplication
                 return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null, key);
         }
     }
+    /// <inheritdoc />
+    public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output) => throw new NotImplementedException("TODO snapshot");
+
+    /// <inheritdoc />
+    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => throw new NotImplementedException("TODO snapshot");
 }

@@ -387,4 +387,9 @@ public sealed class VoucherLedger : IChainApplication
 
         public SortedDictionary<InstitutionId, Hash256> Published { get; } = [];
     }
+    /// <inheritdoc />
+    public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output) => throw new NotImplementedException("TODO snapshot");
+
+    /// <inheritdoc />
+    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => throw new NotImplementedException("TODO snapshot");
 }

@@ -166,5 +166,29 @@ public class ReplicatedApplicationTests
             Heights.Add(block.Height);
             return BlockExecution.Empty(block);
         }
+
+        public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output)
+        {
+            var w = new Codec.CanonicalWriter(output);
+            w.WriteArrayHeader(Heights.Count);
+            foreach (ulong height in Heights)
+            {
+                w.WriteUInt64(height);
+            }
+        }
+
+        public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot)
+        {
+            var r = new Codec.CanonicalReader(snapshot);
+            var heights = new List<ulong>();
+            for (int n = r.ReadArrayHeader(); heights.Count < n;)
+            {
+                heights.Add(r.ReadUInt64());
+            }
+
+            r.EnsureEnd();
+            Heights.Clear();
+            Heights.AddRange(heights);
+        }
     }
 }

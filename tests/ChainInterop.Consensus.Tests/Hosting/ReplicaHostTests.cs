@@ -36,6 +36,10 @@ public class ReplicaHostTests
             return (committed, BlockExecution.Empty(committed));
         }
 
+        public void Restore(StateSnapshot snapshot, Block block) => Seen.Enqueue($"restore {snapshot.Height}");
+
+        public StateSnapshot TakeSnapshot() => new(Chain, CommittedHeight ?? 0, []);
+
         public void Start(long nowUnixMs, IReplicaEffects effects)
         {
             Seen.Enqueue("start");

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ChainInterop.Consensus.Hosting;
 
 namespace ChainInterop.Hosting;
 
@@ -17,6 +18,13 @@ public sealed class SettlementNodeOptions
 
     /// <summary>The data directory; each validator stores under <c>DataDirectory/&lt;chain&gt;-&lt;index&gt;</c> (<see cref="DataDirectoryOf"/>).</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// How many committed blocks between two snapshots of a validator's state (its client table and settlement
+    /// application), kept under <c>DataDirectory/&lt;chain&gt;-&lt;index&gt;/snapshots</c>: a restart restores the newest
+    /// and re-executes only the blocks after it. 0 turns snapshots off (a restart replays the whole store). Default 1,000.
+    /// </summary>
+    public int SnapshotIntervalBlocks { get; set; } = ReplicaSnapshots.DefaultIntervalBlocks;
 
     /// <summary>
     /// Derive every validator's key from its chain id and index instead of reading key files

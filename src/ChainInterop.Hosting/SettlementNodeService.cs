@@ -150,6 +150,11 @@ public sealed partial class SettlementNodeService : IHostedService, IAsyncDispos
                 },
                 ServeRemoteClients = true,
                 LocalClients = false, // every client of a node is remote: no reply queue to fill
+                Snapshots = _node.SnapshotIntervalBlocks > 0
+                    ? new ReplicaSnapshots(
+                        new FileStateSnapshotStore(Path.Combine(_node.DataDirectoryOf(chain, index), "snapshots"), logger: _loggers.CreateLogger<FileStateSnapshotStore>()),
+                        _node.SnapshotIntervalBlocks)
+                    : null,
                 TimeProvider = _time,
                 Loggers = _loggers,
             }, store, consensus, relay, cancellationToken: cancellationToken).ConfigureAwait(false);

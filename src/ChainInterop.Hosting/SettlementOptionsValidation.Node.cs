@@ -10,6 +10,11 @@ public static partial class SettlementOptionsValidation
     internal static void CheckNode(SettlementNetworkOptions network, SettlementNodeOptions node, List<string> errors)
     {
         const string Root = SettlementNodeOptions.SectionName;
+        if (node.SnapshotIntervalBlocks < 0)
+        {
+            errors.Add($"{Root}:SnapshotIntervalBlocks", $"must be 0 (off) or more blocks, not {node.SnapshotIntervalBlocks}");
+        }
+
         if (string.IsNullOrWhiteSpace(node.DataDirectory))
         {
             errors.Add($"{Root}:DataDirectory", "not given");

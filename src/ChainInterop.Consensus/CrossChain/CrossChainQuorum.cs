@@ -1,3 +1,5 @@
+using System.Buffers;
+using ChainInterop.Codec;
 using ChainInterop.Crypto;
 
 namespace ChainInterop.Consensus.CrossChain;
@@ -182,6 +184,137 @@ public sealed class CrossChainQuorum
     /// <param name="source">The source chain.</param>
     /// <returns>The sequence.</returns>
     public ulong NextExpected(ChainId source) => _delivered.TryGetValue(source, out var set) ? set.Next : 0;
+
+    /// <summary>
+    /// Writes the tally (each source's delivered sequences, and the votes counted for messages not delivered yet) in a
+    /// deterministic order, for the checkpoint of the chain application that owns it.
+    /// </summary>
+    /// <returns>The bytes.</returns>
+    public byte[] ExportSnapshot()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var w = new CanonicalWriter(output);
+        w.WriteArrayHeader(2);
+        w.WriteArrayHeader(_delivered.Count);
+        foreach (var (source, delivered) in _delivered.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal))
+        {
+            w.WriteArrayHeader(3);
+            w.WriteChainId(source);
+            w.WriteUInt64(delivered.Next);
+            w.WriteArrayHeader(delivered.AboveCount);
+            foreach (ulong sequence in delivered.Above)
+            {
+                w.WriteUInt64(sequence);
+            }
+        }
+
+        w.WriteArrayHeader(_votes.Count);
+        foreach (var ((source, sequence), votes) in _votes.OrderBy(kv => kv.Key.Source.Value, StringComparer.Ordinal).ThenBy(kv => kv.Key.Sequence))
+        {
+            w.WriteArrayHeader(3);
+            w.WriteChainId(source);
+            w.WriteUInt64(sequence);
+            w.WriteArrayHeader(votes.Count);
+            foreach (var (voter, digest) in votes.OrderBy(kv => kv.Key))
+            {
+                w.WriteArrayHeader(2);
+                w.WriteNodeId(voter);
+                w.WriteHash256(digest);
+            }
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Replaces the tally with one <see cref="ExportSnapshot"/> wrote on a tally built alike (same sources and window).
+    /// The bytes are checked, not trusted; when this throws, nothing changed.
+    /// </summary>
+    /// <param name="snapshot">The bytes.</param>
+    /// <exception cref="CodecException">The bytes are not a tally's snapshot, or name a source this tally does not serve.</exception>
+    public void ImportSnapshot(ReadOnlyMemory<byte> snapshot)
+    {
+        var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
+        r.ReadArrayHeader(2);
+        var delivered = new Dictionary<ChainId, DeliveredSequences>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            long offset = r.Consumed;
+            r.ReadArrayHeader(3);
+            var source = r.ReadChainId();
+            var set = new DeliveredSequences();
+            set.AdvanceTo(r.ReadUInt64());
+            for (int a = 0, above = r.ReadArrayHeader(); a < above; a++)
+            {
+                if (!set.Add(r.ReadUInt64()))
+                {
+                    throw Invalid(offset, "delivered sequences");
+                }
+            }
+
+            if ((!_openSources && !_delivered.ContainsKey(source)) || !delivered.TryAdd(source, set))
+            {
+                throw Invalid(offset, $"a source this tally does not serve, or twice ({source})");
+            }
+        }
+
+        var votes = new Dictionary<(ChainId, ulong), Dictionary<NodeId, Hash256>>();
+        var pendingByVoter = new Dictionary<NodeId, int>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            long offset = r.Consumed;
+            r.ReadArrayHeader(3);
+            var key = (r.ReadChainId(), r.ReadUInt64());
+            var tally = new Dictionary<NodeId, Hash256>();
+            for (int v = 0, count = r.ReadArrayHeader(); v < count; v++)
+            {
+                r.ReadArrayHeader(2);
+                var voter = r.ReadNodeId();
+                if (!tally.TryAdd(voter, r.ReadHash256()))
+                {
+                    throw Invalid(offset, "a voter twice");
+                }
+
+                pendingByVoter[voter] = pendingByVoter.GetValueOrDefault(voter) + 1;
+            }
+
+            if (tally.Count == 0 || !delivered.TryGetValue(key.Item1, out var set) || set.Contains(key.Item2) || !votes.TryAdd(key, tally))
+            {
+                throw Invalid(offset, "votes for a delivered or unknown message");
+            }
+        }
+
+        r.EnsureEnd();
+        foreach (var source in _delivered.Keys.Where(s => !delivered.ContainsKey(s)).ToList())
+        {
+            delivered.Add(source, new DeliveredSequences()); // a configured source nothing was delivered from
+        }
+
+        _delivered.Clear();
+        foreach (var (source, set) in delivered)
+        {
+            _delivered.Add(source, set);
+        }
+
+        _votes.Clear();
+        foreach (var (key, tally) in votes)
+        {
+            _votes.Add(key, tally);
+        }
+
+        _pendingByVoter.Clear();
+        foreach (var (voter, held) in pendingByVoter)
+        {
+            _pendingByVoter.Add(voter, held);
+        }
+
+        static CodecException Invalid(long offset, string what) => new(CodecError.ValueOutOfRange, offset, $"not a valid cross-chain tally snapshot: {what}");
+    }
+
+    /// <summary>The sequences from <paramref name="source"/> delivered above <see cref="NextExpected"/>, in increasing order.</summary>
+    /// <param name="source">The source chain.</param>
+    /// <returns>The sequences (none for a source never seen).</returns>
+    public IReadOnlyList<ulong> DeliveredAbove(ChainId source) => _delivered.TryGetValue(source, out var set) ? [.. set.Above] : [];
 
     private bool TryGetDelivered(ChainId source, out DeliveredSequences delivered)
     {

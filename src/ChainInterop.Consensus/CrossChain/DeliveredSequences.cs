@@ -50,6 +50,9 @@ public sealed class DeliveredSequences
         return true;
     }
 
+    /// <summary>The delivered sequences above <see cref="Next"/>, in increasing order.</summary>
+    public IEnumerable<ulong> Above => _above.Order();
+
     private void Compact()
     {
         while (_above.Remove(_floor))

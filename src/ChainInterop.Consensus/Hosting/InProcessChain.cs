@@ -39,6 +39,9 @@ public sealed class InProcessChainOptions
     /// <summary>The store of validator <c>i</c>; in memory when null. The chain disposes the providers it is given.</summary>
     public Func<int, IBlockStoreProvider>? Stores { get; set; }
 
+    /// <summary>The checkpoints of validator <c>i</c> (saved every so many blocks, restored on start); none when null or when it returns null.</summary>
+    public Func<int, ReplicaSnapshots?>? Snapshots { get; set; }
+
     /// <summary>The network the validators talk over; a private one when null (pass one to let several chains share it).</summary>
     public InMemoryNetwork? Network { get; set; }
 
@@ -98,6 +101,9 @@ public sealed partial class InProcessChain : IAsyncDisposable
 
     /// <summary>Each validator's store, in validator order.</summary>
     public IReadOnlyList<IBlockStore> Stores => _stores;
+
+    /// <summary>The validators' hosts, by index (read their status only: <see cref="ReplicaHost.RestoredHeight"/>, <see cref="ReplicaHost.LastSnapshotHeight"/>).</summary>
+    public IReadOnlyList<ReplicaHost> Hosts => _hosts;
 
     /// <summary>Starts the validators.</summary>
     /// <param name="options">The chain, engine, validator count and limits.</param>
@@ -236,7 +242,7 @@ public sealed partial class InProcessChain : IAsyncDisposable
             }
 
             var host = await ReplicaHost.StartAsync(_options.Engine, replicaOptions, _keys[i], store, transport, application?.Invoke(i),
-                _options.Observers?.Invoke(i), serveRemoteClients: false, localReplies: true, snapshots: null, _options.TimeProvider, loggers, cancellationToken).ConfigureAwait(false);
+                _options.Observers?.Invoke(i), serveRemoteClients: false, localReplies: true, _options.Snapshots?.Invoke(i), _options.TimeProvider, loggers, cancellationToken).ConfigureAwait(false);
             _hosts.Add(host);
         }
 

@@ -37,6 +37,32 @@ public static class CanonicalPrimitives
         return T.TryCreate(reader.ReadString(), out var id) ? id : throw Invalid(offset, T.Kind);
     }
 
+    /// <summary>Writes an identifier that may be <c>default</c> (as nil).</summary>
+    /// <typeparam name="T">The identifier type.</typeparam>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The id, or default.</param>
+    public static void WriteOptionalIdentifier<T>(this ref CanonicalWriter writer, T value)
+        where T : struct, IIdentifier<T>
+    {
+        if (value.Value is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            writer.WriteString(value.Value);
+        }
+    }
+
+    /// <summary>Reads an identifier written by <see cref="WriteOptionalIdentifier{T}"/>: default for nil.</summary>
+    /// <typeparam name="T">The identifier type.</typeparam>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The id, or default.</returns>
+    /// <exception cref="CodecException">Malformed input or text that is not a valid id.</exception>
+    public static T ReadOptionalIdentifier<T>(this ref CanonicalReader reader)
+        where T : struct, IIdentifier<T> =>
+        reader.TryReadNil() ? default : reader.ReadIdentifier<T>();
+
     /// <summary>Writes a chain id.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The id.</param>

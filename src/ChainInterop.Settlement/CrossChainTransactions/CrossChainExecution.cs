@@ -1,3 +1,4 @@
+using ChainInterop.Codec;
 using ChainInterop.Consensus.CrossChain;
 using ChainInterop.Crypto;
 using ChainInterop.Ledger;
@@ -36,6 +37,148 @@ internal sealed class Outbox(ChainId self)
         _next[destination] = checked(seq + 1);
         return new CrossChainMessage(self, destination, seq, message.ToCanonicalBytes());
     }
+
+    /// <summary>Snapshot: <c>[[destination, next]...]</c> by destination.</summary>
+    public void Write(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(_next.Count);
+        foreach (var (destination, next) in _next.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal))
+        {
+            writer.WriteArrayHeader(2);
+            writer.WriteChainId(destination);
+            writer.WriteUInt64(next);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote; apply it with <see cref="Restore"/>.</summary>
+    public static Dictionary<ChainId, ulong> Read(ref CanonicalReader reader)
+    {
+        int count = reader.ReadArrayHeader();
+        var next = new Dictionary<ChainId, ulong>(count);
+        for (int i = 0; i < count; i++)
+        {
+            long offset = reader.Consumed;
+            reader.ReadArrayHeader(2);
+            if (!next.TryAdd(reader.ReadChainId(), reader.ReadUInt64()))
+            {
+                throw SnapshotCodec.Invalid(offset, "outbox (a destination twice)");
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Replaces the counters with ones <see cref="Read"/> returned.</summary>
+    public void Restore(Dictionary<ChainId, ulong> next)
+    {
+        _next.Clear();
+        foreach (var (destination, sequence) in next)
+        {
+            _next.Add(destination, sequence);
+        }
+    }
+}
+
+/// <summary>Shared pieces of the settlement applications' snapshots.</summary>
+internal static class SnapshotCodec
+{
+    public static CodecException Invalid(long offset, string what) =>
+        new(CodecError.ValueOutOfRange, offset, $"not a valid settlement snapshot: {what}");
+
+    /// <summary>Reads the leading version field, refusing any other.</summary>
+    public static void ReadVersion(ref CanonicalReader reader, int expected, string what)
+    {
+        long offset = reader.Consumed;
+        if (reader.ReadInt32() != expected)
+        {
+            throw Invalid(offset, $"unsupported {what} snapshot version (expected {expected})");
+        }
+    }
+
+    public static TEnum ReadEnum<TEnum>(ref CanonicalReader reader, string what)
+        where TEnum : struct, Enum => Netting.NettingCodec.ReadEnum<TEnum>(ref reader, what);
+}
+
+/// <summary>
+/// Records in the order they were admitted. A <see cref="Dictionary{TKey, TValue}"/> enumerates in an order that
+/// depends on its history of removals, which a copy restored from a snapshot does not share; this order does not, so
+/// every copy, restored or not, walks the records (and numbers the messages it sends for them) alike.
+/// </summary>
+internal sealed class AdmissionOrder<TRecord>
+    where TRecord : class
+{
+    private readonly SortedDictionary<ulong, (Hash256 Id, TRecord Record)> _byAdmission = [];
+    private readonly Dictionary<Hash256, ulong> _admission = [];
+
+    /// <summary>The admission number the next record gets.</summary>
+    public ulong Next { get; private set; }
+
+    public int Count => _admission.Count;
+
+    public IEnumerable<TRecord> Values => _byAdmission.Values.Select(v => v.Record);
+
+    public void Add(Hash256 id, TRecord record)
+    {
+        _admission.Add(id, Next);
+        _byAdmission.Add(Next++, (id, record));
+    }
+
+    public bool Remove(Hash256 id) => _admission.Remove(id, out ulong admission) && _byAdmission.Remove(admission);
+
+    /// <summary>Snapshot: <c>[next, [[admission, id]...]]</c> in admission order (the records themselves are written by their owner).</summary>
+    public void Write(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(2);
+        writer.WriteUInt64(Next);
+        writer.WriteArrayHeader(_byAdmission.Count);
+        foreach (var (admission, (id, _)) in _byAdmission)
+        {
+            writer.WriteArrayHeader(2);
+            writer.WriteUInt64(admission);
+            writer.WriteHash256(id);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote, finding each record with <paramref name="find"/> (null: not a record it may hold).</summary>
+    public static (ulong Next, List<(ulong Admission, Hash256 Id, TRecord Record)> Entries) Read(ref CanonicalReader reader, Func<Hash256, TRecord?> find)
+    {
+        reader.ReadArrayHeader(2);
+        ulong next = reader.ReadUInt64();
+        int count = reader.ReadArrayHeader();
+        var entries = new List<(ulong, Hash256, TRecord)>(count);
+        var ids = new HashSet<Hash256>();
+        ulong previous = 0;
+        for (int i = 0; i < count; i++)
+        {
+            long offset = reader.Consumed;
+            reader.ReadArrayHeader(2);
+            ulong admission = reader.ReadUInt64();
+            var id = reader.ReadHash256();
+            if ((i > 0 && admission <= previous) || admission >= next || !ids.Add(id) || find(id) is not { } record)
+            {
+                throw SnapshotCodec.Invalid(offset, "admission order");
+            }
+
+            previous = admission;
+            entries.Add((admission, id, record));
+        }
+
+        return (next, entries);
+    }
+
+    /// <summary>Replaces the contents with what <see cref="Read"/> returned.</summary>
+    public void Restore((ulong Next, List<(ulong Admission, Hash256 Id, TRecord Record)> Entries) state)
+    {
+        _byAdmission.Clear();
+        _admission.Clear();
+        foreach (var (admission, id, record) in state.Entries)
+        {
+            _byAdmission.Add(admission, (id, record));
+            _admission.Add(id, admission);
+        }
+
+        Next = state.Next;
+    }
 }
 
 /// <summary>Derives the ledger ids of a transaction's legs from its id, so every validator derives the same.</summary>
@@ -62,6 +205,42 @@ internal sealed class Retention(long retentionMs)
 
     /// <summary>Records that a transaction reached its final state at <paramref name="nowMs"/>.</summary>
     public void Decided(Hash256 transactionId, long time1Ms, long nowMs) => _decided.Enqueue((transactionId, Math.Max(time1Ms, nowMs)));
+
+    /// <summary>Snapshot: <c>[[id, forgetAfterMs]...]</c> in decision order.</summary>
+    public void Write(ref CanonicalWriter writer)
+    {
+        writer.WriteArrayHeader(_decided.Count);
+        foreach (var (id, forgetAfterMs) in _decided)
+        {
+            writer.WriteArrayHeader(2);
+            writer.WriteHash256(id);
+            writer.WriteInt64(forgetAfterMs);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote; apply it with <see cref="Restore"/>.</summary>
+    public static List<(Hash256 Id, long ForgetAfterMs)> Read(ref CanonicalReader reader)
+    {
+        int count = reader.ReadArrayHeader();
+        var decided = new List<(Hash256, long)>(count);
+        for (int i = 0; i < count; i++)
+        {
+            reader.ReadArrayHeader(2);
+            decided.Add((reader.ReadHash256(), reader.ReadInt64()));
+        }
+
+        return decided;
+    }
+
+    /// <summary>Replaces the memory with what <see cref="Read"/> returned.</summary>
+    public void Restore(List<(Hash256 Id, long ForgetAfterMs)> decided)
+    {
+        _decided.Clear();
+        foreach (var entry in decided)
+        {
+            _decided.Enqueue(entry);
+        }
+    }
 
     /// <summary>Removes from <paramref name="records"/> the decided transactions whose time is up.</summary>
     public void Prune<TRecord>(long nowMs, Dictionary<Hash256, TRecord> records)

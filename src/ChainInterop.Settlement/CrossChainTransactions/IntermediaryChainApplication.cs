@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using ChainInterop.Codec;
 using ChainInterop.Consensus.CrossChain;
@@ -53,8 +54,14 @@ public sealed class IntermediaryChainApplication
     /// <summary>The most reports <see cref="CompletedCycles"/> keeps (the latest), in reports.</summary>
     public const int MaxRetainedCycleReports = 1_024;
 
+    private const int SnapshotVersion = 1;
+    private const int SnapshotFieldCount = 14;
+    private const int RecordFieldCount = 13;
+    private const int TradeFieldCount = 6;
+    private const int ReviewFieldCount = 10;
+
     private readonly Dictionary<Hash256, Record> _transactions = [];
-    private readonly Dictionary<Hash256, Record> _undecided = []; // pending or pre-tentative, in a deterministic order
+    private readonly AdmissionOrder<Record> _undecided = new(); // pending or pre-tentative, in admission order
     private readonly Dictionary<ChainId, AccountId> _links = [];
     private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
     private readonly Outbox _outbox;
@@ -109,8 +116,8 @@ public sealed class IntermediaryChainApplication
     /// <summary>This ICC.</summary>
     public ChainId Chain { get; }
 
-    /// <summary>The ABC ledger.</summary>
-    public AccountLedger Ledger { get; }
+    /// <summary>The ABC ledger (a new instance after <see cref="RestoreSnapshot"/>: read it through this property).</summary>
+    public AccountLedger Ledger { get; private set; }
 
     /// <summary>The clearing account on the ABC.</summary>
     public AccountId ClearingAccount { get; }
@@ -158,12 +165,294 @@ public sealed class IntermediaryChainApplication
     /// <param name="transactionId">The transaction.</param>
     /// <returns>The cycle's id, or null for an unknown, real-time or refused transaction.</returns>
     public CycleId? GetCycleOf(Hash256 transactionId) =>
-        _transactions.TryGetValue(transactionId, out var r) ? r.Cycle?.Id : null;
+        _transactions.TryGetValue(transactionId, out var r) ? r.CycleId : null;
 
     /// <summary>The trades recorded in the TBC of a PPC (the TBC linking it to this ICC).</summary>
     /// <param name="participant">The PPC.</param>
     /// <returns>The records in commit order (empty for an unknown PPC).</returns>
     public IReadOnlyList<TbcTradeRecord> TradesOf(ChainId participant) => _tbc.TryGetValue(participant, out var l) ? l : [];
+
+    /// <summary>
+    /// Writes the application's replicated state (the ABC ledger, links, TBC records, transactions, outbox counters,
+    /// retention memory and settlement cycles with their reviews and reports), deterministically: copies that executed
+    /// the same entries write the same bytes. The netting engine and the first cycle's sequence given to the
+    /// constructor are configuration, not state.
+    /// </summary>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
+    public void WriteSnapshot(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var w = new CanonicalWriter(output);
+        w.WriteArrayHeader(SnapshotFieldCount);
+        w.WriteInt32(SnapshotVersion);
+        w.WriteChainId(Chain);
+        w.WriteBinary(Ledger.ExportSnapshot());
+        w.WriteArrayHeader(_links.Count);
+        foreach (var (participant, account) in _links)
+        {
+            // In the dictionary's own order: links are never removed, so inserting them in this order reproduces it.
+            w.WriteArrayHeader(2);
+            w.WriteChainId(participant);
+            w.WriteAccountId(account);
+        }
+
+        w.WriteArrayHeader(_tbc.Count);
+        foreach (var (participant, trades) in _tbc.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal))
+        {
+            w.WriteArrayHeader(2);
+            w.WriteChainId(participant);
+            w.WriteArrayHeader(trades.Count);
+            foreach (var t in trades)
+            {
+                w.WriteArrayHeader(TradeFieldCount);
+                w.WriteHash256(t.TransactionId);
+                w.WriteChainId(t.Payer);
+                w.WriteChainId(t.Payee);
+                w.WriteAssetCode(t.Asset);
+                w.WriteAmount(t.Amount);
+                w.WriteInt64(t.CommittedAtMs);
+            }
+        }
+
+        w.WriteArrayHeader(_transactions.Count);
+        foreach (var (_, r) in _transactions.OrderBy(kv => kv.Key))
+        {
+            r.Write(ref w);
+        }
+
+        _undecided.Write(ref w);
+        _outbox.Write(ref w);
+        _retention.Write(ref w);
+        if (Cycle is null)
+        {
+            w.WriteNil();
+        }
+        else
+        {
+            NettingSnapshot.WriteCycle(ref w, Cycle);
+        }
+
+        w.WriteArrayHeader(_closed.Count);
+        foreach (var cycle in _closed)
+        {
+            NettingSnapshot.WriteCycle(ref w, cycle);
+        }
+
+        w.WriteArrayHeader(_reviews.Count);
+        foreach (var review in _reviews)
+        {
+            WriteReview(ref w, review);
+        }
+
+        w.WriteArrayHeader(_completed.Count);
+        foreach (var report in _completed)
+        {
+            report.Encode(ref w);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the state with one <see cref="WriteSnapshot"/> wrote on an application of the same chain. The bytes
+    /// are checked, not trusted (the ledger's and the cycles' invariants included); when this throws, nothing changed.
+    /// </summary>
+    /// <param name="snapshot">The bytes.</param>
+    /// <exception cref="CodecException">The bytes are not a snapshot of this chain's application.</exception>
+    public void RestoreSnapshot(ReadOnlyMemory<byte> snapshot)
+    {
+        var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
+        r.ReadArrayHeader(SnapshotFieldCount);
+        SnapshotCodec.ReadVersion(ref r, SnapshotVersion, "intermediary chain");
+        long offset = r.Consumed;
+        if (r.ReadChainId() != Chain)
+        {
+            throw SnapshotCodec.Invalid(offset, $"a snapshot of another chain than {Chain}");
+        }
+
+        var ledger = AccountLedger.ImportSnapshot(r.ReadBinaryArray());
+        var links = new List<(ChainId, AccountId)>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            r.ReadArrayHeader(2);
+            links.Add((r.ReadChainId(), r.ReadAccountId()));
+        }
+
+        var tbc = new Dictionary<ChainId, List<TbcTradeRecord>>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            offset = r.Consumed;
+            r.ReadArrayHeader(2);
+            var participant = r.ReadChainId();
+            int count = r.ReadArrayHeader();
+            var trades = new List<TbcTradeRecord>(count);
+            for (int t = 0; t < count; t++)
+            {
+                r.ReadArrayHeader(TradeFieldCount);
+                trades.Add(new TbcTradeRecord(r.ReadHash256(), r.ReadChainId(), r.ReadChainId(), r.ReadAssetCode(), r.ReadAmount(), r.ReadInt64()));
+            }
+
+            if (!tbc.TryAdd(participant, trades))
+            {
+                throw SnapshotCodec.Invalid(offset, "a TBC twice");
+            }
+        }
+
+        // The cycles follow the records in the bytes; read the records with a deferred lookup and bind them after.
+        var transactions = new Dictionary<Hash256, Record>();
+        var liveCycles = new Dictionary<CycleId, SettlementCycle>();
+        var unbound = new List<(Record Record, CycleId Cycle)>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            offset = r.Consumed;
+            var record = Record.Read(ref r);
+            if (!transactions.TryAdd(record.Id, record))
+            {
+                throw SnapshotCodec.Invalid(offset, "a transaction twice");
+            }
+
+            if (record.CycleId is { } cycleId)
+            {
+                unbound.Add((record, cycleId));
+            }
+        }
+
+        var undecided = AdmissionOrder<Record>.Read(ref r, id => transactions.GetValueOrDefault(id));
+        var outbox = Outbox.Read(ref r);
+        var retention = Retention.Read(ref r);
+        var current = r.TryReadNil() ? null : NettingSnapshot.ReadCycle(ref r);
+        var closed = new List<SettlementCycle>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            closed.Add(NettingSnapshot.ReadCycle(ref r));
+        }
+
+        var reviews = new List<CycleReview>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            reviews.Add(ReadReview(ref r));
+        }
+
+        var completed = new List<CycleReport>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            completed.Add(CycleReport.Decode(ref r));
+        }
+
+        offset = r.Consumed;
+        r.EnsureEnd();
+        foreach (var cycle in closed.Prepend(current).OfType<SettlementCycle>())
+        {
+            if (cycle.Id.Intermediary != Chain || !liveCycles.TryAdd(cycle.Id, cycle))
+            {
+                throw SnapshotCodec.Invalid(offset, "settlement cycles");
+            }
+        }
+
+        foreach (var (record, cycleId) in unbound)
+        {
+            record.Bind(liveCycles.GetValueOrDefault(cycleId));
+            if (record.Cycle is null && record.State == CrossChainTransactionState.Pending && record.Timing == SettlementTiming.Netting)
+            {
+                throw SnapshotCodec.Invalid(offset, "an undecided transaction of a netted cycle");
+            }
+        }
+
+        Ledger = ledger;
+        _links.Clear();
+        foreach (var (participant, account) in links)
+        {
+            _links[participant] = account;
+        }
+
+        _tbc.Clear();
+        foreach (var (participant, trades) in tbc)
+        {
+            _tbc.Add(participant, trades);
+        }
+
+        _transactions.Clear();
+        foreach (var (id, record) in transactions)
+        {
+            _transactions.Add(id, record);
+        }
+
+        _undecided.Restore(undecided);
+        _outbox.Restore(outbox);
+        _retention.Restore(retention);
+        Cycle = current;
+        _closed.Clear();
+        _closed.AddRange(closed);
+        _reviews.Clear();
+        _reviews.AddRange(reviews);
+        _completed.Clear();
+        _completed.AddRange(completed);
+    }
+
+    private static void WriteReview(ref CanonicalWriter w, CycleReview review)
+    {
+        w.WriteArrayHeader(ReviewFieldCount);
+        review.Cycle.Encode(ref w);
+        w.WriteUInt32((uint)review.Reason);
+        NettingSnapshot.WriteOptionalOutcome(ref w, review.Outcome);
+        NettingSnapshot.WriteOptionalOutcome(ref w, review.Renet);
+        if (review.Instructions is { } instructions)
+        {
+            instructions.Encode(ref w);
+        }
+        else
+        {
+            w.WriteNil();
+        }
+
+        w.WriteUInt32((uint)review.LedgerCode);
+        if (review.FailedTransaction is { } failed)
+        {
+            w.WriteHash256(failed);
+        }
+        else
+        {
+            w.WriteNil();
+        }
+
+        if (review.FailedInstruction is { } instruction)
+        {
+            instruction.Encode(ref w);
+        }
+        else
+        {
+            w.WriteNil();
+        }
+
+        w.WriteArrayHeader(review.Transactions.Count);
+        foreach (var tx in review.Transactions)
+        {
+            w.WriteHash256(tx);
+        }
+
+        w.WriteInt64(review.FlaggedAtMs);
+    }
+
+    private static CycleReview ReadReview(ref CanonicalReader r)
+    {
+        r.ReadArrayHeader(ReviewFieldCount);
+        var cycle = CycleId.Decode(ref r);
+        var reason = SnapshotCodec.ReadEnum<CycleReviewReason>(ref r, "review reason");
+        long offset = r.Consumed;
+        var outcome = NettingSnapshot.ReadOptionalOutcome(ref r) ?? throw SnapshotCodec.Invalid(offset, "a review without its outcome");
+        var renet = NettingSnapshot.ReadOptionalOutcome(ref r);
+        var instructions = r.TryReadNil() ? null : SettlementInstructionSet.Decode(ref r);
+        var ledgerCode = SnapshotCodec.ReadEnum<LedgerResultCode>(ref r, "ledger code");
+        Hash256? failed = r.TryReadNil() ? null : r.ReadHash256();
+        SettlementInstruction? instruction = r.TryReadNil() ? null : SettlementInstruction.Decode(ref r);
+        int count = r.ReadArrayHeader();
+        var transactions = new Hash256[count];
+        for (int i = 0; i < count; i++)
+        {
+            transactions[i] = r.ReadHash256();
+        }
+
+        return new CycleReview(cycle, reason, outcome, renet, instructions, ledgerCode, failed, instruction, transactions, r.ReadInt64());
+    }
 
     /// <summary>
     /// Executes the ICC's own committed <see cref="Tick"/>: cancels every undecided transaction past Time1 (Alg. 12);
@@ -723,11 +1012,27 @@ public sealed class IntermediaryChainApplication
             Time1Ms = q.Time1Ms;
         }
 
+        private SettlementCycle? _cycle;
+
         private Record(Hash256 id, ChainId payerChain, long time1Ms)
         {
             Id = id;
             PayerChain = payerChain;
             Timing = SettlementTiming.RealTime;
+            Time1Ms = time1Ms;
+        }
+
+        private Record(Hash256 id, ChainId payerChain, ChainId payeeChain, AccountId payeeAccount, AccountId payeeAccountOnAbc,
+            AssetCode asset, Amount amount, SettlementTiming timing, long time1Ms)
+        {
+            Id = id;
+            PayerChain = payerChain;
+            PayeeChain = payeeChain;
+            PayeeAccount = payeeAccount;
+            PayeeAccountOnAbc = payeeAccountOnAbc;
+            Asset = asset;
+            Amount = amount;
+            Timing = timing;
             Time1Ms = time1Ms;
         }
 
@@ -757,8 +1062,68 @@ public sealed class IntermediaryChainApplication
         public bool HasLeg1 { get; set; }
 
 
-        /// <summary>Netting mode: the cycle that admitted the transaction, where it must finish.</summary>
-        public SettlementCycle? Cycle { get; set; }
+        /// <summary>Netting mode: the cycle that admitted the transaction, where it must finish (null once that cycle is netted and the record was restored from a snapshot).</summary>
+        public SettlementCycle? Cycle
+        {
+            get => _cycle;
+            set
+            {
+                _cycle = value;
+                CycleId = value?.Id;
+            }
+        }
+
+        /// <summary>Netting mode: the id of the cycle that admitted the transaction.</summary>
+        public CycleId? CycleId { get; private set; }
+
+        /// <summary>Snapshot: every field; the cycle by id (<see cref="Read"/> finds the live cycle again).</summary>
+        public void Write(ref CanonicalWriter w)
+        {
+            w.WriteArrayHeader(RecordFieldCount);
+            w.WriteHash256(Id);
+            w.WriteChainId(PayerChain);
+            w.WriteOptionalIdentifier(PayeeChain);
+            w.WriteOptionalIdentifier(PayeeAccount);
+            w.WriteOptionalIdentifier(PayeeAccountOnAbc);
+            w.WriteOptionalIdentifier(Asset);
+            w.WriteAmount(Amount);
+            w.WriteUInt32((uint)Timing);
+            w.WriteInt64(Time1Ms);
+            w.WriteUInt32((uint)State);
+            w.WriteUInt32((uint)Reason);
+            w.WriteBoolean(HasLeg1);
+            if (CycleId is { } cycle)
+            {
+                cycle.Encode(ref w);
+            }
+            else
+            {
+                w.WriteNil();
+            }
+        }
+
+        /// <summary>Reads what <see cref="Write"/> wrote (bind the cycle with <see cref="Bind"/> once the live cycles are read).</summary>
+        public static Record Read(ref CanonicalReader r)
+        {
+            r.ReadArrayHeader(RecordFieldCount);
+            var record = new Record(r.ReadHash256(), r.ReadChainId(), r.ReadOptionalIdentifier<ChainId>(), r.ReadOptionalIdentifier<AccountId>(),
+                r.ReadOptionalIdentifier<AccountId>(), r.ReadOptionalIdentifier<AssetCode>(), r.ReadAmount(),
+                SnapshotCodec.ReadEnum<SettlementTiming>(ref r, "settlement timing"), r.ReadInt64())
+            {
+                State = SnapshotCodec.ReadEnum<CrossChainTransactionState>(ref r, "transaction state"),
+                Reason = SnapshotCodec.ReadEnum<TransferFailureReason>(ref r, "failure reason"),
+                HasLeg1 = r.ReadBoolean(),
+            };
+            if (!r.TryReadNil())
+            {
+                record.CycleId = Netting.CycleId.Decode(ref r);
+            }
+
+            return record;
+        }
+
+        /// <summary>Points a restored record at its live cycle (null once that cycle was netted), keeping its cycle id.</summary>
+        public void Bind(SettlementCycle? cycle) => _cycle = cycle;
 
         /// <summary>A transaction cancelled before any request arrived (Alg. 12): no legs, no PPC2; a late request is a no-op.</summary>
         public static Record Tombstone(Hash256 id, ChainId payerChain, long time1Ms) =>

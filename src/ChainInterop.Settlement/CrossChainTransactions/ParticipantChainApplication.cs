@@ -1,3 +1,4 @@
+using System.Buffers;
 using ChainInterop.Codec;
 using ChainInterop.Consensus.CrossChain;
 using ChainInterop.Crypto;
@@ -20,13 +21,16 @@ public sealed class ParticipantChainApplication
     /// <summary>The default retention period, ms (7 days): how long a decided transaction is remembered after its Time1 and its decision.</summary>
     public const long DefaultRetentionMs = 7L * 24 * 60 * 60 * 1000;
 
+    private const int SnapshotVersion = 1;
+    private const int SnapshotFieldCount = 8;
+    private const int RecordFieldCount = 16;
     private const string PayerLeg = "ppc1";
     private const string PayeeLeg = "ppc2";
 
     // Invariant: a transaction's leg is Pending on the ledger exactly while its record is Pending with HasLeg.
     private readonly HashSet<ChainId> _intermediaries = [];
     private readonly Dictionary<Hash256, Record> _transactions = [];
-    private readonly Dictionary<Hash256, Record> _pending = []; // awaiting the ICC's decision, in a deterministic order
+    private readonly AdmissionOrder<Record> _pending = new(); // awaiting the ICC's decision, in admission order
     private readonly Dictionary<AssetCode, AccountId> _transit;
     private readonly Outbox _outbox;
     private readonly long _resendAfterMs;
@@ -66,8 +70,8 @@ public sealed class ParticipantChainApplication
     /// <summary>This PPC.</summary>
     public ChainId Chain { get; }
 
-    /// <summary>The PPC's ledger.</summary>
-    public AccountLedger Ledger { get; }
+    /// <summary>The PPC's ledger (a new instance after <see cref="RestoreSnapshot"/>: read it through this property).</summary>
+    public AccountLedger Ledger { get; private set; }
 
     /// <summary>The ledger id of this PPC's leg of a transaction (PPC1's customer → transit, or PPC2's transit → payee).</summary>
     /// <param name="transactionId">The transaction.</param>
@@ -170,6 +174,139 @@ public sealed class ParticipantChainApplication
             TransferCommitted c => OnDecision(message.Source, c.TransactionId, commit: true, TransferFailureReason.None, blockTimeMs),
             TransferCancelled c => OnDecision(message.Source, c.TransactionId, commit: false, c.Reason, blockTimeMs),
             _ => Result(CrossChainResultCode.Malformed, payload.TransactionId, null, []),
+        };
+    }
+
+    /// <summary>
+    /// Writes the application's replicated state (its ledger, transactions, outbox counters, links and retention
+    /// memory), deterministically: copies that executed the same entries write the same bytes. The transit accounts
+    /// and timings given to the constructor are configuration, not state.
+    /// </summary>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
+    public void WriteSnapshot(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var w = new CanonicalWriter(output);
+        w.WriteArrayHeader(SnapshotFieldCount);
+        w.WriteInt32(SnapshotVersion);
+        w.WriteChainId(Chain);
+        w.WriteBinary(Ledger.ExportSnapshot());
+        w.WriteArrayHeader(_intermediaries.Count);
+        foreach (var icc in _intermediaries.Order())
+        {
+            w.WriteChainId(icc);
+        }
+
+        w.WriteArrayHeader(_transactions.Count);
+        foreach (var (_, r) in _transactions.OrderBy(kv => kv.Key))
+        {
+            WriteRecord(ref w, r);
+        }
+
+        _pending.Write(ref w);
+        _outbox.Write(ref w);
+        _retention.Write(ref w);
+    }
+
+    /// <summary>
+    /// Replaces the state with one <see cref="WriteSnapshot"/> wrote on an application of the same chain. The bytes
+    /// are checked, not trusted (the ledger's invariants included); when this throws, nothing changed.
+    /// </summary>
+    /// <param name="snapshot">The bytes.</param>
+    /// <exception cref="CodecException">The bytes are not a snapshot of this chain's application.</exception>
+    public void RestoreSnapshot(ReadOnlyMemory<byte> snapshot)
+    {
+        var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
+        r.ReadArrayHeader(SnapshotFieldCount);
+        SnapshotCodec.ReadVersion(ref r, SnapshotVersion, "participant chain");
+        long offset = r.Consumed;
+        if (r.ReadChainId() != Chain)
+        {
+            throw SnapshotCodec.Invalid(offset, $"a snapshot of another chain than {Chain}");
+        }
+
+        var ledger = AccountLedger.ImportSnapshot(r.ReadBinaryArray());
+        var intermediaries = new HashSet<ChainId>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            intermediaries.Add(r.ReadChainId());
+        }
+
+        var transactions = new Dictionary<Hash256, Record>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            offset = r.Consumed;
+            var record = ReadRecord(ref r);
+            if (!transactions.TryAdd(record.Id, record))
+            {
+                throw SnapshotCodec.Invalid(offset, "a transaction twice");
+            }
+        }
+
+        var pending = AdmissionOrder<Record>.Read(ref r, id => transactions.GetValueOrDefault(id) is { State: CrossChainTransactionState.Pending } p ? p : null);
+        if (pending.Entries.Count != transactions.Values.Count(t => t.State == CrossChainTransactionState.Pending))
+        {
+            throw SnapshotCodec.Invalid(r.Consumed, "pending transactions missing from the admission order");
+        }
+
+        var outbox = Outbox.Read(ref r);
+        var retention = Retention.Read(ref r);
+        r.EnsureEnd();
+
+        Ledger = ledger;
+        _intermediaries.Clear();
+        _intermediaries.UnionWith(intermediaries);
+        _transactions.Clear();
+        foreach (var (id, record) in transactions)
+        {
+            _transactions.Add(id, record);
+        }
+
+        _pending.Restore(pending);
+        _outbox.Restore(outbox);
+        _retention.Restore(retention);
+    }
+
+    private static void WriteRecord(ref CanonicalWriter w, Record r)
+    {
+        w.WriteArrayHeader(RecordFieldCount);
+        w.WriteHash256(r.Id);
+        w.WriteBoolean(r.IsPayer);
+        w.WriteChainId(r.Icc);
+        w.WriteUInt32((uint)r.State);
+        w.WriteUInt32((uint)r.Reason);
+        w.WriteBoolean(r.HasLeg);
+        w.WriteBoolean(r.Acknowledged);
+        w.WriteOptionalIdentifier(r.PayeeChain);
+        w.WriteOptionalIdentifier(r.PayeeAccount);
+        w.WriteOptionalIdentifier(r.Asset);
+        w.WriteAmount(r.Amount);
+        w.WriteUInt32((uint)r.AckMode);
+        w.WriteUInt32((uint)r.Timing);
+        w.WriteInt64(r.Time1Ms);
+        w.WriteBoolean(r.CancelAsked);
+        w.WriteInt64(r.LastSentMs);
+    }
+
+    private static Record ReadRecord(ref CanonicalReader r)
+    {
+        r.ReadArrayHeader(RecordFieldCount);
+        return new Record(r.ReadHash256(), r.ReadBoolean(), r.ReadChainId())
+        {
+            State = SnapshotCodec.ReadEnum<CrossChainTransactionState>(ref r, "transaction state"),
+            Reason = SnapshotCodec.ReadEnum<TransferFailureReason>(ref r, "failure reason"),
+            HasLeg = r.ReadBoolean(),
+            Acknowledged = r.ReadBoolean(),
+            PayeeChain = r.ReadOptionalIdentifier<ChainId>(),
+            PayeeAccount = r.ReadOptionalIdentifier<AccountId>(),
+            Asset = r.ReadOptionalIdentifier<AssetCode>(),
+            Amount = r.ReadAmount(),
+            AckMode = SnapshotCodec.ReadEnum<AckMode>(ref r, "acknowledgement mode"),
+            Timing = SnapshotCodec.ReadEnum<SettlementTiming>(ref r, "settlement timing"),
+            Time1Ms = r.ReadInt64(),
+            CancelAsked = r.ReadBoolean(),
+            LastSentMs = r.ReadInt64(),
         };
     }
 
@@ -351,7 +488,7 @@ public sealed class ParticipantChainApplication
         }
 
         r.State = target;
-        _pending.Remove(tx);
+        _pending.Remove(r.Id);
         _retention.Decided(r.Id, r.Time1Ms, now);
         if (!commit && r.Reason == TransferFailureReason.None)
         {

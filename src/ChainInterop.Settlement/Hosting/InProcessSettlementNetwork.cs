@@ -245,6 +245,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
                     RelayTickIntervalMs = _options.RelayTickIntervalMs,
                     Relay = _options.Relay,
                     Executor = _options.Executor,
+                    Snapshots = _options.Snapshots?.Invoke(chain, i),
                     TimeProvider = _options.TimeProvider,
                     Loggers = _options.Loggers,
                 }, store, consensus, relay, i == 0 ? Observe : null, cancellationToken).ConfigureAwait(false));

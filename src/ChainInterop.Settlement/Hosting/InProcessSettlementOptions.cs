@@ -51,6 +51,9 @@ public sealed class InProcessSettlementOptions
     /// <summary>The executors' limits.</summary>
     public SettlementExecutorOptions Executor { get; set; } = new();
 
+    /// <summary>The checkpoints of validator <c>i</c> of a chain (saved every so many blocks, restored on start); none when null or when it returns null.</summary>
+    public Func<ChainId, int, ReplicaSnapshots?>? Snapshots { get; set; }
+
     /// <summary>The transport carrying relay frames between chains for a validator; null: one shared in-memory network.</summary>
     public Func<NodeId, ITransport>? RelayTransport { get; set; }
 

@@ -40,6 +40,8 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
     private ulong _timestamp;
     private long _lastCommitUnixMs = long.MinValue;
     private int _disposed;
+    private readonly IReadOnlyList<ChainId> _peers;
+    private bool _relayCaughtUp;
 
     private SettlementValidatorNode(SettlementValidatorOptions options, IBlockStore store, ITransport consensus, ITransport relay, Action<SettlementValidatorNode, SettlementBlockResult>? observed)
     {
@@ -64,6 +66,7 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
             : SettlementChainExecutor.ForIntermediary(Intermediary!, validators, options.Operators, peers, options.Executor);
         _application = new ReplicatedApplication<SettlementChainExecutor>(1, _ => executor);
         _relay = new CrossChainRelay(Id, Chain, peers.ToDictionary(p => p, p => options.Validators[p]), options.Relay);
+        _peers = peers;
     }
 
     /// <summary>The chain.</summary>
@@ -205,6 +208,13 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
     private void OnCommitted(BlockExecution execution, bool replayed)
     {
         var result = (SettlementBlockResult)execution;
+        if (!_relayCaughtUp)
+        {
+            // The first block after start: the state may come from a snapshot, whose blocks the relay never sees.
+            _relayCaughtUp = true;
+            _work.Writer.TryWrite(new Work(null, false, default, default, CatchUp: true));
+        }
+
         _work.Writer.TryWrite(new Work(result, replayed, default, default));
         if (!replayed)
         {
@@ -224,6 +234,10 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
                 if (work.Block is { } block)
                 {
                     _relay.OnBlock(block, now, effects, work.Replay);
+                }
+                else if (work.CatchUp)
+                {
+                    CatchUpRelay();
                 }
                 else if (work.Own is { } own)
                 {
@@ -274,6 +288,16 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
         }
 
         _sends.Clear();
+    }
+
+    /// <summary>Tells the relay which delivered messages the chain's state executed (all of them, restored from a snapshot or not).</summary>
+    private void CatchUpRelay()
+    {
+        foreach (var source in _peers)
+        {
+            var (next, above) = _application.Read(0, executor => (executor.NextExpected(source), executor.ExecutedAbove(source)));
+            _relay.RestoreExecuted(source, next, above);
+        }
     }
 
     private void SubmitOwn(SettlementEntry entry)
@@ -336,8 +360,8 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
     [LoggerMessage(EventId = 5202, Level = LogLevel.Debug, Message = "{Chain} validator {Index}: relay send to {Peer} failed")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, ChainId chain, int index, NodeId peer);
 
-    /// <summary>One item for the relay loop: an executed block, a received frame, an own entry to submit, or (all empty) a relay tick.</summary>
-    private readonly record struct Work(SettlementBlockResult? Block, bool Replay, InboundMessage Frame, SettlementEntry? Own);
+    /// <summary>One item for the relay loop: an executed block, a received frame, an own entry to submit, a catch-up with the chain's state, or (all empty) a relay tick.</summary>
+    private readonly record struct Work(SettlementBlockResult? Block, bool Replay, InboundMessage Frame, SettlementEntry? Own, bool CatchUp = false);
 
     /// <summary>The relay's effects, collected during one work item and carried out after it.</summary>
     private sealed class RelayEffects(SettlementValidatorNode node) : IRelayEffects

@@ -1,3 +1,4 @@
+using ChainInterop.Codec;
 using ChainInterop.Crypto;
 
 namespace ChainInterop.Settlement.Netting;
@@ -290,6 +291,61 @@ public sealed class SettlementCycle
     }
 
     /// <summary>The outcome of a finish or abandon for a transaction that is not in flight.</summary>
+    /// <summary>Snapshot of the whole cycle (<see cref="NettingSnapshot"/>).</summary>
+    internal void WriteSnapshot(ref CanonicalWriter writer) => NettingSnapshot.WriteCycleFields(ref writer, this, _inFlight, _abandoned);
+
+    /// <summary>Reads a cycle <see cref="WriteSnapshot"/> wrote, checking it against the cycle's invariants.</summary>
+    internal static SettlementCycle ReadSnapshot(ref CanonicalReader reader)
+    {
+        long offset = reader.Consumed;
+        var f = NettingSnapshot.ReadCycleFields(ref reader);
+        SettlementCycle cycle;
+        try
+        {
+            cycle = new SettlementCycle(f.Id, f.Policy, f.OpensAtMs);
+        }
+        catch (ArgumentException e)
+        {
+            throw NettingCodec.Invalid(offset, "settlement cycle", e);
+        }
+
+        cycle.LastClockMs = f.LastClockMs;
+        cycle.State = f.State;
+        cycle.CloseReason = f.CloseReason;
+        cycle.StartedCount = f.StartedCount;
+        foreach (var obligation in f.Book)
+        {
+            if (cycle._book.Add(obligation) != ObligationCode.Ok)
+            {
+                throw NettingCodec.Invalid(offset, "settlement cycle (its book)");
+            }
+        }
+
+        foreach (var id in f.InFlight)
+        {
+            cycle._inFlight.Add(id);
+        }
+
+        foreach (var id in f.Abandoned)
+        {
+            if (cycle._inFlight.Contains(id) || cycle._book.TryGet(id, out _) || !cycle._abandoned.Add(id))
+            {
+                throw NettingCodec.Invalid(offset, "settlement cycle (a transaction in two sets)");
+            }
+        }
+
+        bool netted = f.State is SettlementCycleState.Settled or SettlementCycleState.UnderReview;
+        if (f.InFlight.Any(id => cycle._book.TryGet(id, out _)) || (f.State >= SettlementCycleState.Netting && cycle._inFlight.Count > 0)
+            || (f.Outcome is not null) != netted || (f.Report is not null && f.State != SettlementCycleState.Settled))
+        {
+            throw NettingCodec.Invalid(offset, "settlement cycle (state)");
+        }
+
+        cycle.Outcome = f.Outcome;
+        cycle.Report = f.Report;
+        return cycle;
+    }
+
     private CycleResultCode FinishedOutcome(Hash256 transactionId, GrossObligation? obligation)
     {
         if (_book.TryGet(transactionId, out var recorded))

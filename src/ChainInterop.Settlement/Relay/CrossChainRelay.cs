@@ -224,6 +224,38 @@ public sealed class CrossChainRelay
         }
     }
 
+    /// <summary>
+    /// Records which messages from <paramref name="source"/> its own chain executed, as the chain's state says after a
+    /// restart from a snapshot (the blocks before the snapshot are not replayed through <see cref="OnBlock"/>), so a
+    /// source that sends one again is acknowledged instead of having it attested again. Adding what is known already
+    /// changes nothing.
+    /// </summary>
+    /// <param name="source">The source chain.</param>
+    /// <param name="next">The first sequence not executed (every one below it was).</param>
+    /// <param name="above">The sequences above <paramref name="next"/> executed out of order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="above"/> is null.</exception>
+    public void RestoreExecuted(ChainId source, ulong next, IEnumerable<ulong> above)
+    {
+        ArgumentNullException.ThrowIfNull(above);
+        if (!_executed.TryGetValue(source, out var executed))
+        {
+            return;
+        }
+
+        executed.AdvanceTo(next);
+        _inbox.RestoreDelivered(source, next);
+        foreach (ulong sequence in above)
+        {
+            executed.Add(sequence);
+            _inbox.MarkDelivered(source, sequence);
+        }
+
+        foreach (var key in _awaiting.Keys.Where(k => k.Source == source && executed.Contains(k.Sequence)).ToList())
+        {
+            _awaiting.Remove(key);
+        }
+    }
+
     /// <summary>Handles a frame from another chain's validator (authenticated by the transport).</summary>
     /// <param name="sender">The validator that sent it.</param>
     /// <param name="frame">The bytes.</param>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using ChainInterop.Blocks;
 using ChainInterop.Codec;
 using ChainInterop.Consensus;
@@ -133,8 +134,14 @@ public sealed class SettlementChainExecutor : IChainApplication
     private readonly Func<CrossChainMessage, long, CrossChainExecution> _executeDelivered;
     private readonly Func<SettlementQuery, SettlementReply> _answer;
     private readonly SettlementExecutorOptions _options;
-    private readonly CrossChainQuorum _attestations;
+    private readonly List<ChainId> _sources;
+    private readonly Action<IBufferWriter<byte>> _writeState;
+    private readonly Action<ReadOnlyMemory<byte>> _restoreState;
+    private CrossChainQuorum _attestations;
     private long _lastTickMs = long.MinValue;
+
+    private const int SnapshotVersion = 1;
+    private const int SnapshotFieldCount = 6;
 
     private SettlementChainExecutor(
         ChainId chain,
@@ -144,6 +151,8 @@ public sealed class SettlementChainExecutor : IChainApplication
         Func<TransferMessage, long, CrossChainExecution> executeCommand,
         Func<CrossChainMessage, long, CrossChainExecution> executeDelivered,
         Func<SettlementQuery, SettlementReply> answer,
+        Action<IBufferWriter<byte>> writeState,
+        Action<ReadOnlyMemory<byte>> restoreState,
         SettlementExecutorOptions? options)
     {
         ArgumentNullException.ThrowIfNull(validators);
@@ -155,9 +164,12 @@ public sealed class SettlementChainExecutor : IChainApplication
         _executeCommand = executeCommand;
         _executeDelivered = executeDelivered;
         _answer = answer;
+        _writeState = writeState;
+        _restoreState = restoreState;
         _options = options ?? new SettlementExecutorOptions();
         // Each validator's committed attestation is its vote; f + 1 identical ones include an honest validator's.
-        _attestations = new CrossChainQuorum(sources.Where(source => source != chain).ToList(), _options.SequenceWindow);
+        _sources = sources.Where(source => source != chain).ToList();
+        _attestations = new CrossChainQuorum(_sources, _options.SequenceWindow);
     }
 
     /// <summary>This chain.</summary>
@@ -186,7 +198,8 @@ public sealed class SettlementChainExecutor : IChainApplication
     {
         ArgumentNullException.ThrowIfNull(application);
         return new SettlementChainExecutor(application.Chain, validators, operators, intermediaries,
-            application.Execute, application.Execute, query => Answer(query, application.Ledger, application.GetState, application.GetReason), options);
+            application.Execute, application.Execute, query => Answer(query, application.Ledger, application.GetState, application.GetReason),
+            application.WriteSnapshot, application.RestoreSnapshot, options);
     }
 
     /// <summary>The executor of an intermediary chain (an ICC).</summary>
@@ -212,13 +225,19 @@ public sealed class SettlementChainExecutor : IChainApplication
                 CloseCycle close => application.Execute(close, now),
                 _ => new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
             },
-            application.Execute, query => Answer(query, application.Ledger, application.GetState, _ => null), options);
+            application.Execute, query => Answer(query, application.Ledger, application.GetState, _ => null),
+            application.WriteSnapshot, application.RestoreSnapshot, options);
     }
 
     /// <summary>The first sequence from <paramref name="source"/> not yet executed (for a relay's restore after a restart).</summary>
     /// <param name="source">The source chain.</param>
     /// <returns>The sequence (0 for an unknown source).</returns>
     public ulong NextExpected(ChainId source) => _attestations.NextExpected(source);
+
+    /// <summary>The delivered messages from <paramref name="source"/> executed above <see cref="NextExpected"/>, in increasing order.</summary>
+    /// <param name="source">The source chain.</param>
+    /// <returns>The sequences (none for an unknown source).</returns>
+    public IReadOnlyList<ulong> ExecutedAbove(ChainId source) => _attestations.DeliveredAbove(source);
 
     /// <summary>Whether the delivered message (<paramref name="source"/>, <paramref name="sequence"/>) was executed.</summary>
     /// <param name="source">The source chain.</param>
@@ -257,6 +276,64 @@ public sealed class SettlementChainExecutor : IChainApplication
 
     /// <inheritdoc />
     BlockExecution IChainApplication.Execute(CommittedBlock block) => Execute(block);
+
+    /// <summary>
+    /// Writes the chain's replicated state: the attestation tally, the tick throttle, the last height and the
+    /// application's own snapshot (<see cref="ParticipantChainApplication.WriteSnapshot"/> or
+    /// <see cref="IntermediaryChainApplication.WriteSnapshot"/>), as <c>[version, chain, height, lastTickMs, tally, application]</c>.
+    /// </summary>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
+    public void WriteSnapshot(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var application = new ArrayBufferWriter<byte>();
+        _writeState(application);
+        var w = new CanonicalWriter(output);
+        w.WriteArrayHeader(SnapshotFieldCount);
+        w.WriteInt32(SnapshotVersion);
+        w.WriteChainId(Chain);
+        if (LastAppliedHeight is { } height)
+        {
+            w.WriteUInt64(height);
+        }
+        else
+        {
+            w.WriteNil();
+        }
+
+        w.WriteInt64(_lastTickMs);
+        w.WriteBinary(_attestations.ExportSnapshot());
+        w.WriteBinary(application.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Replaces the state with one <see cref="WriteSnapshot"/> wrote at <paramref name="height"/> on an executor of the
+    /// same chain, built alike. The bytes are checked, not trusted; when this throws, nothing changed.
+    /// </summary>
+    /// <param name="height">The height of the last block the snapshot's state executed.</param>
+    /// <param name="snapshot">The bytes.</param>
+    /// <exception cref="CodecException">The bytes are not a snapshot of this chain at that height.</exception>
+    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot)
+    {
+        var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
+        r.ReadArrayHeader(SnapshotFieldCount);
+        long offset = r.Consumed;
+        if (r.ReadInt32() != SnapshotVersion || r.ReadChainId() != Chain || r.TryReadNil() || r.ReadUInt64() != height)
+        {
+            throw new CodecException(CodecError.ValueOutOfRange, offset, $"not a snapshot of {Chain} at height {height} (or an unsupported version)");
+        }
+
+        long lastTickMs = r.ReadInt64();
+        var attestations = new CrossChainQuorum(_sources, _options.SequenceWindow);
+        attestations.ImportSnapshot(r.ReadBinaryArray());
+        var application = r.ReadBinaryArray();
+        r.EnsureEnd();
+        _restoreState(application);
+        _attestations = attestations;
+        _lastTickMs = lastTickMs;
+        LastAppliedHeight = height;
+    }
 
     private SettlementEntryResult ExecuteEntry(int index, ClientRequest request, long now, List<CrossChainMessage> outbound, List<(ChainId, ulong)> executed)
     {
@@ -345,9 +422,4 @@ public sealed class SettlementChainExecutor : IChainApplication
                 return new SettlementEntryResult(index, validator, SettlementEntryCode.AlreadyDelivered, null, key);
         }
     }
-    /// <inheritdoc />
-    public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output) => throw new NotImplementedException("TODO snapshot");
-
-    /// <inheritdoc />
-    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => throw new NotImplementedException("TODO snapshot");
 }

@@ -31,7 +31,7 @@ namespace ChainInterop.Settlement.Channels;
 /// <para>A refused command changes nothing. Deterministic and single-threaded: the inputs are the committed requests
 /// and the block times; not thread-safe.</para>
 /// </remarks>
-public sealed class ChannelContract : IChainApplication
+public sealed partial class ChannelContract : IChainApplication
 {
     /// <summary>The most channels the contract registers, in channels.</summary>
     public const int MaxChannels = 1_000_000;
@@ -45,7 +45,8 @@ public sealed class ChannelContract : IChainApplication
     // Copied from the options at construction: a caller changing its options object later cannot make validators disagree.
     private readonly PublicKey _operator;
     private readonly long _claimWindowMs;
-    private readonly AccountLedger _ledger = new();
+    // Not readonly: RestoreSnapshot replaces it with the ledger the snapshot holds.
+    private AccountLedger _ledger = new();
     private readonly Dictionary<AccountId, PublicKey?> _accountKeys = [];
     private readonly Dictionary<Hash256, ChannelRecord> _channels = [];
 
@@ -632,9 +633,4 @@ public sealed class ChannelContract : IChainApplication
 
     /// <summary>The transaction that consumed a (payer, nonce), and its channel (zero for a plain transfer).</summary>
     private readonly record struct NonceUse(Hash256 Transaction, Hash256 Channel);
-    /// <inheritdoc />
-    public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output) => throw new NotImplementedException("TODO snapshot");
-
-    /// <inheritdoc />
-    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => throw new NotImplementedException("TODO snapshot");
 }

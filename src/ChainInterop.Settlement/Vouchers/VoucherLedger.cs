@@ -76,9 +76,10 @@ public readonly record struct VoucherLedgerOutcome(Hash256 RequestDigest, Hash25
 /// executed (step 312).
 /// </summary>
 /// <remarks>Deterministic: the same blocks give the same <see cref="StateHash"/> on every validator. Each block is
-/// applied once, in height order (a restarted validator's replica replays its stored chain into a fresh ledger). Thread-safe: a block is applied atomically with
-/// respect to queries.</remarks>
-public sealed class VoucherLedger : IChainApplication
+/// applied once, in height order (a restarted validator's replica replays its stored chain into a fresh ledger, or
+/// restores a snapshot, <see cref="RestoreSnapshot"/>, and replays the blocks after it). Thread-safe: a block is applied
+/// atomically with respect to queries.</remarks>
+public sealed partial class VoucherLedger : IChainApplication
 {
     /// <summary>The most clearing vouchers one ledger holds, in vouchers.</summary>
     public const int MaxClearings = 1_000_000;
@@ -387,9 +388,4 @@ public sealed class VoucherLedger : IChainApplication
 
         public SortedDictionary<InstitutionId, Hash256> Published { get; } = [];
     }
-    /// <inheritdoc />
-    public void WriteSnapshot(System.Buffers.IBufferWriter<byte> output) => throw new NotImplementedException("TODO snapshot");
-
-    /// <inheritdoc />
-    public void RestoreSnapshot(ulong height, ReadOnlyMemory<byte> snapshot) => throw new NotImplementedException("TODO snapshot");
 }

@@ -41,6 +41,9 @@ public sealed class SettlementLayoutOptions
 
     /// <summary>Each bank's deposit per asset on each intermediary's ABC, in minor units.</summary>
     public long AbcDeposit { get; set; } = 10_000_000;
+
+    /// <summary>Each node's <see cref="SettlementNodeOptions.SnapshotIntervalBlocks"/> (0: no snapshots).</summary>
+    public int SnapshotIntervalBlocks { get; set; } = Consensus.Hosting.ReplicaSnapshots.DefaultIntervalBlocks;
 }
 
 /// <summary>The files <see cref="SettlementNetworkLayout.Write"/> wrote, as absolute paths.</summary>

@@ -107,7 +107,11 @@ public static class SettlementNetworkLayout
 
         foreach (var v in validators)
         {
-            var node = new SettlementNodeOptions { Validators = [new HostedValidatorOptions { Chain = v.Chain, Index = v.Index, KeyFile = ValidatorKey(v) }] };
+            var node = new SettlementNodeOptions
+            {
+                SnapshotIntervalBlocks = options.SnapshotIntervalBlocks,
+                Validators = [new HostedValidatorOptions { Chain = v.Chain, Index = v.Index, KeyFile = ValidatorKey(v) }],
+            };
             WriteConfig(Path.Combine(root, NodeConfig(v)), new LayoutSections(network, Node: node));
         }
 
@@ -130,6 +134,7 @@ public static class SettlementNetworkLayout
         ArgumentOutOfRangeException.ThrowIfNegative(options.CustomerBalance, "options.CustomerBalance");
         ArgumentOutOfRangeException.ThrowIfNegative(options.TransitLiquidity, "options.TransitLiquidity");
         ArgumentOutOfRangeException.ThrowIfNegative(options.AbcDeposit, "options.AbcDeposit");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotIntervalBlocks, "options.SnapshotIntervalBlocks");
         long ports = 2L * (options.Banks + options.Intermediaries) * options.ValidatorsPerChain;
         if (options.BasePort < 1 || options.BasePort + ports - 1 > 65_535)
         {

@@ -27,6 +27,7 @@ public sealed class NodeValidationTests : IDisposable
     {
         // case, path of the one error, what it says
         { "no data directory", $"{Node}:DataDirectory", "not given" },
+        { "negative snapshot interval", $"{Node}:SnapshotIntervalBlocks", "must be 0 (off) or more blocks, not -5" },
         { "no validator", $"{Node}:Validators", "this node runs no validator" },
         { "chain not an id", $"{Node}:Validators:0:Chain", "'ppc bank a' is not a chain id" },
         { "unknown chain", $"{Node}:Validators:0:Chain", "ppc-bank-z is not a chain of the network" },
@@ -45,6 +46,7 @@ public sealed class NodeValidationTests : IDisposable
         switch (name)
         {
             case "no data directory": node.DataDirectory = " "; break;
+            case "negative snapshot interval": node.SnapshotIntervalBlocks = -5; break;
             case "no validator": node.Validators.Clear(); break;
             case "chain not an id": validator.Chain = "ppc bank a"; break;
             case "unknown chain": validator.Chain = "ppc-bank-z"; break;

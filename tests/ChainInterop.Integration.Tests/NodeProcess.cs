@@ -12,6 +12,7 @@ internal sealed class NodeProcess : IDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private long _committedHeight = -1;
     private readonly List<(long Height, TaskCompletionSource Reached)> _heightWaiters = [];
+    private readonly List<(string Fragment, TaskCompletionSource Seen)> _lineWaiters = [];
 
     private NodeProcess(IEnumerable<string> arguments)
     {
@@ -51,6 +52,23 @@ internal sealed class NodeProcess : IDisposable
         }
 
         return reached.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when the node prints (or printed, among its last 200 lines) a line containing <paramref name="fragment"/>.</summary>
+    public Task WaitForLineAsync(string fragment, CancellationToken cancellationToken)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lineWaiters)
+        {
+            if (_output.Any(line => line.Contains(fragment, StringComparison.Ordinal)))
+            {
+                return Task.CompletedTask;
+            }
+
+            _lineWaiters.Add((fragment, seen));
+        }
+
+        return seen.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>The last lines the node printed (for failure messages).</summary>
@@ -130,7 +148,16 @@ internal sealed class NodeProcess : IDisposable
             return;
         }
 
-        _output.Enqueue(line);
+        lock (_lineWaiters)
+        {
+            _output.Enqueue(line);
+            foreach (var waiter in _lineWaiters.Where(w => line.Contains(w.Fragment, StringComparison.Ordinal)).ToList())
+            {
+                _lineWaiters.Remove(waiter);
+                waiter.Seen.TrySetResult();
+            }
+        }
+
         while (_output.Count > 200)
         {
             _output.TryDequeue(out _);

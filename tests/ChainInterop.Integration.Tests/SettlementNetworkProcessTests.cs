@@ -24,7 +24,8 @@ public sealed class SettlementNetworkProcessTests : IDisposable
     [Fact]
     public async Task Twelve_node_processes_settle_transfers_both_ways_through_a_SIGKILL_per_chain_atomically_and_conserve_every_asset_S1_S2_C6()
     {
-        var layout = new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(24) };
+        // Snapshots every 5 blocks, so the restarted validators restore one and replay only the blocks after it.
+        var layout = new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(24), SnapshotIntervalBlocks = 5 };
         var files = SettlementNetworkLayout.Write(_directory, layout);
         var nodes = new NodeProcess?[files.NodeConfigs.Count];
         using var budget = new CancellationTokenSource(Budget);
@@ -76,12 +77,14 @@ public sealed class SettlementNetworkProcessTests : IDisposable
 
             await StreamAsync(4, phase: 1);
 
-            // Restart them from their file stores; they catch up and take part again.
+            // Restart them from their file stores and snapshots; they catch up and take part again.
             var restarted = await Task.WhenAll(victims.Select(v => NodeProcess.StartAsync(["settlement", "run", files.NodeConfigs[v], "--print-heights"])));
             for (int i = 0; i < victims.Length; i++)
             {
                 nodes[victims[i]] = restarted[i];
             }
+
+            await Task.WhenAll(restarted.Select(node => node.WaitForLineAsync("restored its snapshot", ct)));
 
             await StreamAsync(4, phase: 2);
 

@@ -131,10 +131,10 @@ public sealed partial class ChannelContract
 
         // Everything decoded and checked: only now does the state change.
         _ledger = state.Ledger;
-        Refill(_accountKeys, state.AccountKeys);
-        Refill(_channels, state.Channels);
-        Refill(_openByNonce, state.OpenByNonce);
-        Refill(_usedNonces, state.UsedNonces);
+        SnapshotCodec.Refill(_accountKeys, state.AccountKeys);
+        SnapshotCodec.Refill(_channels, state.Channels);
+        SnapshotCodec.Refill(_openByNonce, state.OpenByNonce);
+        SnapshotCodec.Refill(_usedNonces, state.UsedNonces);
         _receipts.Clear();
         _receiptOrder.Clear();
         foreach (var receipt in state.Receipts)
@@ -393,18 +393,7 @@ public sealed partial class ChannelContract
         return receipts;
     }
 
-    private static void Refill<TKey, TValue>(Dictionary<TKey, TValue> target, Dictionary<TKey, TValue> source)
-        where TKey : notnull
-    {
-        target.Clear();
-        target.EnsureCapacity(source.Count);
-        foreach (var (key, value) in source)
-        {
-            target.Add(key, value);
-        }
-    }
-
-    private static CodecException Bad(long offset, string detail) => new(CodecError.ValueOutOfRange, offset, detail);
+    private static CodecException Bad(long offset, string detail) => SnapshotCodec.Invalid(offset, detail);
 
     /// <summary>A decoded, checked snapshot, not yet in force.</summary>
     private sealed record Restored(

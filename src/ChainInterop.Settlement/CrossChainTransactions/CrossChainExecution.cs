@@ -79,26 +79,6 @@ internal sealed class Outbox(ChainId self)
     }
 }
 
-/// <summary>Shared pieces of the settlement applications' snapshots.</summary>
-internal static class SnapshotCodec
-{
-    public static CodecException Invalid(long offset, string what) =>
-        new(CodecError.ValueOutOfRange, offset, $"not a valid settlement snapshot: {what}");
-
-    /// <summary>Reads the leading version field, refusing any other.</summary>
-    public static void ReadVersion(ref CanonicalReader reader, int expected, string what)
-    {
-        long offset = reader.Consumed;
-        if (reader.ReadInt32() != expected)
-        {
-            throw Invalid(offset, $"unsupported {what} snapshot version (expected {expected})");
-        }
-    }
-
-    public static TEnum ReadEnum<TEnum>(ref CanonicalReader reader, string what)
-        where TEnum : struct, Enum => Netting.NettingCodec.ReadEnum<TEnum>(ref reader, what);
-}
-
 /// <summary>
 /// Records in the order they were admitted. A <see cref="Dictionary{TKey, TValue}"/> enumerates in an order that
 /// depends on its history of removals, which a copy restored from a snapshot does not share; this order does not, so

@@ -184,9 +184,7 @@ public sealed class IntermediaryChainApplication
     {
         ArgumentNullException.ThrowIfNull(output);
         var w = new CanonicalWriter(output);
-        w.WriteArrayHeader(SnapshotFieldCount);
-        w.WriteInt32(SnapshotVersion);
-        w.WriteChainId(Chain);
+        SnapshotCodec.WriteHeader(ref w, SnapshotFieldCount, SnapshotVersion, Chain);
         w.WriteBinary(Ledger.ExportSnapshot());
         w.WriteArrayHeader(_links.Count);
         foreach (var (participant, account) in _links)
@@ -261,14 +259,8 @@ public sealed class IntermediaryChainApplication
     public void RestoreSnapshot(ReadOnlyMemory<byte> snapshot)
     {
         var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
-        r.ReadArrayHeader(SnapshotFieldCount);
-        SnapshotCodec.ReadVersion(ref r, SnapshotVersion, "intermediary chain");
-        long offset = r.Consumed;
-        if (r.ReadChainId() != Chain)
-        {
-            throw SnapshotCodec.Invalid(offset, $"a snapshot of another chain than {Chain}");
-        }
-
+        SnapshotCodec.ReadHeader(ref r, SnapshotFieldCount, SnapshotVersion, Chain, "intermediary chain");
+        long offset;
         var ledger = AccountLedger.ImportSnapshot(r.ReadBinaryArray());
         var links = new List<(ChainId, AccountId)>();
         for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)

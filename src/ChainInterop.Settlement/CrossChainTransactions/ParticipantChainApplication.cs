@@ -188,9 +188,7 @@ public sealed class ParticipantChainApplication
     {
         ArgumentNullException.ThrowIfNull(output);
         var w = new CanonicalWriter(output);
-        w.WriteArrayHeader(SnapshotFieldCount);
-        w.WriteInt32(SnapshotVersion);
-        w.WriteChainId(Chain);
+        SnapshotCodec.WriteHeader(ref w, SnapshotFieldCount, SnapshotVersion, Chain);
         w.WriteBinary(Ledger.ExportSnapshot());
         w.WriteArrayHeader(_intermediaries.Count);
         foreach (var icc in _intermediaries.Order())
@@ -218,14 +216,8 @@ public sealed class ParticipantChainApplication
     public void RestoreSnapshot(ReadOnlyMemory<byte> snapshot)
     {
         var r = new CanonicalReader(snapshot, CodecLimits.Snapshot);
-        r.ReadArrayHeader(SnapshotFieldCount);
-        SnapshotCodec.ReadVersion(ref r, SnapshotVersion, "participant chain");
-        long offset = r.Consumed;
-        if (r.ReadChainId() != Chain)
-        {
-            throw SnapshotCodec.Invalid(offset, $"a snapshot of another chain than {Chain}");
-        }
-
+        SnapshotCodec.ReadHeader(ref r, SnapshotFieldCount, SnapshotVersion, Chain, "participant chain");
+        long offset;
         var ledger = AccountLedger.ImportSnapshot(r.ReadBinaryArray());
         var intermediaries = new HashSet<ChainId>();
         for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)

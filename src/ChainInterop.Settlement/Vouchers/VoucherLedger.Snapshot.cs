@@ -142,10 +142,10 @@ public sealed partial class VoucherLedger
 
         lock (_gate)
         {
-            Refill(_clearings, state.Clearings);
-            Refill(_relations, state.Relations);
-            Refill(_relationByTransaction, state.RelationByTransaction);
-            Refill(_positions, state.Positions);
+            SnapshotCodec.Refill(_clearings, state.Clearings);
+            SnapshotCodec.Refill(_relations, state.Relations);
+            SnapshotCodec.Refill(_relationByTransaction, state.RelationByTransaction);
+            SnapshotCodec.Refill(_positions, state.Positions);
             _outcomes.Clear();
             _outcomeOrder.Clear();
             foreach (var outcome in state.Outcomes)
@@ -365,18 +365,7 @@ public sealed partial class VoucherLedger
         return outcomes;
     }
 
-    private static void Refill<TKey, TValue>(Dictionary<TKey, TValue> target, Dictionary<TKey, TValue> source)
-        where TKey : notnull
-    {
-        target.Clear();
-        target.EnsureCapacity(source.Count);
-        foreach (var (key, value) in source)
-        {
-            target.Add(key, value);
-        }
-    }
-
-    private static CodecException Bad(long offset, string detail) => new(CodecError.ValueOutOfRange, offset, detail);
+    private static CodecException Bad(long offset, string detail) => SnapshotCodec.Invalid(offset, detail);
 
     /// <summary>A decoded, checked snapshot, not yet in force.</summary>
     private sealed record Restored(

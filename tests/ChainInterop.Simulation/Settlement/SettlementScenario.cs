@@ -69,6 +69,13 @@ public sealed record SettlementScenario
     /// <summary>The relay's resend and resubmit period, ms.</summary>
     public long RelayRetryMs { get; init; } = 500;
 
+    /// <summary>
+    /// An honest validator checkpoints its replica (client table and settlement application) every this many committed
+    /// blocks; a restart restores the newest checkpoint and replays only the stored blocks after it, as the node host
+    /// does (C5). 0: no checkpoints, a restart replays the whole store.
+    /// </summary>
+    public int SnapshotIntervalBlocks { get; init; } = 3;
+
     /// <summary>The faults (its client fields are ignored).</summary>
     public FaultProfile Faults { get; init; } = FaultProfile.AllFaults with
     {

@@ -39,6 +39,7 @@ public sealed partial class SettlementSimulation
     private string? _failure;
     private bool[]? _partitionSide;
     private int _crashCount;
+    private int _checkpointRestores;
     private int _partitionCount;
 
     /// <summary>Prepares a run; nothing happens until <see cref="Run"/>.</summary>
@@ -220,6 +221,7 @@ public sealed partial class SettlementSimulation
             outcomes.Count(o => o == CrossChainTransactionState.Failed),
             _crashCount, _partitionCount, [.. _nodes.Where(n => n.Role is not null).Select(n => $"{n.Chain.Id}/{n.Local}:{n.Role!.Name}")])
         {
+            CheckpointRestores = _checkpointRestores,
             Outcomes = outcomes,
             IntermediaryOutcomes = [.. _transfers.Select(t => StateOn(FirstHonest(t.Icc), t.Id))],
             PayeeOutcomes = [.. _transfers.Select(t => StateOn(FirstHonest(t.PayeeChain), t.Id))],
@@ -327,11 +329,29 @@ public sealed partial class SettlementSimulation
         {
             try
             {
-                foreach (var block in stored)
+                // As the node host does: restore the newest checkpoint (if any), replay only the blocks after it, and
+                // tell the relay what the restored chain state already executed.
+                ulong from = 0;
+                if (node.IsHonest && node.Snapshots.LastOrDefault() is { } snapshot)
+                {
+                    replica.Restore(snapshot, stored[(int)snapshot.Height]);
+                    from = snapshot.Height + 1;
+                    _checkpointRestores++;
+                    TraceNote($"{node} restored its checkpoint at h{snapshot.Height}");
+                }
+
+                foreach (var block in stored.Where(b => b.Height >= from))
                 {
                     var (_, execution) = replica.Replay(block);
                     node.Relay.OnBlock((SettlementBlockResult)execution, ClockMs, node.RelayEffects, replay: true);
                 }
+
+                foreach (var source in chain.Peers.Keys)
+                {
+                    node.Relay.RestoreExecuted(source, node.Executor.NextExpected(source), node.Executor.ExecutedAbove(source));
+                }
+
+                node.NextSnapshotHeight = (last?.Height ?? 0) + (ulong)Scenario.SnapshotIntervalBlocks;
             }
             catch (Exception ex)
             {
@@ -380,6 +400,16 @@ public sealed partial class SettlementSimulation
         try
         {
             input(node.Replica, node.Effects);
+            if (node.IsHonest && Scenario.SnapshotIntervalBlocks > 0 && node.Replica?.CommittedHeight is { } height && height >= node.NextSnapshotHeight)
+            {
+                // Between inputs, after the committed blocks were stored: the state is that of the stored tip.
+                node.Snapshots.Add(node.Replica.TakeSnapshot());
+                node.NextSnapshotHeight = height + (ulong)Scenario.SnapshotIntervalBlocks;
+                if (node.Snapshots.Count > 3)
+                {
+                    node.Snapshots.RemoveAt(0);
+                }
+            }
         }
         catch (Exception ex) when (ex is not SimulationFailureException)
         {
@@ -655,6 +685,12 @@ public sealed partial class SettlementSimulation
         public NodeId Id { get; } = NodeId.FromPublicKey(key.PublicKey);
 
         public InMemoryBlockStore Store { get; } = store;
+
+        /// <summary>Its checkpoints, newest last (they survive crashes, like the store).</summary>
+        public List<StateSnapshot> Snapshots { get; } = [];
+
+        /// <summary>The height at or above which it takes its next checkpoint.</summary>
+        public ulong NextSnapshotHeight { get; set; }
 
         public bool Alive { get; set; }
 

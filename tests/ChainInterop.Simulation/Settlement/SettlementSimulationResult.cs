@@ -37,7 +37,10 @@ public sealed record SettlementSimulationResult(
     /// <summary>The most obligations one settled cycle netted.</summary>
     public int MaxObligationsPerCycle { get; init; }
 
+    /// <summary>Restarts that restored a checkpoint and replayed only the blocks after it (C5).</summary>
+    public int CheckpointRestores { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"seed {Seed}: {Committed} committed, {Cancelled} cancelled, {Failed} failed; netting {NettingCommitted}/{NettingTransfers} committed in {CyclesSettled} cycles; {Events} events, {EndTimeMs} ms, {Crashes} crashes, {Partitions} partitions, Byzantine [{string.Join(", ", Byzantine)}], trace {TraceHash[..16]}";
+        $"seed {Seed}: {Committed} committed, {Cancelled} cancelled, {Failed} failed; netting {NettingCommitted}/{NettingTransfers} committed in {CyclesSettled} cycles; {Events} events, {EndTimeMs} ms, {Crashes} crashes ({CheckpointRestores} restored a checkpoint), {Partitions} partitions, Byzantine [{string.Join(", ", Byzantine)}], trace {TraceHash[..16]}";
 }

@@ -29,6 +29,7 @@ public class SettlementSimulationTests(ITestOutputHelper output)
             Assert.True(results.Sum(r => r.Failed) > 0);
             Assert.True(results.Sum(r => r.Byzantine.Count) > 0);
             Assert.True(results.Sum(r => r.Crashes) > 0);
+            Assert.True(results.Sum(r => r.CheckpointRestores) > 0);
             Assert.True(results.Sum(r => r.NettingCommitted) > 0);
             Assert.True(results.Sum(r => r.NettingTransfers) > results.Sum(r => r.NettingCommitted));
             Assert.Contains(results, r => r.MaxObligationsPerCycle >= 2);
@@ -200,6 +201,6 @@ public class SettlementSimulationTests(ITestOutputHelper output)
             (seed, log) => new SettlementSimulation(seed, scenario) { Log = log }.Run(), r => r.Seed,
             rs => $"{rs.Sum(r => r.Committed)} committed, {rs.Sum(r => r.Cancelled)} cancelled, {rs.Sum(r => r.Failed)} failed; "
                 + $"netting {rs.Sum(r => r.NettingCommitted)} of {rs.Sum(r => r.NettingTransfers)} committed in {rs.Sum(r => r.CyclesSettled)} cycles (at most {(rs.Count == 0 ? 0 : rs.Max(r => r.MaxObligationsPerCycle))} obligations); "
-                + $"{rs.Sum(r => r.Events)} events, {rs.Sum(r => r.Crashes)} crashes, {rs.Sum(r => r.Partitions)} partitions, {rs.Sum(r => r.Byzantine.Count)} Byzantine validators",
+                + $"{rs.Sum(r => r.Events)} events, {rs.Sum(r => r.Crashes)} crashes ({rs.Sum(r => r.CheckpointRestores)} restored a checkpoint), {rs.Sum(r => r.Partitions)} partitions, {rs.Sum(r => r.Byzantine.Count)} Byzantine validators",
             output.WriteLine);
 }

@@ -69,7 +69,7 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
         Assert.Single(networks);
         var node = Section(files.NodeConfigs[9], "Node");
         Assert.Equal(
-            """{"DataDirectory":"data","UseDemoKeys":false,"Validators":[{"Chain":"icc-1","Index":1,"KeyFile":"keys/icc-1-1.key"}]}""",
+            """{"DataDirectory":"data","SnapshotIntervalBlocks":1000,"UseDemoKeys":false,"Validators":[{"Chain":"icc-1","Index":1,"KeyFile":"keys/icc-1-1.key"}]}""",
             node);
         Assert.Equal("""{"Chain":"ppc-bank-b","KeyFile":"keys/ppc-bank-b-operator.key"}""", Section(files.ClientConfigs[1], "Client"));
     }

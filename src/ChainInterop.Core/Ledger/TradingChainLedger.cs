@@ -125,9 +125,24 @@ public sealed class TradingChainLedger
     public IReadOnlyList<TradeRecord> History(Hash256 transactionId) =>
         _transactions.TryGetValue(transactionId, out var history) ? history.AsReadOnly() : [];
 
-    /// <summary>SHA-256 over every record in transaction-id order: equal on every replica that applied the same blocks.</summary>
+    /// <summary>
+    /// Forgets a transaction and its records (the retention rule of the application that owns this ledger decides
+    /// when: a decided transaction is kept long enough that nothing can still arrive for it).
+    /// </summary>
+    /// <param name="transactionId">The cross-chain transaction.</param>
+    /// <returns>Whether it was recorded.</returns>
+    public bool Forget(Hash256 transactionId) => _transactions.Remove(transactionId);
+
+    /// <summary>SHA-256 over every record in transaction-id order (<see cref="ExportSnapshot"/>): equal on every replica that applied the same blocks.</summary>
     /// <returns>The state hash.</returns>
-    public Hash256 ComputeStateHash()
+    public Hash256 ComputeStateHash() => Hash256.Compute(ExportSnapshot());
+
+    /// <summary>
+    /// The whole state as canonical bytes: <c>[[record...]...]</c>, each transaction's history oldest first, in
+    /// transaction-id order. Two ledgers with the same records give the same bytes.
+    /// </summary>
+    /// <returns>A new array.</returns>
+    public byte[] ExportSnapshot()
     {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new CanonicalWriter(buffer);
@@ -141,7 +156,49 @@ public sealed class TradingChainLedger
             }
         }
 
-        return Hash256.Compute(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Rebuilds the ledger of a TBC from <see cref="ExportSnapshot"/> bytes. The bytes are checked, not trusted: each
+    /// history is applied through <see cref="Apply"/>, so it must be one a ledger could have reached.
+    /// </summary>
+    /// <param name="chainId">The trading chain.</param>
+    /// <param name="participantChain">The participant chain it links.</param>
+    /// <param name="snapshot">The bytes.</param>
+    /// <returns>The ledger.</returns>
+    /// <exception cref="CodecException">The bytes are not such a snapshot.</exception>
+    /// <exception cref="ArgumentException">An id is default.</exception>
+    public static TradingChainLedger ImportSnapshot(ChainId chainId, ChainId participantChain, ReadOnlyMemory<byte> snapshot)
+    {
+        var ledger = new TradingChainLedger(chainId, participantChain);
+        var reader = new CanonicalReader(snapshot, CodecLimits.Snapshot);
+        int count = reader.ReadArrayHeader();
+        Hash256? previous = null;
+        for (int i = 0; i < count; i++)
+        {
+            long offset = reader.Consumed;
+            int records = reader.ReadArrayHeader();
+            for (int r = 0; r < records; r++)
+            {
+                var record = TradeRecord.Decode(ref reader);
+                if ((r == 0 && previous is { } p && record.TransactionId.CompareTo(p) <= 0)
+                    || (r > 0 && record.TransactionId != previous) || ledger.Apply(record) != TradeResultCode.Ok)
+                {
+                    throw CanonicalPrimitives.Invalid(offset, "trading chain snapshot (a history out of order or one no ledger reaches)");
+                }
+
+                previous = record.TransactionId;
+            }
+
+            if (records == 0)
+            {
+                throw CanonicalPrimitives.Invalid(offset, "trading chain snapshot (an empty history)");
+            }
+        }
+
+        reader.EnsureEnd();
+        return ledger;
     }
 
     // The resolving record names the ABC transfer that resolved the reservation (the post or the void), so only

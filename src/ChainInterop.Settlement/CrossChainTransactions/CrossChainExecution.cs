@@ -223,12 +223,15 @@ internal sealed class Retention(long retentionMs)
     }
 
     /// <summary>Removes from <paramref name="records"/> the decided transactions whose time is up.</summary>
-    public void Prune<TRecord>(long nowMs, Dictionary<Hash256, TRecord> records)
+    public void Prune<TRecord>(long nowMs, Dictionary<Hash256, TRecord> records) => Prune(nowMs, id => records.Remove(id));
+
+    /// <summary>Forgets (through <paramref name="forget"/>) the transactions whose time is up.</summary>
+    public void Prune(long nowMs, Action<Hash256> forget)
     {
         while (_decided.TryPeek(out var head) && IsExpired(head.ForgetAfterMs, nowMs))
         {
             _decided.Dequeue();
-            records.Remove(head.Id);
+            forget(head.Id);
         }
     }
 }

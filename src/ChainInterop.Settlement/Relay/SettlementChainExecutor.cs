@@ -229,6 +229,33 @@ public sealed class SettlementChainExecutor : IChainApplication
             application.WriteSnapshot, application.RestoreSnapshot, options);
     }
 
+    /// <summary>
+    /// The executor of a trading chain (a TBC of an intermediary): it passes messages between its PPC and its ABC,
+    /// recording the PPC's transactions; its validators tick it (retention) and the ICC operator may read it.
+    /// </summary>
+    /// <param name="application">The TBC's application.</param>
+    /// <param name="validators">The TBC's validators (they attest delivered messages and tick).</param>
+    /// <param name="operators">The ICC operator's services (may tick and read the records).</param>
+    /// <param name="options">Limits, or null for the defaults.</param>
+    /// <returns>The executor.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static SettlementChainExecutor ForTradingChain(
+        TradingChainApplication application,
+        ValidatorSet validators,
+        IReadOnlySet<NodeId> operators,
+        SettlementExecutorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        return new SettlementChainExecutor(application.Chain, validators, operators, [application.Participant, application.Intermediary],
+            (command, now) => command is Tick tick
+                ? application.Execute(tick, now)
+                : new CrossChainExecution(CrossChainResultCode.Malformed, command.TransactionId, null, TransferFailureReason.None, Ledger.LedgerResultCode.Ok, []),
+            application.Execute,
+            query => new SettlementReply(SettlementEntryCode.Answered, null, query.TransactionId,
+                query.Kind == SettlementQueryKind.Transaction ? application.GetState(query.TransactionId) : null, TransferFailureReason.None),
+            application.WriteSnapshot, application.RestoreSnapshot, options);
+    }
+
     /// <summary>The first sequence from <paramref name="source"/> not yet executed (for a relay's restore after a restart).</summary>
     /// <param name="source">The source chain.</param>
     /// <returns>The sequence (0 for an unknown source).</returns>

@@ -8,19 +8,12 @@ using ChainInterop.Settlement.Netting;
 
 namespace ChainInterop.Settlement.CrossChainTransactions;
 
-/// <summary>A trade recorded on a trading-branch chain (TBC) when a cross-chain transaction commits (Alg. 10).</summary>
-/// <param name="TransactionId">The transaction.</param>
-/// <param name="Payer">PPC1.</param>
-/// <param name="Payee">PPC2.</param>
-/// <param name="Asset">The asset.</param>
-/// <param name="Amount">The amount.</param>
-/// <param name="CommittedAtMs">The ICC block time (Unix ms) of the commit.</param>
-public sealed record TbcTradeRecord(Hash256 TransactionId, ChainId Payer, ChainId Payee, AssetCode Asset, Amount Amount, long CommittedAtMs);
-
 /// <summary>
-/// The cross-chain transaction role of an intermediary chain (ICC): the deterministic application its validators
-/// execute on committed entries (docs/SETTLEMENT.md). On the ABC it holds one account per linked PPC and a clearing
-/// account; leg 1 is PPC1 → clearing, leg 2 clearing → PPC2. Time1 is judged on the ICC's committed block time, and the
+/// The cross-chain transaction role of an intermediary chain (ICC): the deterministic application of its account
+/// chain (ABC), executed by the ABC's validators on committed entries (docs/SETTLEMENT.md). It holds one account per
+/// linked PPC and a clearing account; leg 1 is PPC1 → clearing, leg 2 clearing → PPC2. Every message to or from a PPC
+/// passes through that PPC's trading chain (TBC, <see cref="TradingChainApplication"/>), which records the PPC's
+/// transactions; balances move only here. Time1 is judged on the ICC's committed block time, and the
 /// first committed decision (commit or cancel) wins: later ones re-emit it.
 /// </summary>
 /// <remarks>
@@ -34,8 +27,8 @@ public sealed record TbcTradeRecord(Hash256 TransactionId, ChainId Payer, ChainI
 /// <para>Cycle end, on the ICC's own <see cref="Tick"/> or <see cref="CloseCycle"/> entry, for each closed cycle with
 /// nothing in flight: net it; if balanced, apply ONE all-or-nothing group on the ABC that voids every leg 1 reservation
 /// of the cycle and posts the CCP instructions (net debtors pay the clearing account, the clearing account pays net
-/// creditors), so the ABC moves exactly the nets; then mark every transaction Committed, record its trade in TBC1 and
-/// TBC2, and send <see cref="TransferCommitted"/> to both PPCs, which post their pending legs as in real time. If the
+/// creditors), so the ABC moves exactly the nets; then mark every transaction Committed and send
+/// <see cref="TransferCommitted"/> to both PPCs through their TBCs (which record the trade), which post their pending legs as in real time. If the
 /// netting fails its checks, or the ABC refuses the group, nothing moves, the transactions stay tentative and the cycle
 /// is flagged for review (<see cref="CyclesUnderReview"/>).</para>
 /// </remarks>
@@ -55,15 +48,17 @@ public sealed class IntermediaryChainApplication
     public const int MaxRetainedCycleReports = 1_024;
 
     private const int SnapshotVersion = 1;
-    private const int SnapshotFieldCount = 14;
+    private const int SnapshotFieldCount = 13;
     private const int RecordFieldCount = 13;
-    private const int TradeFieldCount = 6;
     private const int ReviewFieldCount = 10;
 
     private readonly Dictionary<Hash256, Record> _transactions = [];
     private readonly AdmissionOrder<Record> _undecided = new(); // pending or pre-tentative, in admission order
     private readonly Dictionary<ChainId, AccountId> _links = [];
-    private readonly Dictionary<ChainId, List<TbcTradeRecord>> _tbc = [];
+
+    // Each linked PPC's TBC, both ways: messages from a PPC arrive from its TBC, and go back through it.
+    private readonly Dictionary<ChainId, ChainId> _tradingChainOf = [];
+    private readonly Dictionary<ChainId, ChainId> _participantOf = [];
     private readonly Outbox _outbox;
     private readonly Retention _retention;
     private readonly NettingEngine _engine;
@@ -143,11 +138,30 @@ public sealed class IntermediaryChainApplication
     /// <summary>Links a PPC: its ABC account (one per PPC, holding the assets it may settle) and its TBC.</summary>
     /// <param name="participant">The PPC.</param>
     /// <param name="abcAccount">Its account on the ABC.</param>
-    public void Link(ChainId participant, AccountId abcAccount)
+    /// <param name="tradingChain">The TBC its messages pass through.</param>
+    /// <exception cref="ArgumentException">The TBC links another PPC, or an id is this chain's.</exception>
+    public void Link(ChainId participant, AccountId abcAccount, ChainId tradingChain)
     {
+        if (participant == Chain || tradingChain == Chain || participant == tradingChain
+            || (_participantOf.TryGetValue(tradingChain, out var linked) && linked != participant))
+        {
+            throw new ArgumentException($"{Chain} cannot link {participant} through {tradingChain}.", nameof(tradingChain));
+        }
+
+        if (_tradingChainOf.Remove(participant, out var previous))
+        {
+            _participantOf.Remove(previous);
+        }
+
         _links[participant] = abcAccount;
-        _tbc.TryAdd(participant, []);
+        _tradingChainOf.Add(participant, tradingChain);
+        _participantOf.Add(tradingChain, participant);
     }
+
+    /// <summary>The TBC a linked PPC's messages pass through, if it is linked.</summary>
+    /// <param name="participant">The PPC.</param>
+    /// <returns>The TBC, or null.</returns>
+    public ChainId? TradingChainOf(ChainId participant) => _tradingChainOf.TryGetValue(participant, out var tbc) ? tbc : null;
 
     /// <summary>The ledger id of ABC leg 1 (PPC1 → clearing) or leg 2 (clearing → PPC2).</summary>
     /// <param name="transactionId">The transaction.</param>
@@ -167,11 +181,6 @@ public sealed class IntermediaryChainApplication
     public CycleId? GetCycleOf(Hash256 transactionId) =>
         _transactions.TryGetValue(transactionId, out var r) ? r.CycleId : null;
 
-    /// <summary>The trades recorded in the TBC of a PPC (the TBC linking it to this ICC).</summary>
-    /// <param name="participant">The PPC.</param>
-    /// <returns>The records in commit order (empty for an unknown PPC).</returns>
-    public IReadOnlyList<TbcTradeRecord> TradesOf(ChainId participant) => _tbc.TryGetValue(participant, out var l) ? l : [];
-
     /// <summary>
     /// Writes the application's replicated state (the ABC ledger, links, TBC records, transactions, outbox counters,
     /// retention memory and settlement cycles with their reviews and reports), deterministically: copies that executed
@@ -190,27 +199,10 @@ public sealed class IntermediaryChainApplication
         foreach (var (participant, account) in _links)
         {
             // In the dictionary's own order: links are never removed, so inserting them in this order reproduces it.
-            w.WriteArrayHeader(2);
+            w.WriteArrayHeader(3);
             w.WriteChainId(participant);
             w.WriteAccountId(account);
-        }
-
-        w.WriteArrayHeader(_tbc.Count);
-        foreach (var (participant, trades) in _tbc.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal))
-        {
-            w.WriteArrayHeader(2);
-            w.WriteChainId(participant);
-            w.WriteArrayHeader(trades.Count);
-            foreach (var t in trades)
-            {
-                w.WriteArrayHeader(TradeFieldCount);
-                w.WriteHash256(t.TransactionId);
-                w.WriteChainId(t.Payer);
-                w.WriteChainId(t.Payee);
-                w.WriteAssetCode(t.Asset);
-                w.WriteAmount(t.Amount);
-                w.WriteInt64(t.CommittedAtMs);
-            }
+            w.WriteChainId(_tradingChainOf[participant]);
         }
 
         w.WriteArrayHeader(_transactions.Count);
@@ -262,31 +254,19 @@ public sealed class IntermediaryChainApplication
         SnapshotCodec.ReadHeader(ref r, SnapshotFieldCount, SnapshotVersion, Chain, "intermediary chain");
         long offset;
         var ledger = AccountLedger.ImportSnapshot(r.ReadBinaryArray());
-        var links = new List<(ChainId, AccountId)>();
-        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
-        {
-            r.ReadArrayHeader(2);
-            links.Add((r.ReadChainId(), r.ReadAccountId()));
-        }
-
-        var tbc = new Dictionary<ChainId, List<TbcTradeRecord>>();
+        var links = new List<(ChainId Participant, AccountId Account, ChainId TradingChain)>();
+        var tradingChains = new HashSet<ChainId>();
         for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
         {
             offset = r.Consumed;
-            r.ReadArrayHeader(2);
-            var participant = r.ReadChainId();
-            int count = r.ReadArrayHeader();
-            var trades = new List<TbcTradeRecord>(count);
-            for (int t = 0; t < count; t++)
+            r.ReadArrayHeader(3);
+            var link = (r.ReadChainId(), r.ReadAccountId(), r.ReadChainId());
+            if (!tradingChains.Add(link.Item3) || links.Any(l => l.Participant == link.Item1))
             {
-                r.ReadArrayHeader(TradeFieldCount);
-                trades.Add(new TbcTradeRecord(r.ReadHash256(), r.ReadChainId(), r.ReadChainId(), r.ReadAssetCode(), r.ReadAmount(), r.ReadInt64()));
+                throw SnapshotCodec.Invalid(offset, "links (a participant or a trading chain twice)");
             }
 
-            if (!tbc.TryAdd(participant, trades))
-            {
-                throw SnapshotCodec.Invalid(offset, "a TBC twice");
-            }
+            links.Add(link);
         }
 
         // The cycles follow the records in the bytes; read the records with a deferred lookup and bind them after.
@@ -351,15 +331,13 @@ public sealed class IntermediaryChainApplication
 
         Ledger = ledger;
         _links.Clear();
-        foreach (var (participant, account) in links)
+        _tradingChainOf.Clear();
+        _participantOf.Clear();
+        foreach (var (participant, account, tradingChain) in links)
         {
             _links[participant] = account;
-        }
-
-        _tbc.Clear();
-        foreach (var (participant, trades) in tbc)
-        {
-            _tbc.Add(participant, trades);
+            _tradingChainOf.Add(participant, tradingChain);
+            _participantOf.Add(tradingChain, participant);
         }
 
         _transactions.Clear();
@@ -539,9 +517,15 @@ public sealed class IntermediaryChainApplication
             return Plain(CrossChainResultCode.Malformed, payload.TransactionId);
         }
 
+        // A PPC speaks through its TBC: the TBC's chain delivered it, and it names the PPC.
+        if (!_participantOf.TryGetValue(message.Source, out var source))
+        {
+            return Plain(CrossChainResultCode.VerificationFailed, payload.TransactionId);
+        }
+
         if (payload is TransferRequest request)
         {
-            return OnRequest(message.Source, request, blockTimeMs);
+            return OnRequest(source, request, blockTimeMs);
         }
 
         if (!_transactions.TryGetValue(payload.TransactionId, out var r))
@@ -553,20 +537,20 @@ public sealed class IntermediaryChainApplication
                 return Plain(CrossChainResultCode.Expired, payload.TransactionId);
             }
 
-            if (payload is CancelRequest cancel && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero && _transactions.Count < MaxTransactions)
+            if (payload is CancelRequest cancel && _links.ContainsKey(source) && !payload.TransactionId.IsZero && _transactions.Count < MaxTransactions)
             {
                 // Alg. 12: PPC1's Time1 passed and its request never reached us. Deciding "cancelled" now (a tombstone
                 // without legs) makes a late copy of the request a no-op, so PPC1 can void its leg safely.
-                var tomb = Record.Tombstone(payload.TransactionId, message.Source, cancel.Time1Ms);
+                var tomb = Record.Tombstone(payload.TransactionId, source, cancel.Time1Ms);
                 _transactions.Add(tomb.Id, tomb);
                 _retention.Decided(tomb.Id, tomb.Time1Ms, blockTimeMs);
                 return Result(CrossChainResultCode.Cancelled, tomb, LedgerResultCode.Ok, DecisionMessages(tomb));
             }
 
-            if (payload is CancelRequest && _links.ContainsKey(message.Source) && !payload.TransactionId.IsZero)
+            if (payload is CancelRequest && _links.ContainsKey(source) && !payload.TransactionId.IsZero)
             {
                 // No room for a tombstone: still answer, so PPC1 can release its leg (a late request will be refused too).
-                return RefuseUnrecorded(message.Source, payload.TransactionId, CrossChainResultCode.LedgerRefused, TransferFailureReason.TimedOut);
+                return RefuseUnrecorded(source, payload.TransactionId, CrossChainResultCode.LedgerRefused, TransferFailureReason.TimedOut);
             }
 
             return Plain(payload is TransferAccept or TransferReject or CancelRequest ? CrossChainResultCode.UnknownTransaction : CrossChainResultCode.Malformed, payload.TransactionId);
@@ -574,14 +558,14 @@ public sealed class IntermediaryChainApplication
 
         return payload switch
         {
-            TransferAccept a when message.Source == r.PayeeChain => OnAccept(r, a, blockTimeMs),
+            TransferAccept a when source == r.PayeeChain => OnAccept(r, a, blockTimeMs),
             // PPC2's first answer is final: a reject after an accepted netting transaction (already in the cycle's
             // book) is refused, or the cycle would settle a transfer whose legs were voided.
-            TransferReject when message.Source == r.PayeeChain => Decided(r)
+            TransferReject when source == r.PayeeChain => Decided(r)
                 ?? (r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting
                     ? Result(CrossChainResultCode.AwaitingCycleEnd, r, LedgerResultCode.Ok, [])
                     : Cancel(r, CrossChainTransactionState.Failed, PayeeReason(((TransferReject)payload).Reason), blockTimeMs)),
-            CancelRequest when message.Source == r.PayerChain => Decided(r) ?? (Cancellable(r, blockTimeMs)
+            CancelRequest when source == r.PayerChain => Decided(r) ?? (Cancellable(r, blockTimeMs)
                 ? Cancel(r, CrossChainTransactionState.Cancelled, TransferFailureReason.TimedOut, blockTimeMs)
                 : Result(r.State == CrossChainTransactionState.Tentative && r.Timing == SettlementTiming.Netting ? CrossChainResultCode.AwaitingCycleEnd : CrossChainResultCode.NotYetDue, r, LedgerResultCode.Ok, [])),
             TransferAccept or TransferReject or CancelRequest => Result(CrossChainResultCode.VerificationFailed, r, LedgerResultCode.Ok, []),
@@ -673,7 +657,7 @@ public sealed class IntermediaryChainApplication
         var outbound = new List<CrossChainMessage>();
         if (q.AckMode == AckMode.ModeII)
         {
-            outbound.Add(_outbox.Make(r.PayerChain, new PendingAck(r.Id)));
+            outbound.Add(_outbox.Make(Via(r.PayerChain), new PendingAck(r.Id)));
         }
 
         outbound.Add(Offer(r));
@@ -734,9 +718,6 @@ public sealed class IntermediaryChainApplication
         r.State = CrossChainTransactionState.Committed;
         _undecided.Remove(r.Id);
         _retention.Decided(r.Id, r.Time1Ms, now);
-        var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
-        _tbc[r.PayerChain].Add(trade);
-        _tbc[r.PayeeChain].Add(trade);
         return Result(CrossChainResultCode.Ok, r, LedgerResultCode.Ok, DecisionMessages(r));
     }
 
@@ -885,9 +866,6 @@ public sealed class IntermediaryChainApplication
             var r = _transactions[tx];
             r.State = CrossChainTransactionState.Committed;
             _retention.Decided(r.Id, r.Time1Ms, now);
-            var trade = new TbcTradeRecord(r.Id, r.PayerChain, r.PayeeChain, r.Asset, r.Amount, now);
-            _tbc[r.PayerChain].Add(trade);
-            _tbc[r.PayeeChain].Add(trade);
             outbound.AddRange(DecisionMessages(r));
         }
 
@@ -903,6 +881,9 @@ public sealed class IntermediaryChainApplication
 
         return null;
     }
+
+    /// <summary>The TBC a message to <paramref name="participant"/> goes through (a PPC leaves only without pending legs, so it is linked).</summary>
+    private ChainId Via(ChainId participant) => _tradingChainOf.GetValueOrDefault(participant, participant);
 
     private AccountId AbcAccountOf(ChainId chain) => chain == Chain ? ClearingAccount : _links[chain];
 
@@ -931,7 +912,7 @@ public sealed class IntermediaryChainApplication
         r.State = CrossChainTransactionState.Failed;
         _retention.Decided(r.Id, r.Time1Ms, now);
         r.Reason = reason;
-        return Result(code, r, ledgerCode, [_outbox.Make(r.PayerChain, new TransferCancelled(r.Id, reason))]);
+        return Result(code, r, ledgerCode, [_outbox.Make(Via(r.PayerChain), new TransferCancelled(r.Id, reason))]);
     }
 
     /// <summary>Whether any linked PPC's ABC account holds <paramref name="asset"/> (otherwise this ICC cannot settle it at all).</summary>
@@ -961,7 +942,7 @@ public sealed class IntermediaryChainApplication
 
     /// <summary>Refuses a request or cancel the ICC does not record, and tells the sending PPC it is cancelled.</summary>
     private CrossChainExecution RefuseUnrecorded(ChainId requester, Hash256 transactionId, CrossChainResultCode code, TransferFailureReason reason) =>
-        new(code, transactionId, null, reason, LedgerResultCode.Ok, [_outbox.Make(requester, new TransferCancelled(transactionId, reason))]);
+        new(code, transactionId, null, reason, LedgerResultCode.Ok, [_outbox.Make(Via(requester), new TransferCancelled(transactionId, reason))]);
 
     /// <summary>For a decided transaction, a no-op result that re-emits the decision; null while undecided.</summary>
     private CrossChainExecution? Decided(Record r) =>
@@ -976,12 +957,12 @@ public sealed class IntermediaryChainApplication
             : new TransferCancelled(r.Id, r.Reason);
         // A tombstone (cancelled before any request arrived) has no PPC2 to tell.
         return r.PayeeChain.IsDefault
-            ? [_outbox.Make(r.PayerChain, decision)]
-            : [_outbox.Make(r.PayerChain, decision), _outbox.Make(r.PayeeChain, decision)];
+            ? [_outbox.Make(Via(r.PayerChain), decision)]
+            : [_outbox.Make(Via(r.PayerChain), decision), _outbox.Make(Via(r.PayeeChain), decision)];
     }
 
     private CrossChainMessage Offer(Record r) =>
-        _outbox.Make(r.PayeeChain, new TransferOffer(r.Id, r.PayerChain, r.PayeeAccount, r.Asset, r.Amount, r.Time1Ms));
+        _outbox.Make(Via(r.PayeeChain), new TransferOffer(r.Id, r.PayerChain, r.PayeeAccount, r.Asset, r.Amount, r.Time1Ms));
 
     private static CrossChainExecution Result(CrossChainResultCode code, Record r, LedgerResultCode ledgerCode, IReadOnlyList<CrossChainMessage> outbound) =>
         new(code, r.Id, r.State, r.Reason, ledgerCode, outbound);

@@ -28,7 +28,9 @@ public sealed class ParticipantChainApplication
     private const string PayeeLeg = "ppc2";
 
     // Invariant: a transaction's leg is Pending on the ledger exactly while its record is Pending with HasLeg.
-    private readonly HashSet<ChainId> _intermediaries = [];
+    // Each linked ICC (its ABC) and the TBC this bank reaches it through, both ways.
+    private readonly Dictionary<ChainId, ChainId> _tradingChainOf = [];
+    private readonly Dictionary<ChainId, ChainId> _intermediaryOf = [];
     private readonly Dictionary<Hash256, Record> _transactions = [];
     private readonly AdmissionOrder<Record> _pending = new(); // awaiting the ICC's decision, in admission order
     private readonly Dictionary<AssetCode, AccountId> _transit;
@@ -99,9 +101,34 @@ public sealed class ParticipantChainApplication
     /// <summary>The transactions this PPC remembers (decided ones are forgotten after the retention period).</summary>
     public IReadOnlyCollection<Hash256> Transactions => _transactions.Keys;
 
-    /// <summary>Links this bank to an intermediary chain (after Alg. 7–8): only linked ICCs may carry its transfers.</summary>
-    /// <param name="intermediary">The ICC (its ABC's chain id).</param>
-    public void Link(ChainId intermediary) => _intermediaries.Add(intermediary);
+    /// <summary>
+    /// Links this bank to an intermediary chain through its trading chain there (after Alg. 7–8): only linked ICCs may
+    /// carry its transfers, and every message to or from one passes through that TBC (seed 000 [0013]–[0015]).
+    /// </summary>
+    /// <param name="intermediary">The ICC (its ABC's chain id), as transfers name it.</param>
+    /// <param name="tradingChain">The TBC that links this bank to it.</param>
+    /// <exception cref="ArgumentException">The TBC already links this bank to another ICC, or an id is this chain's.</exception>
+    public void Link(ChainId intermediary, ChainId tradingChain)
+    {
+        if (intermediary == Chain || tradingChain == Chain || intermediary == tradingChain
+            || (_intermediaryOf.TryGetValue(tradingChain, out var linked) && linked != intermediary))
+        {
+            throw new ArgumentException($"{Chain} cannot reach {intermediary} through {tradingChain}.", nameof(tradingChain));
+        }
+
+        if (_tradingChainOf.Remove(intermediary, out var previous))
+        {
+            _intermediaryOf.Remove(previous);
+        }
+
+        _tradingChainOf.Add(intermediary, tradingChain);
+        _intermediaryOf.Add(tradingChain, intermediary);
+    }
+
+    /// <summary>The TBC this bank reaches <paramref name="intermediary"/> through, if it is linked.</summary>
+    /// <param name="intermediary">The ICC.</param>
+    /// <returns>The TBC, or null.</returns>
+    public ChainId? TradingChainOf(ChainId intermediary) => _tradingChainOf.TryGetValue(intermediary, out var tbc) ? tbc : null;
 
     /// <summary>Executes one of the PPC's own committed entries: a <see cref="StartTransfer"/> or a <see cref="Tick"/>.</summary>
     /// <param name="command">The entry.</param>
@@ -161,18 +188,18 @@ public sealed class ParticipantChainApplication
             return Result(CrossChainResultCode.Malformed, payload.TransactionId, null, []);
         }
 
-        // Only the intermediaries this bank linked to (Alg. 7–8) may offer it transfers or decide them.
-        if (!_intermediaries.Contains(message.Source))
+        // Only the intermediaries this bank linked to (Alg. 7–8) may offer it transfers or decide them, through their TBC.
+        if (!_intermediaryOf.TryGetValue(message.Source, out var icc))
         {
             return Result(CrossChainResultCode.VerificationFailed, payload.TransactionId, null, []);
         }
 
         return payload switch
         {
-            TransferOffer o => OnOffer(message.Source, o, blockTimeMs),
-            PendingAck a => OnAck(message.Source, a),
-            TransferCommitted c => OnDecision(message.Source, c.TransactionId, commit: true, TransferFailureReason.None, blockTimeMs),
-            TransferCancelled c => OnDecision(message.Source, c.TransactionId, commit: false, c.Reason, blockTimeMs),
+            TransferOffer o => OnOffer(icc, o, blockTimeMs),
+            PendingAck a => OnAck(icc, a),
+            TransferCommitted c => OnDecision(icc, c.TransactionId, commit: true, TransferFailureReason.None, blockTimeMs),
+            TransferCancelled c => OnDecision(icc, c.TransactionId, commit: false, c.Reason, blockTimeMs),
             _ => Result(CrossChainResultCode.Malformed, payload.TransactionId, null, []),
         };
     }
@@ -190,10 +217,12 @@ public sealed class ParticipantChainApplication
         var w = new CanonicalWriter(output);
         SnapshotCodec.WriteHeader(ref w, SnapshotFieldCount, SnapshotVersion, Chain);
         w.WriteBinary(Ledger.ExportSnapshot());
-        w.WriteArrayHeader(_intermediaries.Count);
-        foreach (var icc in _intermediaries.Order())
+        w.WriteArrayHeader(_tradingChainOf.Count);
+        foreach (var (icc, tbc) in _tradingChainOf.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal))
         {
+            w.WriteArrayHeader(2);
             w.WriteChainId(icc);
+            w.WriteChainId(tbc);
         }
 
         w.WriteArrayHeader(_transactions.Count);
@@ -219,10 +248,17 @@ public sealed class ParticipantChainApplication
         SnapshotCodec.ReadHeader(ref r, SnapshotFieldCount, SnapshotVersion, Chain, "participant chain");
         long offset;
         var ledger = AccountLedger.ImportSnapshot(r.ReadBinaryArray());
-        var intermediaries = new HashSet<ChainId>();
+        var links = new Dictionary<ChainId, ChainId>();
+        var reverse = new Dictionary<ChainId, ChainId>();
         for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
         {
-            intermediaries.Add(r.ReadChainId());
+            offset = r.Consumed;
+            r.ReadArrayHeader(2);
+            var (icc, tbc) = (r.ReadChainId(), r.ReadChainId());
+            if (!links.TryAdd(icc, tbc) || !reverse.TryAdd(tbc, icc))
+            {
+                throw SnapshotCodec.Invalid(offset, "links (an intermediary or a trading chain twice)");
+            }
         }
 
         var transactions = new Dictionary<Hash256, Record>();
@@ -247,8 +283,8 @@ public sealed class ParticipantChainApplication
         r.EnsureEnd();
 
         Ledger = ledger;
-        _intermediaries.Clear();
-        _intermediaries.UnionWith(intermediaries);
+        SnapshotCodec.Refill(_tradingChainOf, links);
+        SnapshotCodec.Refill(_intermediaryOf, reverse);
         _transactions.Clear();
         foreach (var (id, record) in transactions)
         {
@@ -334,7 +370,7 @@ public sealed class ParticipantChainApplication
             return Fail(record, TransferFailureReason.VerificationFailed, LedgerResultCode.Ok, now);
         }
 
-        if (!_intermediaries.Contains(s.Intermediary))
+        if (!_tradingChainOf.ContainsKey(s.Intermediary))
         {
             return Fail(record, TransferFailureReason.UnknownIntermediary, LedgerResultCode.Ok, now);
         }
@@ -508,7 +544,7 @@ public sealed class ParticipantChainApplication
             {
                 // We never void on our own: we ask, and the ICC decides.
                 r.CancelAsked |= askCancel;
-                outbound.Add(askCancel ? _outbox.Make(r.Icc, new CancelRequest(r.Id, r.Time1Ms)) : Request(r));
+                outbound.Add(askCancel ? _outbox.Make(Via(r.Icc), new CancelRequest(r.Id, r.Time1Ms)) : Request(r));
             }
             else
             {
@@ -545,10 +581,13 @@ public sealed class ParticipantChainApplication
     }
 
     private CrossChainMessage Request(Record r) =>
-        _outbox.Make(r.Icc, new TransferRequest(r.Id, Chain, r.PayeeChain, r.PayeeAccount, r.Asset, r.Amount, r.AckMode, r.Timing, r.Time1Ms));
+        _outbox.Make(Via(r.Icc), new TransferRequest(r.Id, Chain, r.PayeeChain, r.PayeeAccount, r.Asset, r.Amount, r.AckMode, r.Timing, r.Time1Ms));
+
+    /// <summary>The TBC a message to <paramref name="icc"/> goes through (a bank leaves an ICC only without pending legs, so it is linked).</summary>
+    private ChainId Via(ChainId icc) => _tradingChainOf.GetValueOrDefault(icc, icc);
 
     private CrossChainMessage Answer(Record r) =>
-        _outbox.Make(r.Icc, r.HasLeg ? new TransferAccept(r.Id, r.PayeeAccount, r.Asset, r.Amount) : new TransferReject(r.Id, r.Reason));
+        _outbox.Make(Via(r.Icc), r.HasLeg ? new TransferAccept(r.Id, r.PayeeAccount, r.Asset, r.Amount) : new TransferReject(r.Id, r.Reason));
 
     internal static TransferFailureReason Reason(LedgerResultCode code) => code switch
     {

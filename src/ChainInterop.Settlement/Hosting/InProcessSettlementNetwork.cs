@@ -172,6 +172,24 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
             ? read(icc) : throw new ArgumentException($"{chain} is not an intermediary chain.", nameof(chain)));
     }
 
+    /// <summary>Reads validator <paramref name="validator"/>'s copy of a trading chain (TBC) of an ICC.</summary>
+    /// <typeparam name="TResult">What is read.</typeparam>
+    /// <param name="chain">The TBC.</param>
+    /// <param name="validator">The validator's index.</param>
+    /// <param name="read">The read.</param>
+    /// <returns>Its result.</returns>
+    /// <exception cref="ArgumentException">The chain is not a TBC of the network.</exception>
+    public TResult ReadTradingChain<TResult>(ChainId chain, int validator, Func<TradingChainApplication, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (!Spec.IsTradingChain(chain))
+        {
+            throw new ArgumentException($"{chain} is not a trading chain.", nameof(chain));
+        }
+
+        return Chain(chain).Validators[validator].ReadTradingChain(read);
+    }
+
     /// <summary>
     /// Takes one chain offline (its relays and validators stop; its stores close), as an outage of that institution
     /// would. The other chains keep running: transfers that do not need it are unaffected (seed 000 [0078]); messages
@@ -213,7 +231,7 @@ public sealed partial class InProcessSettlementNetwork : IAsyncDisposable
     private async Task StartChainsAsync(CancellationToken cancellationToken)
     {
         int n = _options.ValidatorsPerChain;
-        var chainIds = Spec.Participants.Select(p => p.Chain).Concat(Spec.Intermediaries.Select(i => i.Chain)).ToList();
+        var chainIds = Spec.Chains.ToList();
         var keys = chainIds.ToDictionary(c => c, c => Enumerable.Range(0, n).Select(i => KeyOf(c, i)).ToArray());
         var validatorSets = keys.ToDictionary(kv => kv.Key, kv => new Blocks.ValidatorSet(kv.Value.Select(k => k.PublicKey)));
         var relayNetwork = _options.RelayTransport is null ? new InMemoryNetwork() : null;

@@ -60,9 +60,10 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
         var spec = options.Spec!;
         var peers = spec.PeersOf(Chain);
         Participant = spec.Participants.Any(p => p.Chain == Chain) ? spec.CreateParticipant(Chain) : null;
-        Intermediary = Participant is null ? spec.CreateIntermediary(Chain, options.Cycle) : null;
-        var executor = Participant is not null
-            ? SettlementChainExecutor.ForParticipant(Participant, validators, options.Operators, peers, options.Executor)
+        TradingChain = spec.IsTradingChain(Chain) ? spec.CreateTradingChain(Chain) : null;
+        Intermediary = Participant is null && TradingChain is null ? spec.CreateIntermediary(Chain, options.Cycle) : null;
+        var executor = Participant is not null ? SettlementChainExecutor.ForParticipant(Participant, validators, options.Operators, peers, options.Executor)
+            : TradingChain is not null ? SettlementChainExecutor.ForTradingChain(TradingChain, validators, options.Operators, options.Executor)
             : SettlementChainExecutor.ForIntermediary(Intermediary!, validators, options.Operators, peers, options.Executor);
         _application = new ReplicatedApplication<SettlementChainExecutor>(1, _ => executor);
         _relay = new CrossChainRelay(Id, Chain, peers.ToDictionary(p => p, p => options.Validators[p]), options.Relay);
@@ -83,6 +84,9 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
 
     /// <summary>The ICC application, when the chain is an ICC (read it through <see cref="Read"/>).</summary>
     private IntermediaryChainApplication? Intermediary { get; }
+
+    /// <summary>The TBC application, when the chain is a trading chain of an ICC (read it through <see cref="ReadTradingChain"/>).</summary>
+    private TradingChainApplication? TradingChain { get; }
 
     /// <summary>Whether the chain is a bank's PPC (else an ICC).</summary>
     public bool IsParticipant => Participant is not null;
@@ -156,7 +160,7 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
 
     /// <summary>Reads this validator's copy of the application while no block is executed on it.</summary>
     /// <typeparam name="TResult">What is read.</typeparam>
-    /// <param name="read">The read: the PPC application (null on an ICC) and the ICC application (null on a PPC).</param>
+    /// <param name="read">The read: the PPC application (null unless the chain is a PPC) and the ICC's ABC application (null unless it is an ABC).</param>
     /// <returns>Its result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is null.</exception>
     public TResult Read<TResult>(Func<ParticipantChainApplication?, IntermediaryChainApplication?, TResult> read)
@@ -165,11 +169,24 @@ public sealed partial class SettlementValidatorNode : IAsyncDisposable
         return _application.Read(0, _ => read(Participant, Intermediary));
     }
 
+    /// <summary>Reads this validator's copy of a TBC application while no block is executed on it.</summary>
+    /// <typeparam name="TResult">What is read.</typeparam>
+    /// <param name="read">The read.</param>
+    /// <returns>Its result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="read"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The chain is not a trading chain.</exception>
+    public TResult ReadTradingChain<TResult>(Func<TradingChainApplication, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var tbc = TradingChain ?? throw new InvalidOperationException($"{Chain} is not a trading chain.");
+        return _application.Read(0, _ => read(tbc));
+    }
+
     /// <summary>The transaction's state on this validator's copy, if it knows it.</summary>
     /// <param name="transactionId">The transaction.</param>
     /// <returns>Its state, or null.</returns>
     public CrossChainTransactionState? StateOf(Hash256 transactionId) =>
-        Read((ppc, icc) => ppc?.GetState(transactionId) ?? icc?.GetState(transactionId));
+        _application.Read(0, _ => Participant?.GetState(transactionId) ?? Intermediary?.GetState(transactionId) ?? TradingChain?.GetState(transactionId));
 
     /// <summary>Waits until this validator executed <paramref name="height"/>.</summary>
     /// <param name="height">The height.</param>

@@ -74,7 +74,7 @@ public sealed class SettlementValidatorOptions
         {
             problems.Add($"{nameof(Spec)} is required");
         }
-        else if (!Spec.Participants.Any(p => p.Chain == Chain) && !Spec.Intermediaries.Any(i => i.Chain == Chain))
+        else if (!Spec.Chains.Contains(Chain))
         {
             problems.Add($"{nameof(Chain)} {Chain} is not a chain of the spec");
         }

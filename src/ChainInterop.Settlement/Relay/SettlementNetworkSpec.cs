@@ -20,10 +20,39 @@ public sealed record ParticipantSpec(
     IReadOnlyDictionary<AssetCode, long> TransitLiquidity,
     IReadOnlyDictionary<AssetCode, long> AbcDeposit);
 
-/// <summary>An intermediary chain (ICC) and the PPCs it links (≥ 2, Alg. 5).</summary>
-/// <param name="Chain">The ICC.</param>
+/// <summary>
+/// An intermediary (ICC) as seed 000 draws it: one account chain (ABC: balances) and one trading chain (TBC: the
+/// transaction records) per linked PPC (≥ 2, Alg. 5), each a chain of its own.
+/// </summary>
+/// <param name="Chain">The ICC: its ABC's chain id, the id transfers name.</param>
 /// <param name="Participants">The linked PPCs.</param>
-public sealed record IntermediarySpec(ChainId Chain, IReadOnlyList<ChainId> Participants);
+public sealed record IntermediarySpec(ChainId Chain, IReadOnlyList<ChainId> Participants)
+{
+    private readonly IReadOnlyList<ChainId>? _tradingChains;
+
+    /// <summary>
+    /// The TBC of each linked PPC, in the order of <see cref="Participants"/>; by default <c>&lt;icc&gt;.tbc&lt;n&gt;</c>
+    /// (n from 1).
+    /// </summary>
+    /// <exception cref="ArgumentException">The list is not one chain per participant.</exception>
+    public IReadOnlyList<ChainId> TradingChains
+    {
+        get => _tradingChains ?? [.. Participants.Select((_, i) => new ChainId(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Chain.Value}.tbc{i + 1}")))];
+        init => _tradingChains = value is not null && value.Count == Participants.Count
+            ? value
+            : throw new ArgumentException("An intermediary has one trading chain per linked participant.", nameof(value));
+    }
+
+    /// <summary>The TBC that links <paramref name="participant"/> to this ICC.</summary>
+    /// <param name="participant">A linked PPC.</param>
+    /// <returns>Its TBC.</returns>
+    /// <exception cref="ArgumentException">The PPC is not linked here.</exception>
+    public ChainId TradingChainOf(ChainId participant)
+    {
+        int index = Participants.ToList().IndexOf(participant);
+        return index >= 0 ? TradingChains[index] : throw new ArgumentException($"{participant} is not linked to {Chain}.", nameof(participant));
+    }
+}
 
 /// <summary>
 /// The opening state of a settlement network: the assets, the banks' PPCs and the ICCs linking them. Every validator of
@@ -63,14 +92,50 @@ public sealed record SettlementNetworkSpec(
     public IReadOnlyList<ChainId> IntermediariesOf(ChainId participant) =>
         [.. Intermediaries.Where(i => i.Participants.Contains(participant)).Select(i => i.Chain)];
 
-    /// <summary>The chains <paramref name="chain"/> relays with: a PPC's ICCs, or an ICC's PPCs (each once, in spec order).</summary>
-    /// <param name="chain">A PPC or ICC of the spec.</param>
+    /// <summary>
+    /// The chains <paramref name="chain"/> relays with: a PPC's TBCs (one per ICC linking it), an ABC's TBCs, or a TBC's
+    /// PPC and ABC (each once, in spec order).
+    /// </summary>
+    /// <param name="chain">A PPC, ABC or TBC of the spec.</param>
     /// <returns>Its peer chains.</returns>
     /// <exception cref="ArgumentException">The chain is not in the spec.</exception>
     public IReadOnlyList<ChainId> PeersOf(ChainId chain) =>
-        Participants.Any(p => p.Chain == chain) ? [.. IntermediariesOf(chain).Distinct()]
-        : Intermediaries.FirstOrDefault(i => i.Chain == chain) is { } icc ? [.. icc.Participants.Distinct()]
+        Participants.Any(p => p.Chain == chain) ? [.. Intermediaries.Where(i => i.Participants.Contains(chain)).Select(i => i.TradingChainOf(chain)).Distinct()]
+        : Intermediaries.FirstOrDefault(i => i.Chain == chain) is { } icc ? [.. icc.TradingChains.Distinct()]
+        : TradingChain(chain) is { } tbc ? [tbc.Participant, tbc.Intermediary]
         : throw new ArgumentException($"{chain} is not a chain of the spec.", nameof(chain));
+
+    /// <summary>Every chain of the network: the PPCs, then each ICC's ABC followed by its TBCs.</summary>
+    public IReadOnlyList<ChainId> Chains =>
+        [.. Participants.Select(p => p.Chain), .. Intermediaries.SelectMany(i => i.TradingChains.Prepend(i.Chain))];
+
+    /// <summary>Whether <paramref name="chain"/> is a TBC of an ICC of this network.</summary>
+    /// <param name="chain">The chain.</param>
+    /// <returns>True for a trading chain.</returns>
+    public bool IsTradingChain(ChainId chain) => TradingChain(chain) is not null;
+
+    /// <summary>Builds the genesis state of a TBC: no records yet.</summary>
+    /// <param name="tradingChain">The TBC.</param>
+    /// <returns>Its application.</returns>
+    /// <exception cref="ArgumentException">It is not a TBC of this network.</exception>
+    public TradingChainApplication CreateTradingChain(ChainId tradingChain) =>
+        TradingChain(tradingChain) is { } tbc
+            ? new TradingChainApplication(tradingChain, tbc.Intermediary, tbc.Participant)
+            : throw new ArgumentException($"{tradingChain} is not a trading chain of this network.", nameof(tradingChain));
+
+    private (ChainId Intermediary, ChainId Participant)? TradingChain(ChainId chain)
+    {
+        foreach (var icc in Intermediaries)
+        {
+            int index = icc.TradingChains.ToList().IndexOf(chain);
+            if (index >= 0)
+            {
+                return (icc.Chain, icc.Participants[index]);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Builds a PPC's application in its genesis state (customers and transit funded, linked to its ICCs).</summary>
     /// <param name="participant">The PPC.</param>
@@ -98,9 +163,9 @@ public sealed record SettlementNetworkSpec(
         }
 
         var app = new ParticipantChainApplication(participant, ledger, Assets.ToDictionary(a => a, _ => TransitAccount), ResendAfterMs);
-        foreach (var icc in IntermediariesOf(participant))
+        foreach (var icc in Intermediaries.Where(i => i.Participants.Contains(participant)))
         {
-            app.Link(icc);
+            app.Link(icc.Chain, icc.TradingChainOf(participant));
         }
 
         return app;
@@ -135,7 +200,7 @@ public sealed record SettlementNetworkSpec(
                 Issue(ledger, account, asset, amount, ref issue);
             }
 
-            app.Link(participant, account);
+            app.Link(participant, account, spec.TradingChainOf(participant));
         }
 
         return app;

@@ -1,6 +1,7 @@
 using ChainInterop.Codec;
 using ChainInterop.Consensus.CrossChain;
 using ChainInterop.Crypto;
+using ChainInterop.Ledger;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Netting;
 using static ChainInterop.Settlement.Tests.CrossChainTransactions.TransferWorld;
@@ -22,8 +23,9 @@ public sealed class CrossChainTransactionTests
         Assert.Equal(400, w.Posted(w.Icc.Ledger, AbcPpc1, Usd));
         Assert.Equal(100, w.Posted(w.Icc.Ledger, AbcPpc2, Usd));
         Assert.Equal(0, w.Posted(w.Icc.Ledger, Clearing, Usd));
-        Assert.Equal(tx, Assert.Single(w.Icc.TradesOf(Ppc1Id)).TransactionId);
-        Assert.Equal(tx, Assert.Single(w.Icc.TradesOf(Ppc2Id)).TransactionId);
+        // Each PPC's TBC recorded the trade, pending then committed (seed 000 [0015]); balances moved only on the ABC.
+        Assert.Equal([TradeStatus.Pending, TradeStatus.Committed], w.Tbc1.Records.History(tx).Select(r => r.Status));
+        Assert.Equal([TradeStatus.Pending, TradeStatus.Committed], w.Tbc2.Records.History(tx).Select(r => r.Status));
     }
 
     [Fact]
@@ -35,7 +37,7 @@ public sealed class CrossChainTransactionTests
         var r = w.Deliver(w.Take(TransferMessageKind.TransferRequest, IccId));
         Assert.Equal(CrossChainTransactionState.Tentative, r.State);
         Assert.Equal([TransferMessageKind.PendingAck, TransferMessageKind.TransferOffer], r.Outbound.Select(Kind).ToArray());
-        Assert.Equal([Ppc1Id, Ppc2Id], r.Outbound.Select(m => m.Destination).ToArray());
+        Assert.Equal([Tbc1Id, Tbc2Id], r.Outbound.Select(m => m.Destination).ToArray()); // each through the PPC's TBC
         w.Deliver(w.Take(TransferMessageKind.PendingAck, Ppc1Id));
         Assert.True(w.Ppc1.WasAcknowledged(tx));
         Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx));
@@ -129,7 +131,7 @@ public sealed class CrossChainTransactionTests
         var refused = w.Deliver(request);
         Assert.Equal((CrossChainTransactionState.Failed, TransferFailureReason.UnknownParticipant), (refused.State, refused.Reason));
         var cancel = Assert.Single(refused.Outbound);
-        Assert.Equal((Ppc1Id, TransferMessageKind.TransferCancelled), (cancel.Destination, Kind(cancel)));
+        Assert.Equal((Tbc1Id, TransferMessageKind.TransferCancelled), (cancel.Destination, Kind(cancel)));
         w.Deliver(cancel);
         Assert.Equal(CrossChainTransactionState.Cancelled, w.Ppc1.GetState(tx));
         Assert.Equal(TransferFailureReason.UnknownParticipant, w.Ppc1.GetReason(tx));
@@ -137,7 +139,7 @@ public sealed class CrossChainTransactionTests
 
         // The bank joins later; a late copy of the request (a resend under a new sequence) must not reserve leg 1 now
         // that PPC1 released its own leg: the ICC answers with the decision it recorded.
-        w.Icc.Link(stranger, AbcPpc2);
+        w.Icc.Link(stranger, AbcPpc2, new ChainId("icc.tbc-stranger"));
         var late = w.Deliver(new CrossChainMessage(Ppc1Id, IccId, 99, request.Payload.ToArray()));
         Assert.Equal((CrossChainResultCode.AlreadyApplied, CrossChainTransactionState.Failed), (late.Code, late.State));
         Assert.Equal(500, w.Icc.Ledger.GetBalance(AbcPpc1, Usd).Available.MinorUnits);
@@ -178,7 +180,7 @@ public sealed class CrossChainTransactionTests
         w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
         Assert.Equal(CrossChainTransactionState.Cancelled, w.Ppc2.GetState(tx));
         Assert.Equal(1_000, w.Ppc2.Ledger.GetBalance(Transit, Usd).Available.MinorUnits);
-        Assert.Empty(w.Icc.TradesOf(Ppc1Id));
+        Assert.Equal(TradeStatus.Cancelled, w.Tbc1.GetTrade(tx)!.Status);
 
         // The replayed accept is a no-op that re-emits the decision.
         var again = w.Deliver(accept);
@@ -205,8 +207,8 @@ public sealed class CrossChainTransactionTests
         Assert.Equal(CrossChainTransactionState.Pending, w.Ppc1.GetState(tx)); // never voids on its own
         var iccTick = w.Icc.Execute(new Tick(w.Now), w.Now);
         Assert.Equal(CrossChainTransactionState.Cancelled, w.Icc.GetState(tx));
-        w.InFlight.AddRange(iccTick.Outbound);
-        w.InFlight.AddRange(ppcTick.Outbound);
+        w.Emit(iccTick.Outbound);
+        w.Emit(ppcTick.Outbound);
         w.Run();
         w.AssertFinal(tx, CrossChainTransactionState.Cancelled);
     }
@@ -251,7 +253,7 @@ public sealed class CrossChainTransactionTests
         w.TickAll();
         w.Run();
         w.AssertFinal(tx, CrossChainTransactionState.Committed);
-        Assert.Single(w.Icc.TradesOf(Ppc1Id));
+        Assert.Equal(TradeStatus.Committed, w.Tbc1.GetTrade(tx)!.Status);
         Assert.Equal(100, w.Posted(w.Ppc2.Ledger, Bob, Usd));
     }
 

@@ -56,7 +56,8 @@ public sealed class NettingCycleEndTests
         foreach (var p in w.Participants)
         {
             Assert.Equal(0, w.Ppcs[p].Ledger.PendingCount);
-            Assert.Equal(txs.Count(t => w.Started[t].Payer == p || w.Started[t].Payee == p), w.Icc.TradesOf(p).Count);
+            var tbc = w.Tbcs[NettingWorld.TbcOf(p)];
+            Assert.Equal(txs.Count(t => w.Started[t].Payer == p || w.Started[t].Payee == p), txs.Count(t => tbc.GetState(t) == CrossChainTransactionState.Committed));
         }
     }
 
@@ -245,7 +246,7 @@ public sealed class NettingCycleEndTests
         for (int i = 0; i <= IntermediaryChainApplication.MaxTransactionsPerNettingCycle; i++)
         {
             var request = new TransferRequest(Tx(i + 1), w[0], w[1], Customer, Usd, new Amount(1), AckMode.ModeI, SettlementTiming.Netting, Time1);
-            var r = w.Icc.Execute(new Consensus.CrossChain.CrossChainMessage(w[0], IccId, (ulong)i + 1, request.ToCanonicalBytes()), w.Now);
+            var r = w.Icc.Execute(new Consensus.CrossChain.CrossChainMessage(NettingWorld.TbcOf(w[0]), IccId, (ulong)i + 1, request.ToCanonicalBytes()), w.Now);
             Assert.Equal(CrossChainResultCode.Ok, r.Code);
         }
 
@@ -257,7 +258,7 @@ public sealed class NettingCycleEndTests
         for (int i = 0; i < IntermediaryChainApplication.MaxTransactionsPerNettingCycle; i++)
         {
             var accept = new TransferAccept(Tx(i + 1), Customer, Usd, new Amount(1));
-            w.Icc.Execute(new Consensus.CrossChain.CrossChainMessage(w[1], IccId, (ulong)i + 1, accept.ToCanonicalBytes()), w.Now);
+            w.Icc.Execute(new Consensus.CrossChain.CrossChainMessage(NettingWorld.TbcOf(w[1]), IccId, (ulong)i + 1, accept.ToCanonicalBytes()), w.Now);
         }
 
         var tick = w.TickIcc();

@@ -9,7 +9,8 @@ namespace ChainInterop.Settlement.Tests.CrossChainTransactions;
 /// <summary>
 /// Several PPCs and one ICC in netting mode (SPEC S3), each a real application over a real ledger, and a deterministic
 /// router. Every PPC has a funded customer account and a funded transit account (USD and EUR); every PPC has a funded
-/// account on the ABC. <see cref="Check"/> asserts conservation and netting-mode atomicity after every step.
+/// account on the ABC. Each PPC reaches the ICC's ABC through its own TBC, which passes messages on as soon as they
+/// reach it. <see cref="Check"/> asserts conservation and netting-mode atomicity after every step.
 /// </summary>
 internal sealed class NettingWorld : LedgerWorld
 {
@@ -59,16 +60,17 @@ internal sealed class NettingWorld : LedgerWorld
             }
 
             var app = new ParticipantChainApplication(id, ledger, transit);
-            app.Link(IccId);
+            app.Link(IccId, TbcOf(id));
             Participants.Add(id);
             Ppcs[id] = app;
+            Tbcs[TbcOf(id)] = new TradingChainApplication(TbcOf(id), IccId, id);
         }
 
         FirstCycle = new SettlementCycle(new CycleId(IccId, 1), policy, 0);
         Icc = new IntermediaryChainApplication(IccId, abc, Clearing, FirstCycle, engine);
         foreach (var p in Participants)
         {
-            Icc.Link(p, AbcOf(p));
+            Icc.Link(p, AbcOf(p), TbcOf(p));
         }
 
         _initialPosted = PostedPerAsset();
@@ -77,6 +79,8 @@ internal sealed class NettingWorld : LedgerWorld
     public List<ChainId> Participants { get; } = [];
 
     public Dictionary<ChainId, ParticipantChainApplication> Ppcs { get; } = [];
+
+    public Dictionary<ChainId, TradingChainApplication> Tbcs { get; } = [];
 
     public IntermediaryChainApplication Icc { get; }
 
@@ -95,6 +99,8 @@ internal sealed class NettingWorld : LedgerWorld
 
     public static AccountId AbcOf(ChainId participant) => new("abc-" + participant);
 
+    public static ChainId TbcOf(ChainId participant) => new("icc.tbc-" + participant);
+
     public static Hash256 Tx(int n) => Hash256.Compute(BitConverter.GetBytes(n));
 
     public long InitialAbc(ChainId participant, AssetCode asset) => _initialAbc.GetValueOrDefault((participant, asset));
@@ -108,17 +114,39 @@ internal sealed class NettingWorld : LedgerWorld
         Started[tx] = new GrossObligation(tx, payer, payee, asset, new Amount(amount));
         var r = Ppcs[payer].Execute(new StartTransfer(tx, IccId, Customer, payee, payeeAccount ?? Customer, asset, new Amount(amount), mode,
             SettlementTiming.Netting, time1Ms).ToCanonicalBytes(), Now);
-        InFlight.AddRange(r.Outbound);
+        Emit(r.Outbound);
         Check();
         return r;
     }
 
     public CrossChainExecution Deliver(CrossChainMessage m)
     {
+        if (Tbcs.TryGetValue(m.Destination, out var tbc))
+        {
+            var passed = tbc.Execute(m, Now);
+            return passed.Outbound.Count == 1 ? Deliver(passed.Outbound[0]) : passed;
+        }
+
         var r = m.Destination == IccId ? Icc.Execute(m, Now) : Ppcs[m.Destination].Execute(m, Now);
-        InFlight.AddRange(r.Outbound);
+        Emit(r.Outbound);
         Check();
         return r;
+    }
+
+    /// <summary>Queues what a chain emits; what it sends to a TBC is passed on at once.</summary>
+    public void Emit(IEnumerable<CrossChainMessage> outbound)
+    {
+        foreach (var m in outbound)
+        {
+            if (Tbcs.TryGetValue(m.Destination, out var tbc))
+            {
+                Emit(tbc.Execute(m, Now).Outbound);
+            }
+            else
+            {
+                InFlight.Add(m);
+            }
+        }
     }
 
     public CrossChainExecution DeliverAt(int index)
@@ -142,7 +170,7 @@ internal sealed class NettingWorld : LedgerWorld
     public CrossChainExecution Close(ulong sequence)
     {
         var r = Icc.Execute(new CloseCycle(sequence), Now);
-        InFlight.AddRange(r.Outbound);
+        Emit(r.Outbound);
         Check();
         return r;
     }
@@ -151,7 +179,7 @@ internal sealed class NettingWorld : LedgerWorld
     public CrossChainExecution TickIcc()
     {
         var r = Icc.Execute(new Tick(Now), Now);
-        InFlight.AddRange(r.Outbound);
+        Emit(r.Outbound);
         Check();
         return r;
     }
@@ -161,7 +189,7 @@ internal sealed class NettingWorld : LedgerWorld
     {
         foreach (var p in Participants)
         {
-            InFlight.AddRange(Ppcs[p].Execute(new Tick(Now), Now).Outbound);
+            Emit(Ppcs[p].Execute(new Tick(Now), Now).Outbound);
         }
 
         TickIcc();

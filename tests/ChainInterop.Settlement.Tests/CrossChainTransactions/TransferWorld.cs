@@ -6,12 +6,18 @@ using ChainInterop.Settlement.Netting;
 
 namespace ChainInterop.Settlement.Tests.CrossChainTransactions;
 
-/// <summary>Two PPCs and one ICC, each a real application over a real ledger, and a tiny deterministic router.</summary>
+/// <summary>
+/// Two PPCs and one ICC (its ABC and a TBC per PPC), each a real application over a real ledger, and a tiny
+/// deterministic router. A TBC passes messages on as soon as they reach it, so a test sees (and may lose, delay or
+/// reorder) each message between a PPC and the ABC as one hop.
+/// </summary>
 internal sealed class TransferWorld : LedgerWorld
 {
     public static readonly ChainId Ppc1Id = new("ppc1");
     public static readonly ChainId Ppc2Id = new("ppc2");
     public static readonly ChainId IccId = new("icc");
+    public static readonly ChainId Tbc1Id = new("icc.tbc1");
+    public static readonly ChainId Tbc2Id = new("icc.tbc2");
     public static readonly AssetCode Usd = new("USD");
     public static readonly AssetCode Eur = new("EUR");
     public static readonly AccountId Alice = new("alice");
@@ -46,10 +52,12 @@ internal sealed class TransferWorld : LedgerWorld
         Ppc1 = new ParticipantChainApplication(Ppc1Id, l1, transit, retentionMs: retentionMs);
         Ppc2 = new ParticipantChainApplication(Ppc2Id, l2, transit, retentionMs: retentionMs);
         Icc = new IntermediaryChainApplication(IccId, abc, Clearing, cycle, retentionMs: retentionMs);
-        Ppc1.Link(IccId);
-        Ppc2.Link(IccId);
-        Icc.Link(Ppc1Id, AbcPpc1);
-        Icc.Link(Ppc2Id, AbcPpc2);
+        Tbc1 = new TradingChainApplication(Tbc1Id, IccId, Ppc1Id, retentionMs);
+        Tbc2 = new TradingChainApplication(Tbc2Id, IccId, Ppc2Id, retentionMs);
+        Ppc1.Link(IccId, Tbc1Id);
+        Ppc2.Link(IccId, Tbc2Id);
+        Icc.Link(Ppc1Id, AbcPpc1, Tbc1Id);
+        Icc.Link(Ppc2Id, AbcPpc2, Tbc2Id);
         _initialPosted = PostedPerAsset();
     }
 
@@ -58,6 +66,10 @@ internal sealed class TransferWorld : LedgerWorld
     public ParticipantChainApplication Ppc2 { get; }
 
     public IntermediaryChainApplication Icc { get; }
+
+    public TradingChainApplication Tbc1 { get; }
+
+    public TradingChainApplication Tbc2 { get; }
 
     public long Now { get; set; } = 1_000;
 
@@ -72,21 +84,61 @@ internal sealed class TransferWorld : LedgerWorld
     {
         Started.Add(tx);
         var r = Ppc1.Execute(new StartTransfer(tx, IccId, Alice, Ppc2Id, payee ?? Bob, asset ?? Usd, amount, mode, timing, time1Ms).ToCanonicalBytes(), Now);
-        InFlight.AddRange(r.Outbound);
+        Emit(r.Outbound);
         Check();
         return r;
     }
 
-    /// <summary>Delivers one message to its destination chain, queues what it emits, and checks the invariants.</summary>
+    /// <summary>
+    /// Delivers one message to its destination chain, queues what it emits, and checks the invariants. A message a test
+    /// writes between a PPC and the ABC directly goes through that PPC's TBC first, as it would on the network.
+    /// </summary>
     public CrossChainExecution Deliver(CrossChainMessage m)
     {
+        if (TradingChainBetween(m.Source, m.Destination) is { } tbc)
+        {
+            return Deliver(new CrossChainMessage(m.Source, tbc.Chain, m.Sequence, m.Payload.Span));
+        }
+
+        if (m.Destination == Tbc1Id || m.Destination == Tbc2Id)
+        {
+            var passed = (m.Destination == Tbc1Id ? Tbc1 : Tbc2).Execute(m, Now);
+            return passed.Outbound.Count == 1 ? Deliver(passed.Outbound[0]) : passed;
+        }
+
         var r = m.Destination == IccId ? Icc.Execute(m, Now)
             : m.Destination == Ppc1Id ? Ppc1.Execute(m, Now)
             : Ppc2.Execute(m, Now);
-        InFlight.AddRange(r.Outbound);
+        Emit(r.Outbound);
         Check();
         return r;
     }
+
+    /// <summary>Queues what a chain emits; what it sends to a TBC is passed on at once.</summary>
+    public void Emit(IEnumerable<CrossChainMessage> outbound)
+    {
+        foreach (var m in outbound)
+        {
+            if (m.Destination == Tbc1Id || m.Destination == Tbc2Id)
+            {
+                Emit((m.Destination == Tbc1Id ? Tbc1 : Tbc2).Execute(m, Now).Outbound);
+            }
+            else
+            {
+                InFlight.Add(m);
+            }
+        }
+    }
+
+    private TradingChainApplication? TradingChainBetween(ChainId source, ChainId destination) =>
+        (source, destination) switch
+        {
+            var (s, d) when d == IccId && s == Ppc1Id => Tbc1,
+            var (s, d) when d == IccId && s == Ppc2Id => Tbc2,
+            var (s, d) when s == IccId && d == Ppc1Id => Tbc1,
+            var (s, d) when s == IccId && d == Ppc2Id => Tbc2,
+            _ => null,
+        };
 
     public CrossChainExecution DeliverAt(int index)
     {
@@ -109,9 +161,11 @@ internal sealed class TransferWorld : LedgerWorld
     /// <summary>Every chain commits a Tick (PPC retries, ICC time-outs).</summary>
     public void TickAll()
     {
-        InFlight.AddRange(Ppc1.Execute(new Tick(Now), Now).Outbound);
-        InFlight.AddRange(Ppc2.Execute(new Tick(Now), Now).Outbound);
-        InFlight.AddRange(Icc.Execute(new Tick(Now), Now).Outbound);
+        Emit(Ppc1.Execute(new Tick(Now), Now).Outbound);
+        Emit(Ppc2.Execute(new Tick(Now), Now).Outbound);
+        Emit(Icc.Execute(new Tick(Now), Now).Outbound);
+        Emit(Tbc1.Execute(new Tick(Now), Now).Outbound);
+        Emit(Tbc2.Execute(new Tick(Now), Now).Outbound);
         Check();
     }
 

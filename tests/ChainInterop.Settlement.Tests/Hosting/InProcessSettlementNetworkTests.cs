@@ -42,12 +42,21 @@ public class InProcessSettlementNetworkTests
         await EventuallyOnEveryValidatorAsync(network, BankA, p => p.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
 
         await EventuallyOnEveryIccValidatorAsync(network, i => i.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
+        var tbc = network.Spec.Intermediaries[0].TradingChainOf(BankA);
+        for (int v = 0; v < 4; v++)
+        {
+            while (network.ReadTradingChain(tbc, v, t => t.GetState(tx)) != CrossChainTransactionState.Committed)
+            {
+                await Task.Delay(20, cts.Token);
+            }
+        }
+
         for (int v = 0; v < 4; v++)
         {
             Assert.Equal(1_000 - 250, network.ReadParticipant(BankA, v, p => p.Ledger.GetBalance(Alice, Usd).Posted.MinorUnits));
             Assert.True(network.ReadParticipant(BankA, v, p => p.WasAcknowledged(tx))); // Mode II: 2a reached PPC1.
             Assert.Equal(CrossChainTransactionState.Committed, network.ReadIntermediary(Icc, v, i => i.GetState(tx)));
-            Assert.Single(network.ReadIntermediary(Icc, v, i => i.TradesOf(BankA)));
+            Assert.Equal(CrossChainTransactionState.Committed, network.ReadTradingChain(tbc, v, t => t.GetState(tx)));
             Assert.Equal(500 - 250, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankA), Usd).Posted.MinorUnits));
             Assert.Equal(500 + 250, network.ReadIntermediary(Icc, v, i => i.Ledger.GetBalance(SettlementNetworkSpec.AbcAccountOf(BankB), Usd).Posted.MinorUnits));
         }

@@ -63,20 +63,28 @@ public class ParallelChainsTests
             Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(D, tx, cts.Token));
         }
 
-        // Each ICC saw only its own banks' transactions: no central party in the path.
-        while (network.ReadIntermediary(North, 0, i => i.TradesOf(A).Count) < 5 || network.ReadIntermediary(South, 0, i => i.TradesOf(C).Count) < 5)
+        // Each ICC saw only its own banks' transactions: no central party in the path. Each bank's TBC at its ICC
+        // recorded them as committed.
+        var northTbc = network.Spec.Intermediaries.Single(i => i.Chain == North).TradingChainOf(A);
+        var southTbc = network.Spec.Intermediaries.Single(i => i.Chain == South).TradingChainOf(C);
+        int Recorded(ChainId tbc, Hash256[] txs) =>
+            network.ReadTradingChain(tbc, 0, t => txs.Count(tx => t.GetState(tx) == CrossChainTransactionState.Committed));
+        while (Recorded(northTbc, north) < 5 || Recorded(southTbc, south) < 5)
         {
             await Task.Delay(20, cts.Token);
         }
 
         Assert.All(north, tx => Assert.Null(network.ReadIntermediary(South, 0, i => i.GetState(tx))));
         Assert.All(south, tx => Assert.Null(network.ReadIntermediary(North, 0, i => i.GetState(tx))));
-        Assert.Equal(5, network.ReadIntermediary(North, 0, i => i.TradesOf(A).Count));
-        Assert.Equal(5, network.ReadIntermediary(South, 0, i => i.TradesOf(C).Count));
+        Assert.All(north, tx => Assert.Equal(CrossChainTransactionState.Committed, network.ReadIntermediary(North, 0, i => i.GetState(tx))));
+        Assert.All(south, tx => Assert.Null(network.ReadTradingChain(northTbc, 0, t => t.GetState(tx))));
         Assert.DoesNotContain(await CommittedTransactionIdsAsync(network, South), north.Contains);
 
-        // The south ICC goes down; the north keeps settling.
-        await network.StopChainAsync(South);
+        // The south ICC (its ABC and its TBCs) goes down; the north keeps settling.
+        foreach (var chain in network.Spec.Intermediaries.Single(i => i.Chain == South).TradingChains.Prepend(South))
+        {
+            await network.StopChainAsync(chain);
+        }
         var later = Hash256.Compute("after-outage"u8);
         await StartAllAsync(clientA, [later], North, B, "bob");
         Assert.Equal(CrossChainTransactionState.Committed, await network.WaitForOutcomeAsync(B, later, cts.Token));

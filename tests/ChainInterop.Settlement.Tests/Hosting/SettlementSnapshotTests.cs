@@ -239,8 +239,8 @@ public sealed class SettlementSnapshotTests : IDisposable
     {
         var spec = Spec();
         var operators = Operators().GetValueOrDefault(chain) ?? new HashSet<NodeId>();
-        return chain == Icc
-            ? SettlementChainExecutor.ForIntermediary(spec.CreateIntermediary(chain, FirstCycle(chain)), ValidatorsOf(chain), operators, spec.PeersOf(chain))
+        return chain == Icc ? SettlementChainExecutor.ForIntermediary(spec.CreateIntermediary(chain, FirstCycle(chain)), ValidatorsOf(chain), operators, spec.PeersOf(chain))
+            : spec.IsTradingChain(chain) ? SettlementChainExecutor.ForTradingChain(spec.CreateTradingChain(chain), ValidatorsOf(chain), operators)
             : SettlementChainExecutor.ForParticipant(spec.CreateParticipant(chain), ValidatorsOf(chain), operators, spec.PeersOf(chain));
     }
 

@@ -18,6 +18,9 @@ public sealed class SettlementChainExecutorTests : IDisposable
 {
     private static readonly ChainId BankB = new("bank-b");
     private static readonly ChainId Icc = new("icc-1");
+
+    // BankB's TBC at the ICC: everything the ICC sends BankB comes from it.
+    private static readonly ChainId Tbc = InProcessSettlementNetworkTests.Spec().Intermediaries[0].TradingChainOf(BankB);
     private static readonly AssetCode Usd = new("USD");
     private static readonly AccountId Bob = new("bob");
 
@@ -85,13 +88,13 @@ public sealed class SettlementChainExecutorTests : IDisposable
 
         Assert.Equal(SettlementEntryCode.Executed, executed.Entries[0].Code);
         Assert.Equal(SettlementEntryCode.AlreadyDelivered, executed.Entries[1].Code);
-        Assert.Equal([(Icc, 0UL)], executed.Executed);
+        Assert.Equal([(Tbc, 0UL)], executed.Executed);
         Assert.Equal(CrossChainTransactionState.Pending, _ppc.GetState(offer.TxId));
         var accept = Assert.Single(executed.Outbound);
         Assert.IsType<TransferAccept>(Canonical.Decode<TransferMessage>(accept.Payload));
         Assert.Equal(40, _ppc.Ledger.GetBalance(SettlementNetworkSpec.TransitAccount, Usd).PendingDebits.MinorUnits);
-        Assert.True(_executor.WasExecuted(Icc, 0));
-        Assert.Equal(1UL, _executor.NextExpected(Icc));
+        Assert.True(_executor.WasExecuted(Tbc, 0));
+        Assert.Equal(1UL, _executor.NextExpected(Tbc));
         Assert.Equal(0, _executor.PendingAttestations);
     }
 
@@ -139,7 +142,7 @@ public sealed class SettlementChainExecutorTests : IDisposable
         var stranger = new CrossChainMessage(new ChainId("icc-9"), BankB, 0, new PendingAck(Hash256.Compute("x"u8)).ToCanonicalBytes());
         Assert.Equal(SettlementEntryCode.OutOfWindow, Single(Attest(0, stranger)).Code);
         Assert.Equal(SettlementEntryCode.OutOfWindow, Single(Attest(0, Offer(sequence: 100, amount: 1).Message)).Code);
-        var elsewhere = new CrossChainMessage(Icc, new ChainId("bank-c"), 0, new PendingAck(Hash256.Compute("x"u8)).ToCanonicalBytes());
+        var elsewhere = new CrossChainMessage(Tbc, new ChainId("bank-c"), 0, new PendingAck(Hash256.Compute("x"u8)).ToCanonicalBytes());
         Assert.Equal(SettlementEntryCode.Malformed, Single(Attest(0, elsewhere)).Code);
 
         // A request consensus committed whose payload is not a settlement entry (consensus already dropped entries that are not requests of this chain).
@@ -182,13 +185,13 @@ public sealed class SettlementChainExecutorTests : IDisposable
 
     private SettlementChainExecutor Executor(ParticipantChainApplication ppc, SettlementExecutorOptions? options) =>
         SettlementChainExecutor.ForParticipant(ppc, new ValidatorSet(_validators.Select(k => k.PublicKey)),
-            new HashSet<NodeId> { NodeId.FromPublicKey(_operator.PublicKey) }, [Icc], options);
+            new HashSet<NodeId> { NodeId.FromPublicKey(_operator.PublicKey) }, [Tbc], options);
 
     private static (Hash256 TxId, CrossChainMessage Message) Offer(ulong sequence, long amount)
     {
         var tx = Hash256.Compute(BitConverter.GetBytes(sequence));
         var offer = new TransferOffer(tx, new ChainId("bank-a"), Bob, Usd, new Amount(amount), long.MaxValue);
-        return (tx, new CrossChainMessage(Icc, BankB, sequence, offer.ToCanonicalBytes()));
+        return (tx, new CrossChainMessage(Tbc, BankB, sequence, offer.ToCanonicalBytes()));
     }
 
     private byte[] Attest(int validator, (Hash256 TxId, CrossChainMessage Message) offer) => Attest(validator, offer.Message);

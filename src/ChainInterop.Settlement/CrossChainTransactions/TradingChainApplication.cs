@@ -25,10 +25,14 @@ public sealed class TradingChainApplication
     public const int MaxTransactions = 1_000_000;
 
     private const int SnapshotVersion = 1;
-    private const int SnapshotFieldCount = 7;
+    private const int SnapshotFieldCount = 8;
 
     private readonly Outbox _outbox;
     private readonly Retention _retention;
+
+    // Cancellations that passed before the request or offer they decide (messages between chains may arrive in any
+    // order): a late request or offer is then recorded as cancelled at once, never left pending.
+    private readonly HashSet<Hash256> _cancelledUnseen = [];
 
     /// <summary>Creates the application of a TBC.</summary>
     /// <param name="chain">This TBC.</param>
@@ -90,7 +94,11 @@ public sealed class TradingChainApplication
     public CrossChainExecution Execute(Tick tick, long blockTimeMs)
     {
         ArgumentNullException.ThrowIfNull(tick);
-        _retention.Prune(blockTimeMs, id => Records.Forget(id));
+        _retention.Prune(blockTimeMs, id =>
+        {
+            Records.Forget(id);
+            _cancelledUnseen.Remove(id);
+        });
         return Plain(CrossChainResultCode.Ok, Hash256.Zero, null);
     }
 
@@ -137,7 +145,7 @@ public sealed class TradingChainApplication
             {
                 TransferOffer o => Open(o, Participant, o.PayerChain, Participant, o.Asset, o.Amount, leg: 2, o.Time1Ms, blockTimeMs),
                 PendingAck => Pass(payload, Participant),
-                TransferCommitted or TransferCancelled => Decide(payload),
+                TransferCommitted or TransferCancelled => Decide(payload, blockTimeMs),
                 _ => Plain(CrossChainResultCode.VerificationFailed, payload.TransactionId, null),
             };
         }
@@ -145,7 +153,7 @@ public sealed class TradingChainApplication
         return Plain(CrossChainResultCode.VerificationFailed, payload.TransactionId, null);
     }
 
-    /// <summary>Writes the TBC's replicated state: its records, outbox counters and retention memory.</summary>
+    /// <summary>Writes the TBC's replicated state: its records, the cancellations it passed before their transaction, outbox counters and retention memory.</summary>
     /// <param name="output">Where the bytes go.</param>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
     public void WriteSnapshot(IBufferWriter<byte> output)
@@ -156,6 +164,12 @@ public sealed class TradingChainApplication
         w.WriteChainId(Intermediary);
         w.WriteChainId(Participant);
         w.WriteBinary(Records.ExportSnapshot());
+        w.WriteArrayHeader(_cancelledUnseen.Count);
+        foreach (var tx in _cancelledUnseen.Order())
+        {
+            w.WriteHash256(tx);
+        }
+
         _outbox.Write(ref w);
         _retention.Write(ref w);
     }
@@ -177,10 +191,23 @@ public sealed class TradingChainApplication
         }
 
         var records = TradingChainLedger.ImportSnapshot(Chain, Participant, r.ReadBinaryArray());
+        var cancelledUnseen = new HashSet<Hash256>();
+        for (int i = 0, n = r.ReadArrayHeader(); i < n; i++)
+        {
+            offset = r.Consumed;
+            var tx = r.ReadHash256();
+            if (!cancelledUnseen.Add(tx) || records.Find(tx) is not null)
+            {
+                throw SnapshotCodec.Invalid(offset, "an unseen cancellation twice, or of a recorded transaction");
+            }
+        }
+
         var outbox = Outbox.Read(ref r);
         var retention = Retention.Read(ref r);
         r.EnsureEnd();
         Records = records;
+        _cancelledUnseen.Clear();
+        _cancelledUnseen.UnionWith(cancelledUnseen);
         _outbox.Restore(outbox);
         _retention.Restore(retention);
     }
@@ -207,18 +234,33 @@ public sealed class TradingChainApplication
                 return Plain(CrossChainResultCode.LedgerRefused, tx, null);
             }
 
-            _retention.Decided(tx, time1Ms, now);
+            if (_cancelledUnseen.Remove(tx))
+            {
+                Records.Apply(record with { Status = TradeStatus.Cancelled });
+            }
+            else
+            {
+                _retention.Decided(tx, time1Ms, now);
+            }
         }
 
         return Pass(payload, destination);
     }
 
-    /// <summary>The ABC's decision closes the pending record (if this TBC holds one) and passes on to the PPC.</summary>
-    private CrossChainExecution Decide(TransferMessage decision)
+    /// <summary>
+    /// The ABC's decision closes the pending record (if this TBC holds one) and passes on to the PPC. A cancellation of
+    /// a transaction this TBC has not seen yet is remembered, so its late request or offer is recorded cancelled.
+    /// </summary>
+    private CrossChainExecution Decide(TransferMessage decision, long now)
     {
-        if (Records.Find(decision.TransactionId) is { Status: TradeStatus.Pending } pending)
+        var tx = decision.TransactionId;
+        if (Records.Find(tx) is { Status: TradeStatus.Pending } pending)
         {
             Records.Apply(pending with { Status = decision is TransferCommitted ? TradeStatus.Committed : TradeStatus.Cancelled });
+        }
+        else if (Records.Find(tx) is null && decision is TransferCancelled && _cancelledUnseen.Count < MaxTransactions && _cancelledUnseen.Add(tx))
+        {
+            _retention.Decided(tx, now, now);
         }
 
         return Pass(decision, Participant);

@@ -84,6 +84,19 @@ public sealed class TradingChainApplicationTests
         Assert.Null(_tbc.GetTrade(Tx(4)));
     }
 
+    [Fact]
+    public void A_cancellation_that_overtakes_its_offer_leaves_no_pending_record_when_the_offer_arrives()
+    {
+        // Messages between chains arrive in any order: the ABC's cancel reached this TBC before its offer did.
+        var tx = Tx(7);
+        Assert.Single(_tbc.Execute(From(Abc, new TransferCancelled(tx, TransferFailureReason.TimedOut)), Now).Outbound);
+        var late = _tbc.Execute(From(Abc, new TransferOffer(tx, OtherPpc, Bob, Usd, new Amount(40), Now + 5_000)), Now + 1);
+
+        Assert.Equal(CrossChainTransactionState.Cancelled, late.State);
+        Assert.Single(late.Outbound); // PPC2 still hears of it (its own tombstone makes it reserve nothing)
+        Assert.Equal([TradeStatus.Pending, TradeStatus.Cancelled], _tbc.Records.History(tx).Select(r => r.Status));
+    }
+
     public static TheoryData<string> WrongSenders => new() { "offer from the PPC", "decision from the PPC", "request from the ABC", "request for another payer", "stranger chain", "not a transfer message" };
 
     [Theory]

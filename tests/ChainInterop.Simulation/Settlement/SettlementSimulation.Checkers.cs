@@ -131,7 +131,7 @@ public sealed partial class SettlementSimulation
     /// <summary>The node's ledger state hash and its state of every transaction of the run, in one digest.</summary>
     private Hash256 StateDigest(SimNode node)
     {
-        var bytes = new List<byte>(node.Ledger.ComputeStateHash().ToArray());
+        var bytes = new List<byte>((node.TradingChain?.Records.ComputeStateHash() ?? node.Ledger.ComputeStateHash()).ToArray());
         foreach (var t in _transfers)
         {
             bytes.Add((byte)(node.StateOf(t.Id) is { } state ? (int)state : 0));
@@ -196,7 +196,8 @@ public sealed partial class SettlementSimulation
             foreach (var t in _transfers)
             {
                 var state = node.StateOf(t.Id);
-                bool involved = node.Chain == t.PayerChain || node.Chain == t.PayeeChain || node.Chain == t.Icc;
+                bool involved = node.Chain == t.PayerChain || node.Chain == t.PayeeChain || node.Chain == t.Icc
+                    || (node.TradingChain is { } tbc && tbc.Intermediary == t.Icc.Id && (tbc.Participant == t.PayerChain.Id || tbc.Participant == t.PayeeChain.Id));
                 if ((node.Chain == t.PayerChain && state is null) || (state is { } s && !IsFinal(s)) || (!involved && state is not null))
                 {
                     return $"tx {t.Index} ({Describe(t)}) is {state?.ToString() ?? "unknown"} on {node}";
@@ -298,6 +299,11 @@ public sealed partial class SettlementSimulation
         {
             CheckCycleReports();
         }
+
+        if (_failure is null)
+        {
+            CheckTradingChainRecords();
+        }
     }
 
     /// <summary>
@@ -345,16 +351,44 @@ public sealed partial class SettlementSimulation
         }
     }
 
+    /// <summary>
+    /// The dual chain (seed 000 [0013]–[0015]): the ABC's books equal the TBCs' records. On every honest validator of a
+    /// TBC, a transaction the ABC committed is recorded committed on the TBC of its payer and of its payee; one it did not
+    /// commit is recorded cancelled or not at all; and a TBC records nothing of transfers between other banks or through
+    /// another ICC. Balances moved only on the ABC (the balance checks above find every posting's transfer).
+    /// </summary>
+    private void CheckTradingChainRecords()
+    {
+        foreach (var node in _nodes.Where(n => n.IsHonest && n.TradingChain is not null))
+        {
+            var tbc = node.TradingChain!;
+            foreach (var t in _transfers)
+            {
+                var recorded = tbc.GetState(t.Id);
+                bool involved = tbc.Intermediary == t.Icc.Id && (tbc.Participant == t.PayerChain.Id || tbc.Participant == t.PayeeChain.Id);
+                var onAbc = StateOn(FirstHonest(t.Icc), t.Id);
+                var expected = !involved ? (CrossChainTransactionState?)null
+                    : onAbc == CrossChainTransactionState.Committed ? CrossChainTransactionState.Committed
+                    : recorded is null ? null : CrossChainTransactionState.Cancelled;
+                if (recorded != expected)
+                {
+                    Fail($"dual chain: tx {t.Index} ({Describe(t)}) is {onAbc?.ToString() ?? "unknown"} on the ABC but recorded {recorded?.ToString() ?? "nowhere"} on {node}");
+                    return;
+                }
+            }
+        }
+    }
+
     /// <summary>Per asset and PPC: transit on the PPC plus its accounts on every ICC's ABC equals the opening sum; clearing is empty.</summary>
     private void CheckConservationAcrossChains()
     {
-        foreach (var ppc in _chains.Where(c => !c.IsIntermediary))
+        foreach (var ppc in _chains.Where(c => !c.IsIntermediary && !c.IsTradingChain))
         {
             foreach (var asset in _spec.Assets)
             {
                 long opening = ppc.Initial.Posted[(SettlementNetworkSpec.TransitAccount, asset)];
                 long now = FirstHonest(ppc).Ledger.GetBalance(SettlementNetworkSpec.TransitAccount, asset).Posted.MinorUnits;
-                foreach (var icc in _chains.Where(c => c.IsIntermediary && c.Peers.ContainsKey(ppc.Id)))
+                foreach (var icc in _chains.Where(c => c.IsIntermediary && _spec.Intermediaries.Single(i => i.Chain == c.Id).Participants.Contains(ppc.Id)))
                 {
                     var abc = SettlementNetworkSpec.AbcAccountOf(ppc.Id);
                     opening += icc.Initial.Posted[(abc, asset)];

@@ -60,16 +60,18 @@ public sealed partial class SettlementSimulation
         _relayOptions = new CrossChainRelayOptions { RetryMs = scenario.RelayRetryMs, ResubmitMs = scenario.RelayRetryMs };
         _spec = BuildSpec(scenario);
 
-        var chainIds = new List<(ChainId Id, bool IsIntermediary)>();
-        chainIds.AddRange(_spec.Participants.Select(p => (p.Chain, false)));
-        chainIds.AddRange(_spec.Intermediaries.Select(i => (i.Chain, true)));
+        // PPCs first (the banks are chains 0…), then each ICC's ABC and its TBCs.
+        var chainIds = _spec.Chains.Select(id => (Id: id, IsIntermediary: _spec.Intermediaries.Any(i => i.Chain == id))).ToList();
         _chains = new SimChain[chainIds.Count];
         var nodes = new List<SimNode>();
         for (int c = 0; c < _chains.Length; c++)
         {
             var keys = Enumerable.Range(0, ValidatorsPerChain).Select(i => Simulation.DeriveKey(seed, $"settlement/{chainIds[c].Id}/node", i)).ToArray();
             var validators = new ValidatorSet(keys.Select(k => k.PublicKey));
-            var chain = new SimChain(c, chainIds[c].Id, chainIds[c].IsIntermediary, validators, new InitialBalances());
+            var chain = new SimChain(c, chainIds[c].Id, chainIds[c].IsIntermediary, validators, new InitialBalances())
+            {
+                IsTradingChain = _spec.IsTradingChain(chainIds[c].Id),
+            };
             _chains[c] = chain;
             for (int i = 0; i < keys.Length; i++)
             {
@@ -83,10 +85,7 @@ public sealed partial class SettlementSimulation
         _nodes = [.. nodes];
         foreach (var chain in _chains)
         {
-            var linked = chain.IsIntermediary
-                ? _spec.Intermediaries.Single(i => i.Chain == chain.Id).Participants
-                : _spec.IntermediariesOf(chain.Id);
-            foreach (var peer in linked)
+            foreach (var peer in _spec.PeersOf(chain.Id))
             {
                 chain.Peers.Add(peer, ChainOf(peer).Validators);
             }
@@ -297,10 +296,11 @@ public sealed partial class SettlementSimulation
         node.Incarnation++;
         node.Timers.Clear();
         var chain = node.Chain;
-        node.Participant = chain.IsIntermediary ? null : _spec.CreateParticipant(chain.Id);
+        node.Participant = chain.IsIntermediary || chain.IsTradingChain ? null : _spec.CreateParticipant(chain.Id);
         node.Intermediary = chain.IsIntermediary ? _spec.CreateIntermediary(chain.Id, FirstCycle(chain)) : null;
-        node.Executor = node.Participant is not null
-            ? SettlementChainExecutor.ForParticipant(node.Participant, chain.Validators, chain.Operators, chain.Peers.Keys, _executorOptions)
+        node.TradingChain = chain.IsTradingChain ? _spec.CreateTradingChain(chain.Id) : null;
+        node.Executor = node.Participant is not null ? SettlementChainExecutor.ForParticipant(node.Participant, chain.Validators, chain.Operators, chain.Peers.Keys, _executorOptions)
+            : node.TradingChain is not null ? SettlementChainExecutor.ForTradingChain(node.TradingChain, chain.Validators, chain.Operators, _executorOptions)
             : SettlementChainExecutor.ForIntermediary(node.Intermediary!, chain.Validators, chain.Operators, chain.Peers.Keys, _executorOptions);
         node.Relay = new CrossChainRelay(node.Id, chain.Id, chain.Peers, _relayOptions);
         node.RelayEffects = new RelayEffects(this, node, node.Incarnation);
@@ -616,7 +616,9 @@ public sealed partial class SettlementSimulation
     private SimChain ChainOf(ChainId id) => _chains.First(c => c.Id == id);
 
     private AccountLedger NewApplicationLedger(SimChain chain) =>
-        chain.IsIntermediary ? _spec.CreateIntermediary(chain.Id).Ledger : _spec.CreateParticipant(chain.Id).Ledger;
+        chain.IsIntermediary ? _spec.CreateIntermediary(chain.Id).Ledger
+        : chain.IsTradingChain ? new AccountLedger() // a TBC holds no balances
+        : _spec.CreateParticipant(chain.Id).Ledger;
 
     /// <summary>3 PPCs by default; ICC 1 links every PPC, ICC 2 every PPC but the first.</summary>
     private static SettlementNetworkSpec BuildSpec(SettlementScenario scenario)
@@ -643,7 +645,11 @@ public sealed partial class SettlementSimulation
 
         public ChainId Id { get; } = id;
 
+        /// <summary>An ICC's ABC.</summary>
         public bool IsIntermediary { get; } = isIntermediary;
+
+        /// <summary>A TBC of an ICC: it passes messages between one PPC and the ABC and records that PPC's transactions.</summary>
+        public bool IsTradingChain { get; init; }
 
         public ValidatorSet Validators { get; } = validators;
 
@@ -670,6 +676,8 @@ public sealed partial class SettlementSimulation
             return options;
         }
     }
+
+    private static readonly AccountLedger NoBalances = new();
 
     /// <summary>One validator machine: its store survives crashes; replica, application and relay are rebuilt on restart.</summary>
     private sealed class SimNode(int index, SimChain chain, int local, PrivateKey key, InMemoryBlockStore store)
@@ -726,9 +734,12 @@ public sealed partial class SettlementSimulation
 
         public bool IsHonest => Role is null;
 
-        public AccountLedger Ledger => Participant?.Ledger ?? Intermediary!.Ledger;
+        public TradingChainApplication? TradingChain { get; set; }
 
-        public CrossChainTransactionState? StateOf(Hash256 tx) => Participant?.GetState(tx) ?? Intermediary?.GetState(tx);
+        /// <summary>The chain's balances (a TBC holds none: its ledger stays empty, so the balance checks hold trivially there).</summary>
+        public AccountLedger Ledger => Participant?.Ledger ?? Intermediary?.Ledger ?? NoBalances;
+
+        public CrossChainTransactionState? StateOf(Hash256 tx) => Participant?.GetState(tx) ?? Intermediary?.GetState(tx) ?? TradingChain?.GetState(tx);
 
         public override string ToString() => $"{Chain.Id}/{Local}";
     }

@@ -112,7 +112,7 @@ public static class SettlementProcessThroughput
 
     private static async Task<Round> ProcessRoundAsync(string directory, int seconds, int warmup)
     {
-        var files = SettlementNetworkLayout.Write(directory, new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(24) });
+        var files = SettlementNetworkLayout.Write(directory, new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(SettlementNetworkLayout.PortsNeeded(new SettlementLayoutOptions())) });
         var nodes = new List<NodeProcess>();
         try
         {

@@ -86,10 +86,7 @@ internal sealed class LoopbackTcp
     {
         var (chain, index) = _nodes[node];
         var options = new TcpTransportOptions { ChainId = chain, NodeKey = _keys[chain][index], ListenEndPoint = _relay[chain][index] };
-        var linked = _spec.Participants.Any(p => p.Chain == chain)
-            ? _spec.IntermediariesOf(chain)
-            : _spec.Intermediaries.First(i => i.Chain == chain).Participants;
-        foreach (var peer in linked.Distinct())
+        foreach (var peer in _spec.PeersOf(chain))
         {
             for (int i = 0; i < _keys[peer].Length; i++)
             {

@@ -83,10 +83,11 @@ public static partial class SettlementDemo
 
         var spec = Spec();
         output.WriteLine();
-        output.WriteLine($"Bank-to-bank settlement: {spec.Participants.Count} banks (PPCs) and {spec.Intermediaries.Count} clearing ICCs, {ValidatorsPerChain} PBFT validators each");
+        output.WriteLine($"Bank-to-bank settlement: {spec.Participants.Count} banks (PPCs) and {spec.Intermediaries.Count} clearing ICCs, {ValidatorsPerChain} PBFT validators per chain");
         foreach (var icc in spec.Intermediaries)
         {
-            output.WriteLine($"  {icc.Chain} links {string.Join(", ", icc.Participants)}");
+            // Seed 000's dual chain: the ICC is an account chain (balances) and one trading chain per linked bank.
+            output.WriteLine($"  {icc.Chain}: account chain (ABC) {icc.Chain} and trading chains {string.Join(", ", icc.Participants.Select(p => $"{icc.TradingChainOf(p)} ({p})"))}");
         }
 
         string? storeDirectory = options.FileStores
@@ -94,7 +95,7 @@ public static partial class SettlementDemo
             : null;
         output.WriteLine($"  consensus and relays: {(options.Tcp ? "TCP on 127.0.0.1" : "in-process transport")}; blocks: {(storeDirectory is null ? "in memory" : "file stores in " + storeDirectory)}");
 
-        var chains = spec.Participants.Select(p => p.Chain).Concat(spec.Intermediaries.Select(i => i.Chain)).ToList();
+        var chains = spec.Chains.ToList();
         var validatorKeys = chains.ToDictionary(c => c, _ => Enumerable.Range(0, ValidatorsPerChain).Select(_ => SignatureSchemes.Ed25519.GenerateKey()).ToArray());
         var operatorKeys = spec.Participants.ToDictionary(p => p.Chain, _ => Enumerable.Range(0, options.ClientsPerBank).Select(_ => SignatureSchemes.Ed25519.GenerateKey()).ToArray());
         var progress = new Progress();

@@ -60,11 +60,24 @@ public sealed class ParticipantOptions : ChainOptions
     public Dictionary<string, long> AbcDeposit { get; set; } = [];
 }
 
-/// <summary>An intermediary chain (ICC) and the participant chains it links (at least two, Alg. 5).</summary>
+/// <summary>
+/// An intermediary (ICC) and the participant chains it links (at least two, Alg. 5): this entry is its account chain
+/// (ABC), and <see cref="TradingChains"/> its trading chains (TBC), one per linked PPC, each a chain of its own.
+/// </summary>
 public sealed class IntermediaryOptions : ChainOptions
 {
     /// <summary>The chain ids of the linked PPCs.</summary>
     public List<string> Participants { get; set; } = [];
+
+    /// <summary>The ICC's TBCs: exactly one per linked PPC, naming it.</summary>
+    public List<TradingChainOptions> TradingChains { get; set; } = [];
+}
+
+/// <summary>A trading chain (TBC) of an intermediary: the chain between one linked PPC and the intermediary's ABC.</summary>
+public sealed class TradingChainOptions : ChainOptions
+{
+    /// <summary>The PPC it links (one of its intermediary's <see cref="IntermediaryOptions.Participants"/>).</summary>
+    public string Participant { get; set; } = "";
 }
 
 /// <summary>A customer account on a bank's PPC and its opening balances.</summary>

@@ -44,6 +44,22 @@ public sealed class SettlementLayoutOptions
 
     /// <summary>Each node's <see cref="SettlementNodeOptions.SnapshotIntervalBlocks"/> (0: no snapshots).</summary>
     public int SnapshotIntervalBlocks { get; set; } = Consensus.Hosting.ReplicaSnapshots.DefaultIntervalBlocks;
+
+    /// <summary>How an ICC's ABC and TBC validators are laid out on processes (seed 000 [0014]); logical by default.</summary>
+    public IntermediaryStorage IntermediaryStorage { get; set; } = IntermediaryStorage.Logical;
+}
+
+/// <summary>
+/// The two storage modes of an intermediary's dual chain (seed 000 [0014]): each ABC and TBC is a chain with its own
+/// consensus and store either way.
+/// </summary>
+public enum IntermediaryStorage
+{
+    /// <summary>Logical isolation: validator i of the ABC and of every TBC run in one process (one server), each chain in its own storage area.</summary>
+    Logical = 0,
+
+    /// <summary>Physical isolation: every ABC and TBC validator runs in a process of its own (its own server).</summary>
+    Physical = 1,
 }
 
 /// <summary>The files <see cref="SettlementNetworkLayout.Write"/> wrote, as absolute paths.</summary>

@@ -15,7 +15,9 @@ namespace ChainInterop.Hosting;
 /// <para>Files, all paths inside them relative to the directory:</para>
 /// <list type="bullet">
 /// <item><description><c>keys/&lt;chain&gt;-&lt;i&gt;.key</c> and <c>keys/&lt;chain&gt;-operator.key</c>: <see cref="KeyFile"/> format, mode 600;</description></item>
-/// <item><description><c>node-&lt;chain&gt;-&lt;i&gt;.json</c>: <c>{"ChainInterop":{"Network":{…},"Node":{…}}}</c>, the node running validator i of the chain;</description></item>
+/// <item><description><c>node-&lt;chain&gt;-&lt;i&gt;.json</c>: <c>{"ChainInterop":{"Network":{…},"Node":{…}}}</c>, the node running validator i of the chain
+/// (with <see cref="IntermediaryStorage.Logical"/>, the node of an ICC runs validator i of its ABC and of each of its TBCs;
+/// with <see cref="IntermediaryStorage.Physical"/>, each TBC validator has a node of its own, <c>node-&lt;tbc&gt;-&lt;i&gt;.json</c>);</description></item>
 /// <item><description><c>client-&lt;chain&gt;.json</c>: <c>{"ChainInterop":{"Network":{…},"Client":{"Chain":…,"KeyFile":…}}}</c>.</description></item>
 /// </list>
 /// <para>Every file validates with <see cref="SettlementOptionsValidation"/> when loaded with its directory as base.</para>
@@ -40,10 +42,25 @@ public static class SettlementNetworkLayout
 
         var banks = Enumerable.Range(0, options.Banks).Select(b => $"ppc-bank-{Letters(b)}").ToList();
         var iccs = Enumerable.Range(1, options.Intermediaries).Select(i => string.Create(CultureInfo.InvariantCulture, $"icc-{i}")).ToList();
-        var chains = banks.Concat(iccs).ToList();
+        string TradingChain(string icc, int bank) => string.Create(CultureInfo.InvariantCulture, $"{icc}.tbc{bank + 1}");
+        var tradingChains = iccs.ToDictionary(icc => icc, icc => banks.Select((_, b) => TradingChain(icc, b)).ToList());
+
+        // Every chain has its validators: the banks' PPCs, then each ICC's ABC followed by its TBCs.
+        var chains = banks.Concat(iccs.SelectMany(icc => tradingChains[icc].Prepend(icc))).ToList();
+        var clients = banks.Concat(iccs).ToList();
         var validators = chains
             .SelectMany(chain => Enumerable.Range(0, options.ValidatorsPerChain).Select(i => (Chain: chain, Index: i)))
             .ToList();
+
+        // One node process per validator, except that with logical storage isolation validator i of an ICC's ABC and of
+        // its TBCs share one process (each chain in its own storage area under the node's data directory).
+        bool logical = options.IntermediaryStorage == IntermediaryStorage.Logical;
+        var nodes = logical
+            ? banks.Concat(iccs).SelectMany(chain => Enumerable.Range(0, options.ValidatorsPerChain)
+                .Select(i => (Name: (Chain: chain, Index: i), Runs: tradingChains.TryGetValue(chain, out var tbcs)
+                    ? tbcs.Prepend(chain).Select(c => (Chain: c, Index: i)).ToList()
+                    : [(Chain: chain, Index: i)]))).ToList()
+            : validators.Select(v => (Name: v, Runs: new List<(string Chain, int Index)> { v })).ToList();
         string ValidatorKey((string Chain, int Index) v) => $"{KeyDirectory}/{v.Chain}-{v.Index}.key";
         string OperatorKey(string chain) => $"{KeyDirectory}/{chain}-operator.key";
         string NodeConfig((string Chain, int Index) v) => $"node-{v.Chain}-{v.Index}.json";
@@ -51,10 +68,10 @@ public static class SettlementNetworkLayout
 
         var files = new SettlementLayoutFiles(
             root,
-            [.. validators.Select(v => Path.Combine(root, NodeConfig(v)))],
+            [.. nodes.Select(n => Path.Combine(root, NodeConfig(n.Name)))],
             [.. validators.Select(v => Path.Combine(root, ValidatorKey(v)))],
-            [.. chains.Select(b => Path.Combine(root, OperatorKey(b)))],
-            [.. chains.Select(b => Path.Combine(root, ClientConfig(b)))]);
+            [.. clients.Select(b => Path.Combine(root, OperatorKey(b)))],
+            [.. clients.Select(b => Path.Combine(root, ClientConfig(b)))]);
         string? existing = files.NodeConfigs.Concat(files.ValidatorKeys).Concat(files.OperatorKeys).Concat(files.ClientConfigs).FirstOrDefault(File.Exists);
         if (existing is not null)
         {
@@ -63,7 +80,7 @@ public static class SettlementNetworkLayout
 
         Directory.CreateDirectory(root);
         var validatorKeys = validators.ToDictionary(v => v, v => NewKey(Path.Combine(root, ValidatorKey(v))));
-        var operatorKeys = chains.ToDictionary(b => b, b => NewKey(Path.Combine(root, OperatorKey(b))));
+        var operatorKeys = clients.ToDictionary(b => b, b => NewKey(Path.Combine(root, OperatorKey(b))));
 
         var network = new SettlementNetworkOptions
         {
@@ -89,10 +106,18 @@ public static class SettlementNetworkLayout
                 Validators = Endpoints(icc),
                 Operators = [operatorKeys[icc]],
                 Participants = [.. banks],
+                TradingChains = [.. banks.Select((bank, b) => new TradingChainOptions
+                {
+                    Chain = TradingChain(icc, b),
+                    Engine = ConfigText.NameOf(options.Engine),
+                    Validators = Endpoints(TradingChain(icc, b)),
+                    Operators = [operatorKeys[icc]], // the intermediary operates its TBCs too
+                    Participant = bank,
+                })],
             })],
         };
 
-        // Validator g of the layout (banks' chains first) listens on BasePort + 2g (consensus) and BasePort + 2g + 1 (relay).
+        // Validator g of the layout (banks' chains first, then each ABC and its TBCs) listens on BasePort + 2g (consensus) and BasePort + 2g + 1 (relay).
         List<NetworkValidatorOptions> Endpoints(string chain) =>
             [.. Enumerable.Range(0, options.ValidatorsPerChain).Select(i =>
             {
@@ -105,17 +130,17 @@ public static class SettlementNetworkLayout
                 };
             })];
 
-        foreach (var v in validators)
+        foreach (var (name, runs) in nodes)
         {
             var node = new SettlementNodeOptions
             {
                 SnapshotIntervalBlocks = options.SnapshotIntervalBlocks,
-                Validators = [new HostedValidatorOptions { Chain = v.Chain, Index = v.Index, KeyFile = ValidatorKey(v) }],
+                Validators = [.. runs.Select(v => new HostedValidatorOptions { Chain = v.Chain, Index = v.Index, KeyFile = ValidatorKey(v) })],
             };
-            WriteConfig(Path.Combine(root, NodeConfig(v)), new LayoutSections(network, Node: node));
+            WriteConfig(Path.Combine(root, NodeConfig(name)), new LayoutSections(network, Node: node));
         }
 
-        foreach (string chain in chains)
+        foreach (string chain in clients)
         {
             var client = new SettlementClientOptions { Chain = chain, KeyFile = OperatorKey(chain) };
             WriteConfig(Path.Combine(root, ClientConfig(chain)), new LayoutSections(network, Client: client));
@@ -135,7 +160,7 @@ public static class SettlementNetworkLayout
         ArgumentOutOfRangeException.ThrowIfNegative(options.TransitLiquidity, "options.TransitLiquidity");
         ArgumentOutOfRangeException.ThrowIfNegative(options.AbcDeposit, "options.AbcDeposit");
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotIntervalBlocks, "options.SnapshotIntervalBlocks");
-        long ports = 2L * (options.Banks + options.Intermediaries) * options.ValidatorsPerChain;
+        long ports = PortsNeeded(options);
         if (options.BasePort < 1 || options.BasePort + ports - 1 > 65_535)
         {
             throw new ArgumentOutOfRangeException("options.BasePort", options.BasePort, $"The layout needs ports {options.BasePort} to {options.BasePort + ports - 1}, which must lie in 1-65535.");
@@ -150,6 +175,17 @@ public static class SettlementNetworkLayout
         {
             throw new ArgumentException("The layout needs one or more distinct assets.", "options.Assets");
         }
+    }
+
+    /// <summary>How many consecutive ports from <see cref="SettlementLayoutOptions.BasePort"/> a layout uses: two per validator of every chain (PPCs, ABCs, TBCs).</summary>
+    /// <param name="options">The network's shape.</param>
+    /// <returns>The number of ports.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public static int PortsNeeded(SettlementLayoutOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        long chains = options.Banks + ((long)options.Intermediaries * (1 + options.Banks));
+        return (int)Math.Min(int.MaxValue, 2L * chains * options.ValidatorsPerChain);
     }
 
     /// <summary>Generates a key into a new key file; returns its public key in hex.</summary>

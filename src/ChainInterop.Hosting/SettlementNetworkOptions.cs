@@ -65,7 +65,10 @@ public sealed class SettlementNetworkOptions
                 [.. p.Customers.Select(c => new CustomerSpec(new AccountId(c.Account), Amounts(c.Balances)))],
                 Amounts(p.TransitLiquidity),
                 Amounts(p.AbcDeposit)))],
-            [.. Intermediaries.Select(i => new IntermediarySpec(new ChainId(i.Chain), [.. i.Participants.Select(p => new ChainId(p))]))]);
+            [.. Intermediaries.Select(i => new IntermediarySpec(new ChainId(i.Chain), [.. i.Participants.Select(p => new ChainId(p))])
+            {
+                TradingChains = [.. i.Participants.Select(p => new ChainId(i.TradingChains.Single(t => t.Participant == p).Chain))],
+            })]);
         return ResendAfterMs is long resend ? spec with { ResendAfterMs = resend } : spec;
     }
 
@@ -139,7 +142,9 @@ public sealed class SettlementNetworkOptions
     /// <summary>Every chain with its configuration path, participants first.</summary>
     internal IEnumerable<(ChainOptions Chain, string Path)> ChainsWithPaths() =>
         (Participants ?? []).Select((p, i) => ((ChainOptions)p, $"{SectionName}:Participants:{i}"))
-            .Concat((Intermediaries ?? []).Select((c, i) => ((ChainOptions)c, $"{SectionName}:Intermediaries:{i}")));
+            .Concat((Intermediaries ?? []).SelectMany((c, i) => (c.TradingChains ?? [])
+                .Select((t, j) => ((ChainOptions)t, $"{SectionName}:Intermediaries:{i}:TradingChains:{j}"))
+                .Prepend(((ChainOptions)c, $"{SectionName}:Intermediaries:{i}"))));
 
     /// <summary>The options and path of <paramref name="chain"/>, or null when no chain has that id.</summary>
     internal (ChainOptions Chain, string Path)? TryFind(ChainId chain)

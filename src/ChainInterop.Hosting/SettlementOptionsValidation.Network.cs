@@ -232,5 +232,26 @@ public static partial class SettlementOptionsValidation
         {
             errors.Add($"{path}:Participants", $"links {distinct.Count} known participant chain(s); an intermediary links at least 2 (Alg. 5)");
         }
+
+        // One TBC per linked PPC (seed 000 [0013]): every message between the PPC and the ABC passes through it.
+        var tradingChains = intermediary.TradingChains ?? [];
+        var served = new HashSet<ChainId>();
+        for (int j = 0; j < tradingChains.Count; j++)
+        {
+            string entry = $"{path}:TradingChains:{j}:Participant";
+            if (!ChainId.TryCreate(tradingChains[j].Participant, out var participant) || !distinct.Contains(participant))
+            {
+                errors.Add(entry, $"{ConfigText.Quote(tradingChains[j].Participant)} is not a participant chain this intermediary links");
+            }
+            else if (!served.Add(participant))
+            {
+                errors.Add(entry, $"{participant} already has a trading chain here");
+            }
+        }
+
+        foreach (var missing in distinct.Where(p => !served.Contains(p)))
+        {
+            errors.Add($"{path}:TradingChains", $"no trading chain links {missing}; add one naming it as Participant");
+        }
     }
 }

@@ -24,7 +24,7 @@ public sealed class BindingTests : IDisposable
 
         Assert.Equal(["USD", "CNY"], network.Assets);
         Assert.Equal(7_000, network.ResendAfterMs);
-        Assert.Equal([PpcA, PpcB, Icc], network.Chains);
+        Assert.Equal([PpcA, PpcB, Icc, new ChainId("icc-1.tbc1"), new ChainId("icc-1.tbc2")], network.Chains);
         Assert.Equal("var/node-a", node.DataDirectory);
         var hosted = Assert.Single(node.Validators);
         Assert.Equal(("ppc-bank-a", 1, "keys/ppc-bank-a-1.key"), (hosted.Chain, hosted.Index, hosted.KeyFile));
@@ -89,9 +89,15 @@ public sealed class BindingTests : IDisposable
             ["ChainInterop__Node__Validators__0__Chain"] = "icc-1",
             ["ChainInterop__Node__Validators__0__Index"] = "0",
         };
-        foreach (string chain in new[] { "ppc-bank-a", "ppc-bank-b", "icc-1" })
+        foreach (string chain in new[] { "ppc-bank-a", "ppc-bank-b", "icc-1", "icc-1.tbc1", "icc-1.tbc2" })
         {
-            string section = chain == "icc-1" ? "Intermediaries__0" : $"Participants__{(chain == "ppc-bank-a" ? 0 : 1)}";
+            string section = chain switch
+            {
+                "icc-1" => "Intermediaries__0",
+                "icc-1.tbc1" => "Intermediaries__0__TradingChains__0",
+                "icc-1.tbc2" => "Intermediaries__0__TradingChains__1",
+                _ => $"Participants__{(chain == "ppc-bank-a" ? 0 : 1)}",
+            };
             string prefix = $"ChainInterop__Network__{section}";
             variables[$"{prefix}__Chain"] = chain;
             variables[$"{prefix}__Validators__0__PublicKey"] = TestNetwork.DemoKeyOf(chain, 0);
@@ -103,11 +109,13 @@ public sealed class BindingTests : IDisposable
         variables["ChainInterop__Network__Participants__0__Customers__0__Balances__USD"] = "100";
         variables["ChainInterop__Network__Intermediaries__0__Participants__0"] = "ppc-bank-a";
         variables["ChainInterop__Network__Intermediaries__0__Participants__1"] = "ppc-bank-b";
+        variables["ChainInterop__Network__Intermediaries__0__TradingChains__0__Participant"] = "ppc-bank-a";
+        variables["ChainInterop__Network__Intermediaries__0__TradingChains__1__Participant"] = "ppc-bank-b";
 
         var (network, node) = Bind(WithEnvironment(variables, new ConfigurationBuilder()));
 
         Assert.Empty(SettlementOptionsValidation.Validate(network, node));
-        Assert.Equal([PpcA, PpcB, Icc], network.Chains);
+        Assert.Equal([PpcA, PpcB, Icc, new ChainId("icc-1.tbc1"), new ChainId("icc-1.tbc2")], network.Chains);
         Assert.Equal(100, network.ToSpec().Participants[0].Customers[0].Balances[new AssetCode("USD")]);
         Assert.Equal(1, network.ValidatorsOf(Icc).Count);
         Assert.Equal(("icc-1", 0), (node.Validators[0].Chain, node.Validators[0].Index));
@@ -235,7 +243,11 @@ public sealed class BindingTests : IDisposable
                       "Chain": "icc-1",
                       "Engine": "cbft",
                       "Validators": [ {{Validators("icc-1", "icc-1-v{0}.example", 7400)}} ],
-                      "Participants": [ "ppc-bank-a", "ppc-bank-b" ]
+                      "Participants": [ "ppc-bank-a", "ppc-bank-b" ],
+                      "TradingChains": [
+                        { "Chain": "icc-1.tbc1", "Participant": "ppc-bank-a", "Validators": [ {{Validators("icc-1.tbc1", "127.0.0.1", 7500)}} ] },
+                        { "Chain": "icc-1.tbc2", "Participant": "ppc-bank-b", "Validators": [ {{Validators("icc-1.tbc2", "127.0.0.1", 7600)}} ] }
+                      ]
                     }
                   ]
                 },

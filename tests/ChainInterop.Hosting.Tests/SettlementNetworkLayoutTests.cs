@@ -11,13 +11,14 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void Two_banks_and_one_intermediary_of_four_validators_give_12_nodes_12_validator_keys_and_an_operator_key_and_client_per_chain()
+    public void Two_banks_and_one_intermediary_of_four_validators_give_12_nodes_20_validator_keys_and_an_operator_key_and_client_per_institution()
     {
         var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions());
 
+        // Logical isolation (the default): node i of the ICC runs validator i of its ABC and of its two TBCs.
         Assert.Equal(_directory.Path, files.Directory);
         Assert.Equal(12, files.NodeConfigs.Count);
-        Assert.Equal(12, files.ValidatorKeys.Count);
+        Assert.Equal(20, files.ValidatorKeys.Count);
         Assert.Equal(3, files.OperatorKeys.Count);
         Assert.Equal(3, files.ClientConfigs.Count);
         Assert.All(files.NodeConfigs.Concat(files.ValidatorKeys).Concat(files.OperatorKeys).Concat(files.ClientConfigs), f => Assert.True(File.Exists(f), f));
@@ -26,7 +27,19 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
         Assert.Equal(_directory.File("keys/ppc-bank-b-2.key"), files.ValidatorKeys[6]);
         Assert.Equal([_directory.File("keys/ppc-bank-a-operator.key"), _directory.File("keys/ppc-bank-b-operator.key"), _directory.File("keys/icc-1-operator.key")], files.OperatorKeys);
         Assert.Equal([_directory.File("client-ppc-bank-a.json"), _directory.File("client-ppc-bank-b.json"), _directory.File("client-icc-1.json")], files.ClientConfigs);
-        Assert.Equal(30, Directory.EnumerateFiles(_directory.Path, "*", SearchOption.AllDirectories).Count());
+        Assert.Equal(_directory.File("keys/icc-1.tbc2-3.key"), files.ValidatorKeys[19]);
+        Assert.Equal(38, Directory.EnumerateFiles(_directory.Path, "*", SearchOption.AllDirectories).Count());
+    }
+
+    [Fact]
+    public void With_physical_isolation_every_ABC_and_TBC_validator_gets_a_node_of_its_own_Seed000_0014()
+    {
+        var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions { IntermediaryStorage = IntermediaryStorage.Physical });
+
+        Assert.Equal(20, files.NodeConfigs.Count);
+        Assert.Equal(_directory.File("node-icc-1.tbc1-0.json"), files.NodeConfigs[12]);
+        Assert.All(files.NodeConfigs, f => Assert.Equal(1, JsonDocument.Parse(Section(f, "Node")).RootElement.GetProperty("Validators").GetArrayLength()));
+        Assert.All(files.NodeConfigs, f => Assert.Empty(Startup.Failures(new ConfigurationBuilder().AddJsonFile(f).Build(), _directory.Path)));
     }
 
     [Fact]
@@ -61,7 +74,7 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
     }
 
     [Fact]
-    public void Every_node_gets_the_same_network_and_one_validator_with_its_own_key_and_data_directory()
+    public void Every_node_gets_the_same_network_and_its_validators_with_their_own_keys_and_data_directory()
     {
         var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions());
 
@@ -69,7 +82,8 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
         Assert.Single(networks);
         var node = Section(files.NodeConfigs[9], "Node");
         Assert.Equal(
-            """{"DataDirectory":"data","SnapshotIntervalBlocks":1000,"UseDemoKeys":false,"Validators":[{"Chain":"icc-1","Index":1,"KeyFile":"keys/icc-1-1.key"}]}""",
+            """{"DataDirectory":"data","SnapshotIntervalBlocks":1000,"UseDemoKeys":false,"Validators":[{"Chain":"icc-1","Index":1,"KeyFile":"keys/icc-1-1.key"},"""
+            + """{"Chain":"icc-1.tbc1","Index":1,"KeyFile":"keys/icc-1.tbc1-1.key"},{"Chain":"icc-1.tbc2","Index":1,"KeyFile":"keys/icc-1.tbc2-1.key"}]}""",
             node);
         Assert.Equal("""{"Chain":"ppc-bank-b","KeyFile":"keys/ppc-bank-b-operator.key"}""", Section(files.ClientConfigs[1], "Client"));
     }
@@ -86,7 +100,8 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
             .ToList();
 
         Assert.All(endPoints, e => Assert.Equal(IPAddress.Loopback, e.Address));
-        Assert.Equal(Enumerable.Range(9000, 24), endPoints.Select(e => e.Port));
+        Assert.Equal(Enumerable.Range(9000, 40), endPoints.Select(e => e.Port));
+        Assert.Equal(40, SettlementNetworkLayout.PortsNeeded(new SettlementLayoutOptions()));
     }
 
     [Fact]
@@ -119,7 +134,8 @@ public sealed class SettlementNetworkLayoutTests : IDisposable
         var network = Network(files.NodeConfigs[0]);
 
         Assert.Equal(30, files.NodeConfigs.Count);
-        Assert.Equal(["ppc-bank-a", "ppc-bank-z", "ppc-bank-aa", "ppc-bank-ab", "icc-1", "icc-2"], network.Chains.Select(c => c.Value).Where((_, i) => i is 0 or 25 or 26 or 27 or 28 or 29));
+        Assert.Equal(["ppc-bank-a", "ppc-bank-z", "ppc-bank-aa", "ppc-bank-ab", "icc-1", "icc-1.tbc1", "icc-1.tbc28", "icc-2"],
+            network.Chains.Select(c => c.Value).Where((_, i) => i is 0 or 25 or 26 or 27 or 28 or 29 or 56 or 57));
         Assert.All(network.Intermediaries, i => Assert.Equal(28, i.Participants.Count));
         Assert.All(network.Chains, c => Assert.Equal(ConsensusEngine.SingleAuthority, network.EngineOf(c)));
         Assert.Empty(SettlementOptionsValidation.Validate(new ConfigurationBuilder().AddJsonFile(files.NodeConfigs[29]).Build(), _directory.Path));

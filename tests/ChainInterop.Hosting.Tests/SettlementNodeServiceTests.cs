@@ -22,7 +22,7 @@ public sealed class SettlementNodeServiceTests : IDisposable
     [Fact]
     public async Task A_generic_host_runs_the_configured_validators_reports_healthy_settles_a_transfer_and_stops_cleanly_S2()
     {
-        var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions { BasePort = FreePorts.Block(24) });
+        var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions { BasePort = FreePorts.Block(SettlementNetworkLayout.PortsNeeded(new SettlementLayoutOptions())) });
         var configuration = new ConfigurationBuilder().AddJsonFile(files.NodeConfigs[0]).AddInMemoryCollection(AllValidators()).Build();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
@@ -32,7 +32,7 @@ public sealed class SettlementNodeServiceTests : IDisposable
         await host.StartAsync(budget.Token);
 
         var service = host.Services.GetRequiredService<SettlementNodeService>();
-        Assert.Equal(12, service.Validators.Count);
+        Assert.Equal(20, service.Validators.Count); // two PPCs, the ICC's ABC and its two TBCs, 4 validators each
         // Every validator commits a block of its own after the start (ticks commit at least once a second): then each
         // reaches a quorum and committed just now, which is what the health check asks.
         await Task.WhenAll(service.Validators.Select(v => v.WaitForHeightAsync((v.ExecutedHeight ?? 0) + 2, budget.Token)));
@@ -41,7 +41,7 @@ public sealed class SettlementNodeServiceTests : IDisposable
         Assert.Equal(HealthStatus.Healthy, report.Status);
 
         var entry = report.Entries[SettlementNodeBuilderExtensions.HealthCheckName];
-        Assert.Equal(12, entry.Data.Count);
+        Assert.Equal(20, entry.Data.Count);
         Assert.Contains("validators connected", (string)entry.Data["icc-1/2"], StringComparison.Ordinal);
 
         await using (var bank = SettlementClientSession.Open(files.ClientConfigs[0]))
@@ -62,7 +62,7 @@ public sealed class SettlementNodeServiceTests : IDisposable
     [Fact]
     public async Task A_missing_key_file_stops_the_start_with_its_path_and_nothing_keeps_running()
     {
-        var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions { BasePort = FreePorts.Block(24) });
+        var files = SettlementNetworkLayout.Write(_directory.Path, new SettlementLayoutOptions { BasePort = FreePorts.Block(SettlementNetworkLayout.PortsNeeded(new SettlementLayoutOptions())) });
         File.Delete(files.ValidatorKeys[0]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Configuration.AddJsonFile(files.NodeConfigs[0]);
@@ -79,7 +79,7 @@ public sealed class SettlementNodeServiceTests : IDisposable
     {
         var values = new Dictionary<string, string?>();
         int n = 0;
-        foreach (string chain in new[] { "ppc-bank-a", "ppc-bank-b", "icc-1" })
+        foreach (string chain in new[] { "ppc-bank-a", "ppc-bank-b", "icc-1", "icc-1.tbc1", "icc-1.tbc2" })
         {
             for (int i = 0; i < 4; i++, n++)
             {

@@ -6,7 +6,8 @@ namespace ChainInterop.Hosting.Tests;
 
 /// <summary>
 /// A valid network to break one field at a time: assets USD and CNY (balances in USD only, so an asset can break
-/// alone), PPCs ppc-bank-a and ppc-bank-b and ICC icc-1, each with 4 validators holding their demo keys.
+/// alone), PPCs ppc-bank-a and ppc-bank-b and ICC icc-1 (its ABC and a TBC per PPC, icc-1.tbc1 and icc-1.tbc2), each
+/// chain with 4 validators holding their demo keys.
 /// </summary>
 internal static class TestNetwork
 {
@@ -38,6 +39,12 @@ internal static class TestNetwork
         Chain = chain,
         Validators = Validators(chain, basePort),
         Participants = [.. participants],
+        TradingChains = [.. participants.Select((p, i) => new TradingChainOptions
+        {
+            Chain = $"{chain}.tbc{i + 1}",
+            Validators = Validators($"{chain}.tbc{i + 1}", basePort + 10 + (10 * i)),
+            Participant = p,
+        })],
     };
 
     /// <summary>Validator i listens on basePort + i (consensus) and basePort + 50 + i (relay).</summary>

@@ -25,7 +25,8 @@ public sealed class SettlementNetworkProcessTests : IDisposable
     public async Task Twelve_node_processes_settle_transfers_both_ways_through_a_SIGKILL_per_chain_atomically_and_conserve_every_asset_S1_S2_C6()
     {
         // Snapshots every 5 blocks, so the restarted validators restore one and replay only the blocks after it.
-        var layout = new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(24), SnapshotIntervalBlocks = 5 };
+        var layout = new SettlementLayoutOptions { SnapshotIntervalBlocks = 5 };
+        layout.BasePort = ChainInterop.Testing.FreePorts.Block(SettlementNetworkLayout.PortsNeeded(layout));
         var files = SettlementNetworkLayout.Write(_directory, layout);
         var nodes = new NodeProcess?[files.NodeConfigs.Count];
         using var budget = new CancellationTokenSource(Budget);

@@ -22,7 +22,7 @@ namespace ChainInterop.Samples.Node;
 internal static partial class SettlementCommands
 {
     public const string Usage =
-        "settlement init --dir DIR [--banks 2] [--validators 4] [--intermediaries 1] [--base-port 7100] [--engine pbft|cbft]\n"
+        "settlement init --dir DIR [--banks 2] [--validators 4] [--intermediaries 1] [--base-port 7100] [--engine pbft|cbft] [--isolation logical|physical]\n"
         + "settlement run NODE.json [--print-heights]\n"
         + "settlement transfer CLIENT.json --from ACCOUNT --to CHAIN:ACCOUNT --amount MINOR_UNITS [--asset USD] [--via ICC] [--count 1]\n"
         + "settlement balance CLIENT.json ACCOUNT [--asset USD]";
@@ -60,6 +60,13 @@ internal static partial class SettlementCommands
                 null or "pbft" => ConsensusEngine.Pbft,
                 "cbft" => ConsensusEngine.Cbft,
                 var other => throw new InvalidDataException($"settlement init: unknown engine '{other}' (pbft or cbft)"),
+            },
+            // Where an ICC's ABC and TBC validators run: one process per ICC validator (logical) or one per chain's validator (physical).
+            IntermediaryStorage = Text(args, "--isolation") switch
+            {
+                null or "logical" => IntermediaryStorage.Logical,
+                "physical" => IntermediaryStorage.Physical,
+                var other => throw new InvalidDataException($"settlement init: unknown isolation '{other}' (logical or physical)"),
             },
         });
         foreach (string node in files.NodeConfigs)

@@ -502,12 +502,7 @@ public sealed class IntermediaryChainApplication
     public CrossChainExecution Execute(CrossChainMessage message, long blockTimeMs)
     {
         ArgumentNullException.ThrowIfNull(message);
-        TransferMessage payload;
-        try
-        {
-            payload = Canonical.Decode<TransferMessage>(message.Payload);
-        }
-        catch (CodecException)
+        if (!TransferMessage.TryDecode(message.Payload, out var payload))
         {
             return Plain(CrossChainResultCode.Malformed, Hash256.Zero);
         }

@@ -152,12 +152,7 @@ public sealed class ParticipantChainApplication
     /// <returns>The outcome (<see cref="CrossChainResultCode.Malformed"/> for bytes that do not decode).</returns>
     public CrossChainExecution Execute(ReadOnlyMemory<byte> entry, long blockTimeMs)
     {
-        TransferMessage command;
-        try
-        {
-            command = Canonical.Decode<TransferMessage>(entry);
-        }
-        catch (CodecException)
+        if (!TransferMessage.TryDecode(entry, out var command))
         {
             return Result(CrossChainResultCode.Malformed, Hash256.Zero, null, []);
         }
@@ -173,12 +168,7 @@ public sealed class ParticipantChainApplication
     public CrossChainExecution Execute(CrossChainMessage message, long blockTimeMs)
     {
         ArgumentNullException.ThrowIfNull(message);
-        TransferMessage payload;
-        try
-        {
-            payload = Canonical.Decode<TransferMessage>(message.Payload);
-        }
-        catch (CodecException)
+        if (!TransferMessage.TryDecode(message.Payload, out var payload))
         {
             return Result(CrossChainResultCode.Malformed, Hash256.Zero, null, []);
         }

@@ -12,6 +12,21 @@ namespace ChainInterop.Settlement.CrossChainTransactions;
 /// <remarks>Canonical form: <c>[kind, transactionId, fields…]</c>.</remarks>
 public abstract class TransferMessage : ICanonicalEncodable<TransferMessage>
 {
+    /// <summary>Decodes a committed entry or a delivered message's payload; false for bytes that are not a transfer message.</summary>
+    internal static bool TryDecode(ReadOnlyMemory<byte> bytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TransferMessage? message)
+    {
+        try
+        {
+            message = Canonical.Decode<TransferMessage>(bytes);
+            return true;
+        }
+        catch (CodecException)
+        {
+            message = null;
+            return false;
+        }
+    }
+
     /// <exception cref="ArgumentException"><paramref name="transactionId"/> is zero for a message about one transaction.</exception>
     private protected TransferMessage(Hash256 transactionId, bool concernsOneTransaction = true)
     {

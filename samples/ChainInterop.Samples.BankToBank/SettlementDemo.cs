@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using ChainInterop.Consensus.Hosting;
 using ChainInterop.Crypto;
+using ChainInterop.Ledger;
 using ChainInterop.Settlement.CrossChainTransactions;
 using ChainInterop.Settlement.Hosting;
 using ChainInterop.Settlement.Netting;
@@ -179,6 +180,8 @@ public static partial class SettlementDemo
             // 4. Every balance, read back from the validators, checked for conservation.
             await WaitUntilSettledAsync(network, options.SettleWaitMs, ct).ConfigureAwait(false);
             output.WriteLine();
+            PrintDualChain(network, output, storeDirectory is null ? "in memory" : "logical isolation: one store per chain and validator");
+            output.WriteLine();
             PrintBalances(network, output);
             var checks = CheckConservation(network);
             output.WriteLine();
@@ -335,6 +338,32 @@ public static partial class SettlementDemo
             ? network.ReadParticipant(payer, 0, p => p.GetReason(transfer.TransactionId)) ?? TransferFailureReason.None
             : started.Reason;
         return new TransferOutcome(transfer.TransactionId, state, reason, progress.TrailOf(transfer.TransactionId, Chains(transfer)));
+    }
+
+    /// <summary>Seed 000's dual chain as it ran: each ICC's ABC and TBCs with their heights, and one TBC's records of its bank.</summary>
+    private static void PrintDualChain(InProcessSettlementNetwork network, TextWriter output, string storage)
+    {
+        output.WriteLine($"The intermediaries as dual chains (validator 0; storage: {storage}):");
+        foreach (var icc in network.Spec.Intermediaries)
+        {
+            output.WriteLine($"  {icc.Chain,-14} ABC  height {network.ValidatorsOf(icc.Chain)[0].ExecutedHeight,6}  balances of {icc.Participants.Count} banks and the clearing account");
+            foreach (var bank in icc.Participants)
+            {
+                var tbc = icc.TradingChainOf(bank);
+                var (count, committed) = network.ReadTradingChain(tbc, 0, t =>
+                    (t.Records.TransactionCount, t.Records.TransactionIds.Count(id => t.Records.Find(id)!.Status == TradeStatus.Committed)));
+                output.WriteLine($"  {tbc,-14} TBC  height {network.ValidatorsOf(tbc)[0].ExecutedHeight,6}  {count,4} transaction records of {bank}, {committed} committed");
+            }
+        }
+
+        var sample = network.Spec.Intermediaries[0];
+        var first = sample.Participants[0];
+        var records = network.ReadTradingChain(sample.TradingChainOf(first), 0, t => t.Records.TransactionIds.Take(3).Select(id => t.Records.Find(id)!).ToList());
+        output.WriteLine($"  first records of {first} on {sample.TradingChainOf(first)} (payer → payee, asset, amount, status, ABC leg):");
+        foreach (var r in records)
+        {
+            output.WriteLine($"    {r.TransactionId.ToShortString()}  {r.Payer} → {r.Payee}  {r.Asset} {r.Amount}  {r.Status}  {r.AbcTransfer}");
+        }
     }
 
     private static ChainId[] Chains(StartTransfer t) =>

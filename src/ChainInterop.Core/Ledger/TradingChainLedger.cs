@@ -38,6 +38,9 @@ public sealed class TradingChainLedger
     /// <summary>The number of transactions recorded.</summary>
     public int TransactionCount => _transactions.Count;
 
+    /// <summary>The transactions recorded, in transaction-id order (read each with <see cref="Find"/> or <see cref="History"/>).</summary>
+    public IEnumerable<Hash256> TransactionIds => _transactions.Keys;
+
     /// <summary>Applies one record.</summary>
     /// <param name="record">The record.</param>
     /// <returns>The outcome; a failure changes nothing.</returns>

@@ -388,17 +388,19 @@ public sealed partial class ReplicaHost : IAsyncDisposable
             return 0;
         }
 
+        // Published before the restore, so whoever sees the application reach the snapshot's height sees it too.
+        Interlocked.Exchange(ref _restoredHeight, (long)snapshot.Height);
         try
         {
             _replica.Restore(snapshot, block);
         }
         catch (Exception e) when (e is ArgumentException or CodecException)
         {
+            Interlocked.Exchange(ref _restoredHeight, -1);
             LogSnapshotUnusable(_logger, _replica.ChainId, snapshot.Height, e.Message);
             return 0;
         }
 
-        Interlocked.Exchange(ref _restoredHeight, (long)snapshot.Height);
         LogSnapshotRestored(_logger, _replica.ChainId, snapshot.Height, tip);
         return snapshot.Height + 1;
     }

@@ -67,7 +67,8 @@ if (args.Contains("--settlement"))
     return;
 }
 
-// The same 2-bank settlement network as 12 node processes over TCP and in one process, interleaved rounds (issue 15):
+// The same 2-bank settlement network (its ICC an ABC and two TBCs) in one process, as 12 node processes (logical
+// isolation) and as 20 (physical isolation) over TCP, interleaved rounds (issues 15 and 16):
 //   dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --settlement-processes [--rounds 3] [--seconds 15] [--warmup 3]
 if (args.Contains("--settlement-processes"))
 {

@@ -12,11 +12,12 @@ using Microsoft.Extensions.Configuration;
 namespace ChainInterop.Benchmarks;
 
 /// <summary>
-/// The same settlement network as 12 node processes over TCP and as one process (issue 15): two banks' PPCs and one ICC,
-/// 4 PBFT validators each, laid out by <see cref="SettlementNetworkLayout"/> (same keys, operators, balances; file stores
+/// The same settlement network as node processes over TCP and as one process (issues 15 and 16): two banks' PPCs and one
+/// ICC (its ABC and two TBCs), 4 PBFT validators per chain, as 12 processes (logical isolation: an ICC process runs its
+/// ABC and TBC validators) and as 20 (physical isolation), laid out by <see cref="SettlementNetworkLayout"/> (same keys, operators, balances; file stores
 /// in both). The workload is the same code in both: each bank's operator client runs a closed loop — start a transfer to
 /// the other bank, wait for its outcome on its own PPC (<see cref="SettlementClientExtensions.WaitForOutcomeAsync(ChainClient, TransferStarted, TimeSpan, CancellationToken)"/>,
-/// reading through consensus every 20 ms), start the next. The two networks take turns for <c>--rounds</c> rounds of
+/// reading through consensus every 20 ms), start the next. The three networks take turns for <c>--rounds</c> rounds of
 /// <c>--seconds</c> each, so both see the same machine; the table gives medians over the rounds.
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project benchmarks/ChainInterop.Benchmarks -- --settlement-processes [--rounds 3] [--seconds 15] [--warmup 3]</c>.</remarks>
@@ -35,14 +36,16 @@ public static class SettlementProcessThroughput
         string root = Path.Combine(Path.GetTempPath(), "chaininterop-bench-sn-" + Guid.NewGuid().ToString("N"));
         var inProcess = new List<Round>();
         var processes = new List<Round>();
+        var physical = new List<Round>();
         try
         {
             for (int round = 0; round < rounds; round++)
             {
                 inProcess.Add(await InProcessRoundAsync(Path.Combine(root, $"in-process-{round}"), seconds, warmup));
-                processes.Add(await ProcessRoundAsync(Path.Combine(root, $"processes-{round}"), seconds, warmup));
+                processes.Add(await ProcessRoundAsync(Path.Combine(root, $"processes-{round}"), seconds, warmup, IntermediaryStorage.Logical));
+                physical.Add(await ProcessRoundAsync(Path.Combine(root, $"physical-{round}"), seconds, warmup, IntermediaryStorage.Physical));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round + 1}: in-process {inProcess[^1].Describe()}; 12 processes {processes[^1].Describe()}"));
+                    $"round {round + 1}: in-process {inProcess[^1].Describe()}; 12 processes {processes[^1].Describe()}; 20 processes {physical[^1].Describe()}"));
             }
         }
         finally
@@ -59,11 +62,16 @@ public static class SettlementProcessThroughput
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"2 PPCs + 1 ICC, 4 PBFT validators each, file stores; one operator client per bank in a closed loop (start, outcome read through consensus every 20 ms); {rounds} interleaved rounds of {seconds} s after {warmup} s warm-up; medians over rounds; {Environment.ProcessorCount} cores."));
+            $"2 PPCs + 1 ICC (its ABC and 2 TBCs), 4 PBFT validators per chain, file stores; one operator client per bank in a closed loop (start, outcome read through consensus every 20 ms); {rounds} interleaved rounds of {seconds} s after {warmup} s warm-up; medians over rounds; {Environment.ProcessorCount} cores."));
         Console.WriteLine();
         Console.WriteLine("| network | transfers/s | p50 ms | p99 ms | transfers timed |");
         Console.WriteLine("| --- | --- | --- | --- | --- |");
-        foreach (var (name, list) in new[] { ("one process (in-memory transport)", inProcess), ("12 processes (TCP on 127.0.0.1)", processes) })
+        foreach (var (name, list) in new[]
+        {
+            ("one process (in-memory transport)", inProcess),
+            ("12 processes, logical isolation: an ICC process runs its ABC and TBC validators (TCP on 127.0.0.1)", processes),
+            ("20 processes, physical isolation: a process per ABC and TBC validator (TCP on 127.0.0.1)", physical),
+        })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {PairedRatios.Median([.. list.Select(r => r.PerSecond)]):F1} | {PairedRatios.Median([.. list.Select(r => r.P50)]):F0} | {PairedRatios.Median([.. list.Select(r => r.P99)]):F0} | {list.Sum(r => r.Count)} |"));
@@ -71,7 +79,9 @@ public static class SettlementProcessThroughput
 
         double ratio = PairedRatios.Median([.. processes.Zip(inProcess, (p, i) => p.PerSecond / i.PerSecond)]);
         Console.WriteLine();
+        double physicalRatio = PairedRatios.Median([.. physical.Zip(processes, (p, l) => p.PerSecond / l.PerSecond)]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"12 processes / one process, transfers/s (median of the per-round ratios): {ratio:F2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"physical / logical isolation (20 / 12 processes), transfers/s (median of the per-round ratios): {physicalRatio:F2}"));
     }
 
     private static async Task<Round> InProcessRoundAsync(string directory, int seconds, int warmup)
@@ -110,9 +120,11 @@ public static class SettlementProcessThroughput
         }
     }
 
-    private static async Task<Round> ProcessRoundAsync(string directory, int seconds, int warmup)
+    private static async Task<Round> ProcessRoundAsync(string directory, int seconds, int warmup, IntermediaryStorage isolation)
     {
-        var files = SettlementNetworkLayout.Write(directory, new SettlementLayoutOptions { BasePort = ChainInterop.Testing.FreePorts.Block(SettlementNetworkLayout.PortsNeeded(new SettlementLayoutOptions())) });
+        var layout = new SettlementLayoutOptions { IntermediaryStorage = isolation };
+        layout.BasePort = ChainInterop.Testing.FreePorts.Block(SettlementNetworkLayout.PortsNeeded(layout));
+        var files = SettlementNetworkLayout.Write(directory, layout);
         var nodes = new List<NodeProcess>();
         try
         {

@@ -42,14 +42,11 @@ public class InProcessSettlementNetworkTests
         await EventuallyOnEveryValidatorAsync(network, BankA, p => p.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
 
         await EventuallyOnEveryIccValidatorAsync(network, i => i.GetState(tx) == CrossChainTransactionState.Committed, cts.Token);
+        // PPC1 committed, so f + 1 of TBC1's validators executed the decision on its way: the highest height any TBC1
+        // validator executed is at or past it, and every validator that reaches that height recorded it.
         var tbc = network.Spec.Intermediaries[0].TradingChainOf(BankA);
-        for (int v = 0; v < 4; v++)
-        {
-            while (network.ReadTradingChain(tbc, v, t => t.GetState(tx)) != CrossChainTransactionState.Committed)
-            {
-                await Task.Delay(20, cts.Token);
-            }
-        }
+        ulong decided = network.ValidatorsOf(tbc).Max(v => v.ExecutedHeight ?? 0);
+        await Task.WhenAll(network.ValidatorsOf(tbc).Select(v => v.WaitForHeightAsync(decided, cts.Token)));
 
         for (int v = 0; v < 4; v++)
         {

@@ -1,4 +1,5 @@
 using ChainInterop.Codec;
+using ChainInterop.Crypto;
 
 namespace ChainInterop.Settlement;
 
@@ -45,6 +46,37 @@ internal static class SnapshotCodec
     /// <summary>Reads an enum written as its number, refusing an undefined value.</summary>
     public static TEnum ReadEnum<TEnum>(ref CanonicalReader reader, string what)
         where TEnum : struct, Enum => Netting.NettingCodec.ReadEnum<TEnum>(ref reader, what);
+
+    /// <summary>
+    /// Reads an application's remembered replies (receipts, outcomes), oldest first: at most <paramref name="max"/>, one
+    /// per request.
+    /// </summary>
+    public static List<T> ReadReplies<T>(ref CanonicalReader reader, int max, Func<T, Hash256> requestOf, string what)
+        where T : ICanonicalEncodable<T>
+    {
+        long offset = reader.Consumed;
+        int count = reader.ReadArrayHeader();
+        if (count > max)
+        {
+            throw Invalid(offset, $"more than {max} {what}");
+        }
+
+        var replies = new List<T>(count);
+        var seen = new HashSet<Hash256>(count);
+        for (int i = 0; i < count; i++)
+        {
+            offset = reader.Consumed;
+            var reply = T.Decode(ref reader);
+            if (!seen.Add(requestOf(reply)))
+            {
+                throw Invalid(offset, $"two {what} for one request");
+            }
+
+            replies.Add(reply);
+        }
+
+        return replies;
+    }
 
     /// <summary>Replaces a table's contents with a decoded one (at the end of a restore, once nothing can fail).</summary>
     public static void Refill<TKey, TValue>(Dictionary<TKey, TValue> target, Dictionary<TKey, TValue> source)

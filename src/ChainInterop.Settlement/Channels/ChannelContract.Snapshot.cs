@@ -205,7 +205,7 @@ public sealed partial class ChannelContract
         var channels = ReadChannels(ref r, accountKeys, ledger);
         var openByNonce = ReadOpenChannels(ref r, channels);
         var usedNonces = ReadUsedNonces(ref r, channels);
-        var receipts = ReadReceipts(ref r);
+        var receipts = SnapshotCodec.ReadReplies<ChannelReceipt>(ref r, MaxRetainedReceipts, x => x.RequestDigest, "receipts");
         return new Restored(ledger, accountKeys, channels, openByNonce, usedNonces, receipts, blockTime, payments, claims);
     }
 
@@ -364,33 +364,6 @@ public sealed partial class ChannelContract
         }
 
         return usedNonces;
-    }
-
-    /// <summary>The retained receipts, oldest first: within the limit, one per request.</summary>
-    private static List<ChannelReceipt> ReadReceipts(ref CanonicalReader r)
-    {
-        long offset = r.Consumed;
-        int count = r.ReadArrayHeader();
-        if (count > MaxRetainedReceipts)
-        {
-            throw Bad(offset, $"more than {MaxRetainedReceipts} receipts");
-        }
-
-        var receipts = new List<ChannelReceipt>(count);
-        var seen = new HashSet<Hash256>(count);
-        for (int i = 0; i < count; i++)
-        {
-            offset = r.Consumed;
-            var receipt = ChannelReceipt.Decode(ref r);
-            if (!seen.Add(receipt.RequestDigest))
-            {
-                throw Bad(offset, "two receipts for one request");
-            }
-
-            receipts.Add(receipt);
-        }
-
-        return receipts;
     }
 
     private static CodecException Bad(long offset, string detail) => SnapshotCodec.Invalid(offset, detail);

@@ -179,7 +179,7 @@ public sealed partial class VoucherLedger
         var relations = ReadRelations(ref r, clearings);
         var relationByTransaction = ReadTransactions(ref r, relations, clearings);
         var positions = ReadPositions(ref r);
-        var outcomes = ReadOutcomes(ref r);
+        var outcomes = SnapshotCodec.ReadReplies<VoucherLedgerOutcome>(ref r, MaxTrackedOutcomes, x => x.RequestDigest, "outcomes");
         return new Restored(clearings, relations, relationByTransaction, positions, outcomes, stateHash);
     }
 
@@ -336,33 +336,6 @@ public sealed partial class VoucherLedger
         }
 
         return positions;
-    }
-
-    /// <summary>The remembered outcomes, oldest first: within the limit, one per request.</summary>
-    private static List<VoucherLedgerOutcome> ReadOutcomes(ref CanonicalReader r)
-    {
-        long offset = r.Consumed;
-        int count = r.ReadArrayHeader();
-        if (count > MaxTrackedOutcomes)
-        {
-            throw Bad(offset, $"more than {MaxTrackedOutcomes} outcomes");
-        }
-
-        var outcomes = new List<VoucherLedgerOutcome>(count);
-        var seen = new HashSet<Hash256>(count);
-        for (int i = 0; i < count; i++)
-        {
-            offset = r.Consumed;
-            var outcome = VoucherLedgerOutcome.Decode(ref r);
-            if (!seen.Add(outcome.RequestDigest))
-            {
-                throw Bad(offset, "two outcomes for one request");
-            }
-
-            outcomes.Add(outcome);
-        }
-
-        return outcomes;
     }
 
     private static CodecException Bad(long offset, string detail) => SnapshotCodec.Invalid(offset, detail);
